@@ -1,0 +1,16 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace Tidings.Businesses;
+
+public sealed class BusinessConfiguration : IEntityTypeConfiguration<Business>
+{
+    public void Configure(EntityTypeBuilder<Business> b)
+    {
+        b.ToTable("businesses", t => t.HasCheckConstraint(
+            "ck_businesses_threshold", "notification_relevance_threshold >= 0 AND notification_relevance_threshold <= 1"));
+        b.Property(x => x.Name).HasMaxLength(200);
+        b.Property(x => x.Slug).HasMaxLength(100);
+        b.HasIndex(x => x.Slug).IsUnique();
+    }
+}

@@ -1,0 +1,74 @@
+using System.CommandLine;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using Tidings.Data.Auditing;
+using Tidings.Data.Tenancy;
+
+namespace Tidings.Data;
+
+/// <summary>`tidings db migrate` and `tidings db status`.</summary>
+public static class DatabaseCommands
+{
+    public static Command Create()
+    {
+        var migrate = new Command("migrate", "Apply pending migrations to the configured database (as ConnectionStrings:TidingsOwner when set).");
+        migrate.SetAction((_, ct) => TidingsCli.WithServicesAsync(async (services, token) =>
+        {
+            var settings = services.GetRequiredService<DatabaseSettings>();
+            var applied = await MigrateAsync(settings, token);
+            Console.WriteLine(applied.Count == 0
+                ? $"Database is up to date ({settings.Provider})."
+                : $"Applied {applied.Count} migration(s) to {settings.Provider}: {string.Join(", ", applied)}");
+            return TidingsCli.Ok;
+        }, ct));
+
+        var status = new Command("status", "List applied and pending migrations of the configured database.");
+        status.SetAction((_, ct) => TidingsCli.WithServicesAsync(async (services, token) =>
+        {
+            var db = services.GetRequiredService<TidingsDbContext>();
+            var applied = (await db.Database.GetAppliedMigrationsAsync(token)).ToHashSet();
+            foreach (var migration in db.Database.GetMigrations())
+                Console.WriteLine($"{(applied.Contains(migration) ? "applied" : "pending")}  {migration}");
+            var pending = db.Database.GetMigrations().Count(m => !applied.Contains(m));
+            Console.WriteLine(pending == 0 ? "Up to date." : $"{pending} pending: run `tidings db migrate`.");
+            return TidingsCli.Ok;
+        }, ct));
+
+        var db = new Command("db", "Database schema: migrate, status.");
+        db.Subcommands.Add(migrate);
+        db.Subcommands.Add(status);
+        return db;
+    }
+
+    /// <summary>
+    /// Applies pending migrations as the owner. When the runtime role differs from the owner, grants
+    /// it what the application needs and nothing more: no ownership, no UPDATE/DELETE on audit_logs.
+    /// </summary>
+    public static async Task<IReadOnlyList<string>> MigrateAsync(DatabaseSettings settings, CancellationToken ct)
+    {
+        await using var db = DatabaseSetup.CreateContext(settings, settings.MigrationConnectionString, new CurrentTenant(), new CurrentActor());
+        var pending = (await db.Database.GetPendingMigrationsAsync(ct)).ToList();
+        await db.Database.MigrateAsync(ct);
+        if (settings.Provider == DatabaseProvider.Postgres && settings.OwnerConnectionString is not null)
+        {
+            var appRole = DatabaseSetup.UserOf(settings.ConnectionString);
+            if (appRole != DatabaseSetup.UserOf(settings.OwnerConnectionString))
+                await GrantRuntimePrivilegesAsync(db, appRole, ct);
+        }
+        return pending;
+    }
+
+    private static async Task GrantRuntimePrivilegesAsync(TidingsDbContext db, string role, CancellationToken ct)
+    {
+        var quoted = new NpgsqlCommandBuilder().QuoteIdentifier(role);
+        // Role names cannot be parameters; QuoteIdentifier makes the name one safe identifier.
+#pragma warning disable EF1002
+        await db.Database.ExecuteSqlRawAsync($"""
+            GRANT USAGE ON SCHEMA public TO {quoted};
+            GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {quoted};
+            REVOKE UPDATE, DELETE, TRUNCATE ON audit_logs FROM {quoted};
+            REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON "__EFMigrationsHistory" FROM {quoted};
+            """, ct);
+#pragma warning restore EF1002
+    }
+}

@@ -1,0 +1,95 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Npgsql;
+using Tidings.Data.Auditing;
+using Tidings.Data.Postgres;
+using Tidings.Data.Sqlite;
+using Tidings.Data.Tenancy;
+
+namespace Tidings.Data;
+
+public enum DatabaseProvider { Sqlite, Postgres }
+
+/// <summary>
+/// Database:Provider (sqlite | postgres), ConnectionStrings:Tidings (the runtime role) and, for
+/// PostgreSQL, ConnectionStrings:TidingsOwner (the role that owns the schema and runs migrations).
+/// </summary>
+public sealed record DatabaseSettings(DatabaseProvider Provider, string ConnectionString, string? OwnerConnectionString)
+{
+    public const string DefaultSqliteConnectionString = "Data Source=tidings.db";
+
+    public string MigrationConnectionString => OwnerConnectionString ?? ConnectionString;
+
+    public static DatabaseSettings From(IConfiguration configuration)
+    {
+        var providerName = configuration["Database:Provider"] ?? "sqlite";
+        var provider = providerName.Trim().ToLowerInvariant() switch
+        {
+            "sqlite" => DatabaseProvider.Sqlite,
+            "postgres" or "postgresql" => DatabaseProvider.Postgres,
+            _ => throw new InvalidConfigurationException($"Database:Provider '{providerName}' is not one of: sqlite, postgres."),
+        };
+        var connectionString = configuration.GetConnectionString("Tidings");
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            connectionString = provider == DatabaseProvider.Sqlite
+                ? DefaultSqliteConnectionString
+                : throw new InvalidConfigurationException("ConnectionStrings:Tidings is required when Database:Provider is postgres.");
+        }
+        var owner = configuration.GetConnectionString("TidingsOwner");
+        return new DatabaseSettings(provider, connectionString, string.IsNullOrWhiteSpace(owner) ? null : owner);
+    }
+}
+
+public sealed class InvalidConfigurationException(string message) : Exception(message);
+
+public static class DatabaseSetup
+{
+    public static IServiceCollection AddTidingsData(this IServiceCollection services, IConfiguration configuration)
+    {
+        var settings = DatabaseSettings.From(configuration);
+        services.AddSingleton(settings);
+        services.AddSingleton(TimeProvider.System);
+        services.AddScoped<CurrentTenant>();
+        services.AddScoped<CurrentActor>();
+        if (settings.Provider == DatabaseProvider.Sqlite)
+            services.AddDbContext<TidingsDbContext, SqliteTidingsDbContext>(o => ConfigureSqlite(o, settings.ConnectionString));
+        else
+            services.AddDbContext<TidingsDbContext, PostgresTidingsDbContext>(o => ConfigurePostgres(o, settings.ConnectionString));
+        return services;
+    }
+
+    /// <summary>A context outside dependency injection, for migrations (as the owner) and tests.</summary>
+    public static TidingsDbContext CreateContext(DatabaseSettings settings, string connectionString, CurrentTenant tenant, CurrentActor actor, TimeProvider? clock = null) =>
+        settings.Provider == DatabaseProvider.Sqlite
+            ? new SqliteTidingsDbContext(SqliteOptions(connectionString).Options, tenant, actor, clock ?? TimeProvider.System)
+            : new PostgresTidingsDbContext(PostgresOptions(connectionString).Options, tenant, actor, clock ?? TimeProvider.System);
+
+    public static DbContextOptionsBuilder<SqliteTidingsDbContext> SqliteOptions(string connectionString)
+    {
+        var builder = new DbContextOptionsBuilder<SqliteTidingsDbContext>();
+        ConfigureSqlite(builder, connectionString);
+        return builder;
+    }
+
+    public static DbContextOptionsBuilder<PostgresTidingsDbContext> PostgresOptions(string connectionString)
+    {
+        var builder = new DbContextOptionsBuilder<PostgresTidingsDbContext>();
+        ConfigurePostgres(builder, connectionString);
+        return builder;
+    }
+
+    private static void ConfigureSqlite(DbContextOptionsBuilder options, string connectionString) =>
+        Common(options.UseSqlite(connectionString));
+
+    private static void ConfigurePostgres(DbContextOptionsBuilder options, string connectionString) =>
+        Common(options.UseNpgsql(connectionString).AddInterceptors(PostgresTenantSession.Instance));
+
+    private static void Common(DbContextOptionsBuilder options) =>
+        options.UseSnakeCaseNamingConvention()
+            // Events, tags and links hide behind their parents' filters on purpose (SoftDeleteRules).
+            .ConfigureWarnings(w => w.Ignore(CoreEventId.PossibleIncorrectRequiredNavigationWithQueryFilterInteractionWarning));
+
+    public static string UserOf(string postgresConnectionString) =>
+        new NpgsqlConnectionStringBuilder(postgresConnectionString).Username ?? "";
+}

@@ -1,0 +1,52 @@
+using Microsoft.EntityFrameworkCore.Migrations;
+
+namespace Tidings.Data.Postgres;
+
+/// <summary>
+/// The PostgreSQL half of the rules, as migration SQL: row-level security on every tenant-owned table
+/// and an append-only audit table. Later migrations that add a tenant-owned table call
+/// <see cref="EnableRowLevelSecurity"/> for it; a test fails for any table that lacks it.
+/// </summary>
+public static class DatabaseGuards
+{
+    public const string BusinessSetting = "app.business_id";
+    public const string PlatformSetting = "app.platform_scope";
+
+    public static void CreateFunctions(MigrationBuilder migration)
+    {
+        migration.Sql($"""
+            CREATE FUNCTION tidings_current_business() RETURNS uuid LANGUAGE sql STABLE AS
+            $$ SELECT NULLIF(current_setting('{BusinessSetting}', true), '')::uuid $$;
+            CREATE FUNCTION tidings_platform_scope() RETURNS boolean LANGUAGE sql STABLE AS
+            $$ SELECT coalesce(current_setting('{PlatformSetting}', true), '') = 'on' $$;
+            """);
+    }
+
+    public static void EnableRowLevelSecurity(MigrationBuilder migration, string table, string businessColumn = "business_id")
+    {
+        migration.Sql($"""
+            ALTER TABLE {table} ENABLE ROW LEVEL SECURITY;
+            ALTER TABLE {table} FORCE ROW LEVEL SECURITY;
+            CREATE POLICY tenant_isolation ON {table}
+                USING ({businessColumn} = tidings_current_business())
+                WITH CHECK ({businessColumn} = tidings_current_business());
+            CREATE POLICY platform_scope ON {table}
+                USING (tidings_platform_scope())
+                WITH CHECK (tidings_platform_scope());
+            """);
+    }
+
+    public static void MakeAppendOnly(MigrationBuilder migration, string table)
+    {
+        migration.Sql($"""
+            CREATE FUNCTION {table}_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                RAISE EXCEPTION '{table} is append-only: % refused', TG_OP USING ERRCODE = 'restrict_violation';
+            END $$;
+            CREATE TRIGGER {table}_no_update_delete BEFORE UPDATE OR DELETE ON {table}
+                FOR EACH ROW EXECUTE FUNCTION {table}_append_only();
+            CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table}
+                FOR EACH STATEMENT EXECUTE FUNCTION {table}_append_only();
+            """);
+    }
+}

@@ -1,0 +1,155 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
+using Tidings.Businesses;
+using Tidings.Clients;
+using Tidings.Data.Auditing;
+using Tidings.Data.SoftDelete;
+using Tidings.Data.Tenancy;
+using Tidings.Events;
+using Tidings.Interactions;
+using Tidings.Notifications;
+using Tidings.Tags;
+using Tidings.Users;
+
+namespace Tidings.Data;
+
+/// <summary>
+/// The one DbContext. Features use it directly; the cross-cutting rules are wired here and live in
+/// Data/Tenancy, Data/SoftDelete and Data/Auditing, so no feature has to remember them:
+/// reads are filtered by business and by soft delete, and every save is stamped, checked for tenancy,
+/// turned into soft deletes and audited in the same transaction.
+/// One subclass per provider carries that provider's migrations.
+/// </summary>
+public abstract class TidingsDbContext : DbContext
+{
+    private readonly CurrentActor _actor;
+    private readonly TimeProvider _clock;
+    private readonly HashSet<object> _purges = new(ReferenceEqualityComparer.Instance);
+
+    protected TidingsDbContext(DbContextOptions options, CurrentTenant tenant, CurrentActor actor, TimeProvider clock)
+        : base(options)
+    {
+        Tenant = tenant;
+        _actor = actor;
+        _clock = clock;
+        // Every save runs in a transaction: PostgreSQL gets its tenant setting there, and the audit rows
+        // commit or roll back with the change they describe.
+        Database.AutoTransactionBehavior = AutoTransactionBehavior.Always;
+        // A removed client must not drag its loaded events into individual soft deletes:
+        // the client's own flag hides them, and restoring it brings back exactly those.
+        ChangeTracker.CascadeDeleteTiming = CascadeTiming.Never;
+        ChangeTracker.DeleteOrphansTiming = CascadeTiming.Never;
+    }
+
+    public CurrentTenant Tenant { get; }
+    public CurrentActor Actor => _actor;
+
+    public DbSet<Business> Businesses => Set<Business>();
+    public DbSet<User> Users => Set<User>();
+    public DbSet<Client> Clients => Set<Client>();
+    public DbSet<Event> Events => Set<Event>();
+    public DbSet<EventUserInteraction> EventUserInteractions => Set<EventUserInteraction>();
+    public DbSet<Tag> Tags => Set<Tag>();
+    public DbSet<ClientTag> ClientTags => Set<ClientTag>();
+    public DbSet<EventTag> EventTags => Set<EventTag>();
+    public DbSet<Notification> Notifications => Set<Notification>();
+    public DbSet<AuditLog> AuditLogs => Set<AuditLog>();
+
+    /// <summary>Read by the tenant query filter for every query; throws when there is no business.</summary>
+    internal Guid CurrentBusinessId => Tenant.RequireBusinessId();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.ApplyConfigurationsFromAssembly(typeof(TidingsDbContext).Assembly);
+        TenancyRules.Configure(modelBuilder, this);
+        SoftDeleteRules.Configure(modelBuilder);
+    }
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        configurationBuilder.Properties<List<string>>()
+            .HaveConversion<JsonStringListConverter, JsonStringListComparer>();
+    }
+
+    /// <summary>Hard-deletes a soft-deletable row on the next save, audited as PURGE.</summary>
+    public void Purge(object entity)
+    {
+        _purges.Add(entity);
+        Remove(entity);
+    }
+
+    /// <summary>Brings a soft-deleted row back on the next save, audited as RESTORE.</summary>
+    public void Restore(ISoftDeletable entity)
+    {
+        entity.IsDeleted = false;
+        entity.DeletedAt = null;
+        entity.DeletedByUserId = null;
+    }
+
+    /// <summary>
+    /// Opens the one way across businesses: reads may use <see cref="AcrossBusinesses{T}"/> and writes
+    /// may target any business until the scope is disposed. Entering it is itself audited.
+    /// </summary>
+    public async Task<IDisposable> BeginPlatformScopeAsync(string name, CancellationToken ct = default)
+    {
+        // The database learns of the scope when a transaction starts, so it must open outside one.
+        if (Database.CurrentTransaction is not null)
+            throw new InvalidOperationException("Open the platform scope before starting a transaction.");
+        var scope = Tenant.EnterPlatformScope(name);
+        try
+        {
+            AuditLogs.Add(AuditTrail.PlatformScopeEntry(name, Tenant.BusinessId, _actor, _clock.GetUtcNow().UtcDateTime));
+            await SaveChangesAsync(ct);
+            return scope;
+        }
+        catch
+        {
+            scope.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>All businesses' rows of a tenant-owned set (soft delete still applies); platform scope only.</summary>
+    public IQueryable<T> AcrossBusinesses<T>() where T : class
+    {
+        if (Tenant.PlatformScope is null)
+            throw new TenancyViolationException("Reading across businesses needs an open platform scope.");
+        return Set<T>().IgnoreQueryFilters([TenancyRules.Filter]);
+    }
+
+    public override int SaveChanges(bool acceptAllChangesOnSuccess) =>
+        throw new NotSupportedException("Use SaveChangesAsync: saving checks rows against the database before writing.");
+
+    public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        var now = _clock.GetUtcNow().UtcDateTime;
+        var autoDetect = ChangeTracker.AutoDetectChangesEnabled;
+        ChangeTracker.DetectChanges();
+        List<AuditLog> trail = [];
+        try
+        {
+            TenancyRules.BeforeSave(ChangeTracker, Tenant);
+            await ChangeTrackerOriginals.LoadWhereUnknownAsync(ChangeTracker, cancellationToken);
+            TenancyRules.BeforeSave(ChangeTracker, Tenant); // again, now against the database's originals
+            SoftDeleteRules.BeforeSave(ChangeTracker, _purges, _actor, now);
+            Stamping.BeforeSave(ChangeTracker, _actor, now);
+            ChangeTracker.DetectChanges();
+            trail = AuditTrail.Describe(ChangeTracker, _purges, _actor, now);
+            AuditLogs.AddRange(trail);
+            // The audit describes exactly what is about to be written: nothing may change after it.
+            ChangeTracker.AutoDetectChangesEnabled = false;
+            return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+        }
+        catch
+        {
+            foreach (var log in trail)
+                Entry(log).State = EntityState.Detached;
+            throw;
+        }
+        finally
+        {
+            ChangeTracker.AutoDetectChangesEnabled = autoDetect;
+            _purges.Clear();
+        }
+    }
+}

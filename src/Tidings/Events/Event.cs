@@ -1,0 +1,52 @@
+using Tidings.Clients;
+using Tidings.Data.Auditing;
+using Tidings.Data.SoftDelete;
+using Tidings.Data.Tenancy;
+using Tidings.Interactions;
+using Tidings.Tags;
+
+namespace Tidings.Events;
+
+/// <summary>Something that happened to a client: a funding round, an acquisition, a lawsuit...</summary>
+public sealed class Event : ITenantOwned, ISoftDeletable, ITimestamped, ICreatedBy
+{
+    public const double DefaultRelevanceScore = 0.5;
+
+    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid BusinessId { get; set; }
+    public Guid ClientId { get; set; }
+    public Client? Client { get; set; }
+
+    public required string Title { get; set; }
+    public string? Description { get; set; }
+    public string? Url { get; set; }
+    public string? Source { get; set; }
+    public string? SourceType { get; set; }
+
+    public required string Category { get; set; }
+    public string? Subcategory { get; set; }
+
+    /// <summary>Free-form labels from the source or classifier, a JSON array; curated tags are <see cref="EventTags"/>.</summary>
+    public List<string>? Tags { get; set; }
+
+    public double RelevanceScore { get; set; } = DefaultRelevanceScore;
+    public double? SentimentScore { get; set; }
+    public double? ConfidenceScore { get; set; }
+
+    public DateTime EventDate { get; set; }
+    public DateTime DiscoveredAt { get; set; }
+
+    public string? ContentHash { get; set; }
+    public Guid? DuplicateOfEventId { get; set; }
+
+    public Guid? CreatedByUserId { get; set; }
+    public DateTime CreatedAt { get; set; }
+    public DateTime UpdatedAt { get; set; }
+
+    public bool IsDeleted { get; set; }
+    public DateTime? DeletedAt { get; set; }
+    public Guid? DeletedByUserId { get; set; }
+
+    public List<EventUserInteraction> UserInteractions { get; } = [];
+    public List<EventTag> EventTags { get; } = [];
+}

@@ -1,0 +1,44 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace Tidings.Events;
+
+public sealed class EventConfiguration : IEntityTypeConfiguration<Event>
+{
+    public void Configure(EntityTypeBuilder<Event> b)
+    {
+        b.ToTable("events", t =>
+        {
+            t.HasCheckConstraint("ck_events_relevance_score", "relevance_score >= 0 AND relevance_score <= 1");
+            t.HasCheckConstraint("ck_events_sentiment_score", "sentiment_score IS NULL OR (sentiment_score >= -1 AND sentiment_score <= 1)");
+            t.HasCheckConstraint("ck_events_confidence_score", "confidence_score IS NULL OR (confidence_score >= 0 AND confidence_score <= 1)");
+        });
+        b.Property(x => x.Title).HasMaxLength(500);
+        b.Property(x => x.Url).HasMaxLength(1000);
+        b.Property(x => x.Source).HasMaxLength(200);
+        b.Property(x => x.SourceType).HasMaxLength(50);
+        b.Property(x => x.Category).HasMaxLength(50);
+        b.Property(x => x.Subcategory).HasMaxLength(50);
+        b.Property(x => x.ContentHash).HasMaxLength(64);
+
+        b.HasOne(x => x.Client).WithMany(c => c.Events)
+            .HasForeignKey(x => new { x.BusinessId, x.ClientId })
+            .OnDelete(DeleteBehavior.Cascade);
+        b.HasOne<Event>().WithMany()
+            .HasForeignKey(x => new { x.BusinessId, x.DuplicateOfEventId })
+            .OnDelete(DeleteBehavior.Restrict);
+
+        // The seed's indexes, each extended to serve the feed's keyset order (event_date desc, id desc)
+        // under its filter, so one index answers both the lookup and the newest-first page.
+        b.HasIndex(x => new { x.BusinessId, x.EventDate, x.Id }).IsDescending(false, true, true)
+            .HasDatabaseName("ix_events_business_date");
+        b.HasIndex(x => new { x.BusinessId, x.ClientId, x.EventDate, x.Id }).IsDescending(false, false, true, true)
+            .HasDatabaseName("ix_events_business_client");
+        b.HasIndex(x => new { x.BusinessId, x.Category, x.EventDate, x.Id }).IsDescending(false, false, true, true)
+            .HasDatabaseName("ix_events_business_category");
+        b.HasIndex(x => new { x.BusinessId, x.IsDeleted }).HasDatabaseName("ix_events_business_deleted");
+        b.HasIndex(x => new { x.BusinessId, x.ContentHash }).HasDatabaseName("ix_events_content_hash");
+        b.HasIndex(x => new { x.BusinessId, x.RelevanceScore }).HasDatabaseName("ix_events_business_relevance");
+        b.HasIndex(x => new { x.BusinessId, x.DuplicateOfEventId }).HasDatabaseName("ix_events_business_duplicate_of");
+    }
+}

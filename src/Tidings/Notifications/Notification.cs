@@ -1,0 +1,30 @@
+using Tidings.Data.Auditing;
+using Tidings.Data.Tenancy;
+
+namespace Tidings.Notifications;
+
+/// <summary>Something one person should look at: a high-relevance event, a client assigned to them...</summary>
+public sealed class Notification : ITenantOwned, ICreatedAt
+{
+    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid BusinessId { get; set; }
+    public Guid UserId { get; set; }
+
+    public required string Type { get; set; }
+    public required string Title { get; set; }
+    public required string Message { get; set; }
+    public string? LinkUrl { get; set; }
+
+    public Guid? RelatedEventId { get; set; }
+    public Guid? RelatedClientId { get; set; }
+
+    public bool IsRead { get; set; }
+    public DateTime? ReadAt { get; set; }
+    public DateTime CreatedAt { get; set; }
+}
+
+public static class NotificationTypes
+{
+    public const string HighRelevanceEvent = "high_relevance_event";
+    public const string ClientAssigned = "client_assigned";
+}

@@ -1,0 +1,28 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Tidings.Clients;
+using Tidings.Events;
+using Tidings.Users;
+
+namespace Tidings.Notifications;
+
+public sealed class NotificationConfiguration : IEntityTypeConfiguration<Notification>
+{
+    public void Configure(EntityTypeBuilder<Notification> b)
+    {
+        b.ToTable("notifications");
+        b.Property(x => x.Type).HasMaxLength(50);
+        b.Property(x => x.Title).HasMaxLength(200);
+        b.Property(x => x.LinkUrl).HasMaxLength(500);
+        b.HasOne<User>().WithMany()
+            .HasForeignKey(x => new { x.BusinessId, x.UserId })
+            .OnDelete(DeleteBehavior.Cascade);
+        b.HasOne<Event>().WithMany()
+            .HasForeignKey(x => new { x.BusinessId, x.RelatedEventId }).OnDelete(DeleteBehavior.Cascade);
+        b.HasOne<Client>().WithMany()
+            .HasForeignKey(x => new { x.BusinessId, x.RelatedClientId }).OnDelete(DeleteBehavior.Cascade);
+
+        b.HasIndex(x => new { x.BusinessId, x.UserId, x.IsRead }).HasDatabaseName("ix_notifications_user_unread");
+        b.HasIndex(x => new { x.BusinessId, x.UserId, x.CreatedAt }).HasDatabaseName("ix_notifications_user_created");
+    }
+}

@@ -1,0 +1,3 @@
+using Tidings;
+
+return await TidingsCli.RunAsync(args);

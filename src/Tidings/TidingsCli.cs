@@ -1,0 +1,54 @@
+using System.CommandLine;
+using System.Data.Common;
+using Tidings.Data;
+using Tidings.Demo;
+
+namespace Tidings;
+
+/// <summary>The verbs of the one executable. Each verb builds the host it needs and maps failures to one-line messages.</summary>
+public static class TidingsCli
+{
+    public const int Ok = 0;
+    public const int Failed = 1;
+    public const int BadConfiguration = 2;
+
+    public static Task<int> RunAsync(string[] args)
+    {
+        var root = new RootCommand("Tidings: watch the companies your business serves.");
+        root.Subcommands.Add(DatabaseCommands.Create());
+        root.Subcommands.Add(DemoCommand.Create());
+        return root.Parse(args).InvokeAsync();
+    }
+
+    /// <summary>Runs a verb with the configured services, turning expected failures into a message and an exit code.</summary>
+    public static async Task<int> WithServicesAsync(Func<IServiceProvider, CancellationToken, Task<int>> verb, CancellationToken ct)
+    {
+        try
+        {
+            var builder = Host.CreateApplicationBuilder();
+            builder.Logging.ClearProviders();
+            builder.Services.AddTidingsData(builder.Configuration);
+            using var host = builder.Build();
+            await using var scope = host.Services.CreateAsyncScope();
+            return await verb(scope.ServiceProvider, ct);
+        }
+        catch (InvalidConfigurationException e)
+        {
+            await Console.Error.WriteLineAsync($"tidings: configuration: {e.Message}");
+            return BadConfiguration;
+        }
+        catch (DbException e)
+        {
+            await Console.Error.WriteLineAsync($"tidings: database: {e.Message.ReplaceLineEndings(" ")}");
+            return Failed;
+        }
+        catch (VerbFailedException e)
+        {
+            await Console.Error.WriteLineAsync($"tidings: {e.Message}");
+            return Failed;
+        }
+    }
+}
+
+/// <summary>An expected failure of a verb, reported as one line.</summary>
+public sealed class VerbFailedException(string message) : Exception(message);

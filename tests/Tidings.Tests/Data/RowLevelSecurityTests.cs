@@ -1,0 +1,124 @@
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using Tidings.Clients;
+using Tidings.Data;
+using Tidings.Tests.Infrastructure;
+
+namespace Tidings.Tests.Data;
+
+/// <summary>
+/// PostgreSQL's row-level security is the second wall: whatever SQL reaches the database through the
+/// application's role, it sees and writes only the current business's rows.
+/// </summary>
+public sealed class RowLevelSecurityTests(PostgresDatabase database) : IClassFixture<PostgresDatabase>
+{
+    private static readonly string[] TenantTables =
+        ["users", "clients", "events", "event_user_interactions", "tags", "client_tags", "event_tags", "notifications", "audit_logs"];
+
+    [Fact]
+    public async Task Raw_sql_through_the_application_sees_only_the_current_business()
+    {
+        var a = await TenantGraph.CreateAsync(database);
+        await TenantGraph.CreateAsync(database);
+        await using var db = a.Business.Context();
+        foreach (var table in TenantTables)
+        {
+            // No WHERE clause: only the policy keeps the other business out.
+#pragma warning disable EF1002
+            var owners = await db.Database.SqlQueryRaw<Guid>($"SELECT business_id AS \"Value\" FROM {table}").ToListAsync();
+#pragma warning restore EF1002
+            Assert.NotEmpty(owners);
+            Assert.All(owners, id => Assert.Equal(a.Business.Id, id));
+        }
+        var businesses = await db.Database.SqlQueryRaw<Guid>("SELECT id AS \"Value\" FROM businesses").ToListAsync();
+        Assert.Equal([a.Business.Id], businesses);
+    }
+
+    [Fact]
+    public async Task The_application_role_without_a_business_setting_sees_no_rows()
+    {
+        await TenantGraph.CreateAsync(database);
+        await using var connection = new NpgsqlConnection(database.Settings.ConnectionString);
+        await connection.OpenAsync();
+        foreach (var table in TenantTables.Append("businesses"))
+        {
+            await using var command = new NpgsqlCommand($"SELECT count(*) FROM {table}", connection);
+            Assert.Equal(0L, await command.ExecuteScalarAsync());
+        }
+        await using var bypass = new RawSql(database);
+        Assert.True((long)(await bypass.ScalarAsync("SELECT count(*) FROM clients"))! > 0);
+    }
+
+    [Fact]
+    public async Task Raw_writes_through_the_application_cannot_reach_another_business()
+    {
+        var a = await TenantGraph.CreateAsync(database);
+        var b = await TenantGraph.CreateAsync(database);
+        await using var db = a.Business.Context();
+        var bClient = b.Row<Client>().Id;
+
+        Assert.Equal(0, await db.Database.ExecuteSqlAsync($"UPDATE clients SET name = 'hijacked' WHERE id = {bClient}"));
+        Assert.Equal(0, await db.Database.ExecuteSqlAsync($"DELETE FROM client_tags WHERE client_id = {bClient}"));
+        var insert = await Assert.ThrowsAsync<PostgresException>(() => db.Database.ExecuteSqlAsync(
+            $"INSERT INTO tags (id, business_id, name, created_at, updated_at, is_deleted) VALUES ({Guid.CreateVersion7()}, {b.Business.Id}, 'planted', now(), now(), false)"));
+        Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, insert.SqlState); // new row violates row-level security policy
+
+        await using var check = b.Business.Context();
+        Assert.Equal(b.Row<Client>().Name, (await check.Clients.SingleAsync()).Name);
+        Assert.Equal(1, await check.ClientTags.CountAsync());
+        Assert.Equal(1, await check.Tags.CountAsync());
+    }
+
+    [Fact]
+    public async Task The_application_role_owns_nothing_and_cannot_bypass_row_level_security()
+    {
+        await using var connection = new NpgsqlConnection(database.Settings.ConnectionString);
+        await connection.OpenAsync();
+        await using var role = new NpgsqlCommand(
+            "SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user", connection);
+        await using (var reader = await role.ExecuteReaderAsync())
+        {
+            Assert.True(await reader.ReadAsync());
+            Assert.False(reader.GetBoolean(0));
+            Assert.False(reader.GetBoolean(1));
+        }
+        await using var owned = new NpgsqlCommand(
+            "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND pg_get_userbyid(c.relowner) = current_user",
+            connection);
+        Assert.Equal(0L, await owned.ExecuteScalarAsync());
+    }
+
+    [Fact]
+    public async Task The_application_role_may_not_change_or_remove_audit_rows_even_its_own()
+    {
+        var a = await TenantGraph.CreateAsync(database);
+        await using var db = a.Business.Context();
+        var update = await Assert.ThrowsAsync<PostgresException>(() => db.Database.ExecuteSqlAsync($"UPDATE audit_logs SET action = 'UPDATE' WHERE business_id = {a.Business.Id}"));
+        Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, update.SqlState);
+        var delete = await Assert.ThrowsAsync<PostgresException>(() => db.Database.ExecuteSqlAsync($"DELETE FROM audit_logs WHERE business_id = {a.Business.Id}"));
+        Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, delete.SqlState);
+        Assert.True(await db.AuditLogs.CountAsync() > 0);
+    }
+
+    [Fact]
+    public async Task A_pooled_connection_keeps_no_business_setting_after_the_work_that_set_it()
+    {
+        var a = await TenantGraph.CreateAsync(database);
+        await using (var db = a.Business.Context())
+        {
+            Assert.Equal(1, await db.Clients.CountAsync());
+            db.Clients.Add(new Client { Name = "In a transaction" });
+            await db.SaveChangesAsync();
+        }
+        // Same connection string, so the same pool: whatever physical connection comes back carries nothing.
+        for (var i = 0; i < 5; i++)
+        {
+            await using var connection = new NpgsqlConnection(database.Settings.ConnectionString);
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand("SELECT coalesce(current_setting('app.business_id', true), '')", connection);
+            Assert.Equal("", await command.ExecuteScalarAsync());
+            await using var count = new NpgsqlCommand("SELECT count(*) FROM clients", connection);
+            Assert.Equal(0L, await count.ExecuteScalarAsync());
+        }
+    }
+}

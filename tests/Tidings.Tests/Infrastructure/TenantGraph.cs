@@ -1,0 +1,42 @@
+using Tidings.Clients;
+using Tidings.Events;
+using Tidings.Interactions;
+using Tidings.Notifications;
+using Tidings.Tags;
+using Tidings.Users;
+
+namespace Tidings.Tests.Infrastructure;
+
+/// <summary>
+/// One row of every tenant-owned entity in one business, linked the way real data is. The isolation
+/// tests walk the model and demand a row here for each tenant-owned entity, so a new entity that is
+/// not added here fails them the day it is added.
+/// </summary>
+public sealed class TenantGraph
+{
+    public required TestBusiness Business { get; init; }
+    public required Dictionary<Type, object> Rows { get; init; }
+
+    public T Row<T>() => (T)Rows[typeof(T)];
+
+    public static async Task<TenantGraph> CreateAsync(TestDatabase database)
+    {
+        var business = await database.NewBusinessAsync();
+        await using var db = business.Context();
+        var member = new User { Email = $"member-{Guid.NewGuid():N}@example.test", DisplayName = "Member", Role = UserRoles.Member };
+        var client = new Client { Name = "Acme " + Guid.NewGuid().ToString("N")[..6], Domain = "acme.example", SearchKeywords = ["acme", "rockets"], AssignedToUserId = member.Id };
+        var ev = new Event { ClientId = client.Id, Title = "Acme raises money", Category = "funding", EventDate = DateTime.UtcNow.AddDays(-1), Tags = ["series-a"] };
+        var tag = new Tag { Name = "Watch " + Guid.NewGuid().ToString("N")[..6], Color = "#336699" };
+        var rows = new object[]
+        {
+            member, client, ev, tag,
+            new EventUserInteraction { EventId = ev.Id, UserId = member.Id, IsRead = true, ReadAt = DateTime.UtcNow },
+            new ClientTag { ClientId = client.Id, TagId = tag.Id },
+            new EventTag { EventId = ev.Id, TagId = tag.Id },
+            new Notification { UserId = member.Id, Type = NotificationTypes.HighRelevanceEvent, Title = "Look", Message = "Acme raised money", RelatedEventId = ev.Id, RelatedClientId = client.Id },
+        };
+        db.AddRange(rows);
+        await db.SaveChangesAsync();
+        return new TenantGraph { Business = business, Rows = rows.ToDictionary(r => r.GetType()) };
+    }
+}

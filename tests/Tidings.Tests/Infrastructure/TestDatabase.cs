@@ -1,0 +1,212 @@
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using Tidings.Businesses;
+using Tidings.Data;
+using Tidings.Data.Auditing;
+using Tidings.Data.Tenancy;
+using Tidings.Users;
+
+namespace Tidings.Tests.Infrastructure;
+
+/// <summary>
+/// A real, migrated database of one provider, made for one test class. Tests make their own
+/// businesses in it, so no test depends on another's rows.
+/// </summary>
+public abstract class TestDatabase : IAsyncLifetime
+{
+    public abstract DatabaseProvider Provider { get; }
+
+    /// <summary>What the application connects with (on PostgreSQL: the runtime role, subject to row-level security).</summary>
+    public DatabaseSettings Settings { get; protected set; } = null!;
+
+    /// <summary>Opens a connection that goes around the data layer (and, on PostgreSQL, around row-level security).</summary>
+    public abstract DbConnection OpenBypassConnection();
+
+    public abstract Task InitializeAsync();
+    public abstract Task DisposeAsync();
+
+    /// <summary>A context acting for <paramref name="businessId"/> (or for no business), as <paramref name="actor"/>.</summary>
+    public TidingsDbContext Context(Guid? businessId = null, CurrentActor? actor = null, TimeProvider? clock = null)
+    {
+        var tenant = new CurrentTenant();
+        if (businessId is { } id)
+            tenant.Set(id);
+        return DatabaseSetup.CreateContext(Settings, Settings.ConnectionString, tenant, actor ?? TestActors.System(), clock);
+    }
+
+    /// <summary>A new business with one owner, created through the data layer.</summary>
+    public async Task<TestBusiness> NewBusinessAsync(string? name = null)
+    {
+        var business = new Business { Name = name ?? "Business " + Guid.NewGuid().ToString("N")[..8], Slug = "b-" + Guid.NewGuid().ToString("N") };
+        await using var db = Context(business.Id);
+        db.Businesses.Add(business);
+        var owner = new User { Email = $"owner-{Guid.NewGuid():N}@example.test", DisplayName = "Owner", Role = UserRoles.Owner };
+        db.Users.Add(owner);
+        await db.SaveChangesAsync();
+        return new TestBusiness(this, business.Id, owner.Id);
+    }
+
+    protected async Task MigrateAsync(string ownerConnectionString)
+    {
+        Settings = Settings with { OwnerConnectionString = ownerConnectionString };
+        await DatabaseCommands.MigrateAsync(Settings, CancellationToken.None);
+    }
+}
+
+public sealed record TestBusiness(TestDatabase Database, Guid Id, Guid OwnerId)
+{
+    public CurrentActor Owner => TestActors.User(OwnerId, Id);
+
+    /// <summary>A context of this business acting as its owner.</summary>
+    public TidingsDbContext Context(TimeProvider? clock = null) => Database.Context(Id, Owner, clock);
+}
+
+public static class TestActors
+{
+    public static CurrentActor System(string name = "tests")
+    {
+        var actor = new CurrentActor();
+        actor.SetSystem(name);
+        actor.SetConnection("203.0.113.7", "Tidings.Tests");
+        return actor;
+    }
+
+    public static CurrentActor User(Guid userId, Guid businessId)
+    {
+        var actor = new CurrentActor();
+        actor.SetUser(userId, businessId, "Test User");
+        actor.SetConnection("198.51.100.4", "Tidings.Tests/1.0");
+        return actor;
+    }
+}
+
+/// <summary>A fresh SQLite file per test class.</summary>
+public sealed class SqliteDatabase : TestDatabase
+{
+    private readonly string _path = Path.Combine(Path.GetTempPath(), $"tidings-test-{Guid.NewGuid():N}.db");
+
+    public override DatabaseProvider Provider => DatabaseProvider.Sqlite;
+
+    public override async Task InitializeAsync()
+    {
+        // Pooling off so the file can be deleted when the class is done.
+        var connectionString = $"Data Source={_path};Pooling=False;Default Timeout=60";
+        Settings = new DatabaseSettings(DatabaseProvider.Sqlite, connectionString, null);
+        await MigrateAsync(connectionString);
+        await using var connection = OpenBypassConnection();
+        await using var wal = connection.CreateCommand();
+        wal.CommandText = "PRAGMA journal_mode=WAL;";
+        await wal.ExecuteNonQueryAsync();
+    }
+
+    public override DbConnection OpenBypassConnection()
+    {
+        var connection = new SqliteConnection($"Data Source={_path};Pooling=False;Foreign Keys=True");
+        connection.Open();
+        return connection;
+    }
+
+    public override Task DisposeAsync()
+    {
+        foreach (var file in new[] { _path, _path + "-wal", _path + "-shm" })
+            File.Delete(file);
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>
+/// A fresh PostgreSQL database per test class on the server named by TIDINGS_TEST_POSTGRES (a superuser;
+/// scripts/test.sh starts one). The schema is owned by tidings_test_owner and migrated as it; the
+/// application connects as tidings_test_app, which owns nothing and cannot bypass row-level security.
+/// </summary>
+public sealed class PostgresDatabase : TestDatabase
+{
+    public const string OwnerRole = "tidings_test_owner";
+    public const string AppRole = "tidings_test_app";
+    private static readonly SemaphoreSlim RolesLock = new(1, 1);
+    private static bool _rolesReady;
+
+    private readonly string _database = $"tidings_test_{Guid.NewGuid():N}";
+    private string _superuser = null!;
+
+    public override DatabaseProvider Provider => DatabaseProvider.Postgres;
+
+    public string OwnerConnectionString { get; private set; } = null!;
+
+    public static string ServerConnectionString =>
+        Environment.GetEnvironmentVariable("TIDINGS_TEST_POSTGRES") is { Length: > 0 } value
+            ? value
+            : throw new InvalidOperationException(
+                "TIDINGS_TEST_POSTGRES is not set: run the suite with scripts/test.sh, which starts a throw-away PostgreSQL.");
+
+    public override async Task InitializeAsync()
+    {
+        _superuser = ServerConnectionString;
+        await using (var admin = new NpgsqlConnection(_superuser))
+        {
+            await admin.OpenAsync();
+            await EnsureRolesAsync(admin);
+            await Execute(admin, $"CREATE DATABASE {_database} OWNER {OwnerRole}");
+        }
+        OwnerConnectionString = With(_superuser, _database, OwnerRole);
+        Settings = new DatabaseSettings(DatabaseProvider.Postgres, With(_superuser, _database, AppRole), null);
+        await MigrateAsync(OwnerConnectionString);
+    }
+
+    public override DbConnection OpenBypassConnection()
+    {
+        var connection = new NpgsqlConnection(With(_superuser, _database, null));
+        connection.Open();
+        return connection;
+    }
+
+    public override async Task DisposeAsync()
+    {
+        NpgsqlConnection.ClearAllPools();
+        await using var admin = new NpgsqlConnection(_superuser);
+        await admin.OpenAsync();
+        await Execute(admin, $"DROP DATABASE IF EXISTS {_database} WITH (FORCE)");
+    }
+
+    private static async Task EnsureRolesAsync(NpgsqlConnection admin)
+    {
+        await RolesLock.WaitAsync();
+        try
+        {
+            if (_rolesReady)
+                return;
+            // Several test processes may share a server: creating a role that exists is not an error.
+            foreach (var role in new[] { OwnerRole, AppRole })
+                await Execute(admin, $"""
+                    DO $$ BEGIN
+                        CREATE ROLE {role} LOGIN PASSWORD '{role}' NOSUPERUSER NOBYPASSRLS;
+                    EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+                    END $$;
+                    """);
+            _rolesReady = true;
+        }
+        finally
+        {
+            RolesLock.Release();
+        }
+    }
+
+    private static string With(string server, string database, string? role)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(server) { Database = database };
+        if (role is not null)
+        {
+            builder.Username = role;
+            builder.Password = role;
+        }
+        return builder.ConnectionString;
+    }
+
+    private static async Task Execute(NpgsqlConnection connection, string sql)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+}
