@@ -49,6 +49,8 @@ public static class DatabaseCommands
         await using var db = DatabaseSetup.CreateContext(settings, settings.MigrationConnectionString, new CurrentTenant(), new CurrentActor());
         var pending = (await db.Database.GetPendingMigrationsAsync(ct)).ToList();
         await db.Database.MigrateAsync(ct);
+        if (settings.Provider == DatabaseProvider.Sqlite)
+            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct); // readers never wait for the writer
         if (settings.Provider == DatabaseProvider.Postgres && settings.OwnerConnectionString is not null)
         {
             var appRole = DatabaseSetup.UserOf(settings.ConnectionString);

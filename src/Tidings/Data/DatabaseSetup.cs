@@ -80,10 +80,11 @@ public static class DatabaseSetup
     }
 
     private static void ConfigureSqlite(DbContextOptionsBuilder options, string connectionString) =>
-        Common(options.UseSqlite(connectionString));
+        Common(options.UseSqlite(connectionString).AddInterceptors(DirectWriteGuard.Instance));
 
     private static void ConfigurePostgres(DbContextOptionsBuilder options, string connectionString) =>
-        Common(options.UseNpgsql(connectionString).AddInterceptors(PostgresTenantSession.Instance));
+        // The guard reads the statement before the tenant session puts its settings in front of it.
+        Common(options.UseNpgsql(connectionString).AddInterceptors(DirectWriteGuard.Instance, PostgresTenantSession.Instance));
 
     private static void Common(DbContextOptionsBuilder options) =>
         options.UseSnakeCaseNamingConvention()

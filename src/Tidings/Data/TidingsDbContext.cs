@@ -55,6 +55,25 @@ public abstract class TidingsDbContext : DbContext
     public DbSet<Notification> Notifications => Set<Notification>();
     public DbSet<AuditLog> AuditLogs => Set<AuditLog>();
 
+    internal bool IsSaving { get; private set; }
+    internal string? DirectWritesReason { get; private set; }
+
+    /// <summary>
+    /// Lets this context run SQL writes outside SaveChanges (bulk imports, set-based updates) until
+    /// disposed. Tenancy still holds (filters and row-level security); the audit of that work is the
+    /// caller's: one summary entry per table and batch, added through SaveChanges.
+    /// </summary>
+    public IDisposable AllowDirectWrites(string reason)
+    {
+        DirectWritesReason = reason;
+        return new Reset(() => DirectWritesReason = null);
+    }
+
+    private sealed class Reset(Action reset) : IDisposable
+    {
+        public void Dispose() => reset();
+    }
+
     /// <summary>Read by the tenant query filter for every query; throws when there is no business.</summary>
     internal Guid CurrentBusinessId => Tenant.RequireBusinessId();
 
@@ -138,6 +157,7 @@ public abstract class TidingsDbContext : DbContext
             AuditLogs.AddRange(trail);
             // The audit describes exactly what is about to be written: nothing may change after it.
             ChangeTracker.AutoDetectChangesEnabled = false;
+            IsSaving = true;
             return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
         }
         catch
@@ -148,6 +168,7 @@ public abstract class TidingsDbContext : DbContext
         }
         finally
         {
+            IsSaving = false;
             ChangeTracker.AutoDetectChangesEnabled = autoDetect;
             _purges.Clear();
         }

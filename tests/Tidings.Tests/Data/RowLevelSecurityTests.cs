@@ -56,6 +56,7 @@ public sealed class RowLevelSecurityTests(PostgresDatabase database) : IClassFix
         var b = await TenantGraph.CreateAsync(database);
         await using var db = a.Business.Context();
         var bClient = b.Row<Client>().Id;
+        using var direct = db.AllowDirectWrites("probing row-level security");
 
         Assert.Equal(0, await db.Database.ExecuteSqlAsync($"UPDATE clients SET name = 'hijacked' WHERE id = {bClient}"));
         Assert.Equal(0, await db.Database.ExecuteSqlAsync($"DELETE FROM client_tags WHERE client_id = {bClient}"));
@@ -93,6 +94,7 @@ public sealed class RowLevelSecurityTests(PostgresDatabase database) : IClassFix
     {
         var a = await TenantGraph.CreateAsync(database);
         await using var db = a.Business.Context();
+        using var direct = db.AllowDirectWrites("probing audit privileges");
         var update = await Assert.ThrowsAsync<PostgresException>(() => db.Database.ExecuteSqlAsync($"UPDATE audit_logs SET action = 'UPDATE' WHERE business_id = {a.Business.Id}"));
         Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, update.SqlState);
         var delete = await Assert.ThrowsAsync<PostgresException>(() => db.Database.ExecuteSqlAsync($"DELETE FROM audit_logs WHERE business_id = {a.Business.Id}"));
