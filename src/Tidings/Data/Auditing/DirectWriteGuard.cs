@@ -1,6 +1,5 @@
 using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace Tidings.Data.Auditing;
 
@@ -11,13 +10,13 @@ namespace Tidings.Data.Auditing;
 /// so took the audit of that bulk work on itself. Contexts acting for nobody (migrations) are not
 /// concerned: they cannot touch tenant rows anyway.
 /// </summary>
-public sealed class DirectWriteGuard : IDbCommandInterceptor
+public sealed class DirectWriteGuard : StatementHook
 {
     public static readonly DirectWriteGuard Instance = new();
 
     private static readonly string[] Writes = ["INSERT", "UPDATE", "DELETE", "MERGE", "TRUNCATE"];
 
-    private static void Check(DbCommand command, DbContext? context)
+    protected override void BeforeExecuting(DbCommand command, DbContext? context)
     {
         if (context is not TidingsDbContext { IsSaving: false, DirectWritesReason: null } db
             || !(db.Tenant.HasBusiness || db.Tenant.PlatformScope is not null)
@@ -38,30 +37,6 @@ public sealed class DirectWriteGuard : IDbCommandInterceptor
             if (text.StartsWith(verb, StringComparison.OrdinalIgnoreCase))
                 return true;
         return false;
-    }
-
-    public InterceptionResult<int> NonQueryExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<int> result)
-    {
-        Check(command, eventData.Context);
-        return result;
-    }
-
-    public ValueTask<InterceptionResult<int>> NonQueryExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
-    {
-        Check(command, eventData.Context);
-        return ValueTask.FromResult(result);
-    }
-
-    public InterceptionResult<DbDataReader> ReaderExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result)
-    {
-        Check(command, eventData.Context);
-        return result;
-    }
-
-    public ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
-    {
-        Check(command, eventData.Context);
-        return ValueTask.FromResult(result);
     }
 }
 

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Guards = Tidings.Data.Postgres.DatabaseGuards;
 
 namespace Tidings.Data.Tenancy;
 
@@ -11,7 +12,7 @@ namespace Tidings.Data.Tenancy;
 /// front of it, in the same implicit transaction. With no business and no platform scope nothing is
 /// set, and the policies show no rows at all.
 /// </summary>
-public sealed class PostgresTenantSession : IDbCommandInterceptor, IDbTransactionInterceptor
+public sealed class PostgresTenantSession : StatementHook, IDbTransactionInterceptor
 {
     public static readonly PostgresTenantSession Instance = new();
 
@@ -21,13 +22,13 @@ public sealed class PostgresTenantSession : IDbCommandInterceptor, IDbTransactio
             : null;
 
     // A DO block returns no result set and no row count, so EF reads the statement after it unchanged.
-    private static void Prefix(DbCommand command, DbContext? context)
+    protected override void BeforeExecuting(DbCommand command, DbContext? context)
     {
         if (command.Transaction is not null || SettingsOf(context) is not { } s)
             return;
         command.CommandText =
-            $"DO $tenant$BEGIN PERFORM set_config('app.business_id', '{s.Business}', true); " +
-            $"PERFORM set_config('app.platform_scope', '{(s.Platform ? "on" : "off")}', true); END$tenant$;\n" +
+            $"DO $tenant$BEGIN PERFORM set_config('{Guards.BusinessSetting}', '{s.Business}', true); " +
+            $"PERFORM set_config('{Guards.PlatformSetting}', '{(s.Platform ? "on" : "off")}', true); END$tenant$;\n" +
             command.CommandText;
     }
 
@@ -35,7 +36,7 @@ public sealed class PostgresTenantSession : IDbCommandInterceptor, IDbTransactio
     {
         var command = transaction.Connection!.CreateCommand();
         command.Transaction = transaction;
-        command.CommandText = "SELECT set_config('app.business_id', @business, true), set_config('app.platform_scope', @platform, true)";
+        command.CommandText = $"SELECT set_config('{Guards.BusinessSetting}', @business, true), set_config('{Guards.PlatformSetting}', @platform, true)";
         AddParameter(command, "business", s.Business?.ToString() ?? "");
         AddParameter(command, "platform", s.Platform ? "on" : "off");
         return command;
@@ -47,42 +48,6 @@ public sealed class PostgresTenantSession : IDbCommandInterceptor, IDbTransactio
         parameter.ParameterName = name;
         parameter.Value = value;
         command.Parameters.Add(parameter);
-    }
-
-    public InterceptionResult<DbDataReader> ReaderExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result)
-    {
-        Prefix(command, eventData.Context);
-        return result;
-    }
-
-    public ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
-    {
-        Prefix(command, eventData.Context);
-        return ValueTask.FromResult(result);
-    }
-
-    public InterceptionResult<int> NonQueryExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<int> result)
-    {
-        Prefix(command, eventData.Context);
-        return result;
-    }
-
-    public ValueTask<InterceptionResult<int>> NonQueryExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
-    {
-        Prefix(command, eventData.Context);
-        return ValueTask.FromResult(result);
-    }
-
-    public InterceptionResult<object> ScalarExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<object> result)
-    {
-        Prefix(command, eventData.Context);
-        return result;
-    }
-
-    public ValueTask<InterceptionResult<object>> ScalarExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<object> result, CancellationToken cancellationToken = default)
-    {
-        Prefix(command, eventData.Context);
-        return ValueTask.FromResult(result);
     }
 
     public DbTransaction TransactionStarted(DbConnection connection, TransactionEndEventData eventData, DbTransaction result)
