@@ -41,7 +41,7 @@ internal static class Stamping
 
     private static void StampUpdate(EntityEntry entry, DateTime now)
     {
-        foreach (var name in new[] { nameof(ICreatedAt.CreatedAt), nameof(ICreatedBy.CreatedByUserId) })
+        foreach (var name in new[] { nameof(ICreatedAt.CreatedAt), nameof(ITimestamped.UpdatedAt), nameof(ICreatedBy.CreatedByUserId) })
         {
             if (entry.Metadata.FindProperty(name) is null)
                 continue;

@@ -38,8 +38,8 @@ public static class SoftDeleteRules
             if (purges.Contains(entry.Entity))
                 continue;
             // A delete writes the three soft-delete columns and nothing else the caller's object may hold.
-            entry.State = EntityState.Unchanged;
             entry.CurrentValues.SetValues(entry.OriginalValues);
+            entry.State = EntityState.Unchanged;
             if (entry.Entity.IsDeleted)
                 continue; // already deleted: nothing to write, nothing to audit
             entry.Property(e => e.IsDeleted).CurrentValue = true;

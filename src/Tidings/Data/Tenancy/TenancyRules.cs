@@ -71,6 +71,12 @@ public static class TenancyRules
                     break;
                 case AuditLog when entry.State != EntityState.Added:
                     throw new TenancyViolationException("audit_logs is append-only.");
+                case AuditLog log when tenant.PlatformScope is null:
+                    // A feature's own summary entry (a bulk import, say) lands in the current business only.
+                    log.BusinessId ??= tenant.RequireBusinessId();
+                    if (log.BusinessId != tenant.BusinessId)
+                        throw new TenancyViolationException("AuditLog: the entry belongs to another business.");
+                    break;
             }
         }
     }
