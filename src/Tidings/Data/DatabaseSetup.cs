@@ -1,3 +1,5 @@
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Npgsql;
@@ -37,7 +39,26 @@ public sealed record DatabaseSettings(DatabaseProvider Provider, string Connecti
                 : throw new InvalidConfigurationException("ConnectionStrings:Tidings is required when Database:Provider is postgres.");
         }
         var owner = configuration.GetConnectionString("TidingsOwner");
-        return new DatabaseSettings(provider, connectionString, string.IsNullOrWhiteSpace(owner) ? null : owner);
+        owner = string.IsNullOrWhiteSpace(owner) ? null : owner;
+        Validate(provider, "ConnectionStrings:Tidings", connectionString);
+        if (owner is not null)
+            Validate(provider, "ConnectionStrings:TidingsOwner", owner);
+        return new DatabaseSettings(provider, connectionString, owner);
+    }
+
+    /// <summary>A malformed connection string is bad configuration, reported without echoing it (it may hold a password).</summary>
+    private static void Validate(DatabaseProvider provider, string name, string connectionString)
+    {
+        try
+        {
+            _ = provider == DatabaseProvider.Sqlite
+                ? new SqliteConnectionStringBuilder(connectionString)
+                : (DbConnectionStringBuilder)new NpgsqlConnectionStringBuilder(connectionString);
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidConfigurationException($"{name} is not a valid {provider} connection string: {e.Message}");
+        }
     }
 }
 

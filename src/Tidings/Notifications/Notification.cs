@@ -1,5 +1,7 @@
 using Tidings.Data.Auditing;
+using Tidings.Clients;
 using Tidings.Data.Tenancy;
+using Tidings.Events;
 
 namespace Tidings.Notifications;
 
@@ -16,7 +18,9 @@ public sealed class Notification : ITenantOwned, ICreatedAt
     public string? LinkUrl { get; set; }
 
     public Guid? RelatedEventId { get; set; }
+    public Event? RelatedEvent { get; set; }
     public Guid? RelatedClientId { get; set; }
+    public Client? RelatedClient { get; set; }
 
     public bool IsRead { get; set; }
     public DateTime? ReadAt { get; set; }

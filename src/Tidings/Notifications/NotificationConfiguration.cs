@@ -1,7 +1,5 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
-using Tidings.Clients;
-using Tidings.Events;
 using Tidings.Users;
 
 namespace Tidings.Notifications;
@@ -17,9 +15,9 @@ public sealed class NotificationConfiguration : IEntityTypeConfiguration<Notific
         b.HasOne<User>().WithMany()
             .HasForeignKey(x => new { x.BusinessId, x.UserId })
             .OnDelete(DeleteBehavior.Cascade);
-        b.HasOne<Event>().WithMany()
+        b.HasOne(x => x.RelatedEvent).WithMany()
             .HasForeignKey(x => new { x.BusinessId, x.RelatedEventId }).OnDelete(DeleteBehavior.Cascade);
-        b.HasOne<Client>().WithMany()
+        b.HasOne(x => x.RelatedClient).WithMany()
             .HasForeignKey(x => new { x.BusinessId, x.RelatedClientId }).OnDelete(DeleteBehavior.Cascade);
 
         b.HasIndex(x => new { x.BusinessId, x.UserId, x.IsRead }).HasDatabaseName("ix_notifications_user_unread");

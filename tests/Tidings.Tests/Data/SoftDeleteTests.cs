@@ -76,6 +76,28 @@ public abstract class SoftDeleteTests(TestDatabase database)
     }
 
     [Fact]
+    public async Task Deleting_a_client_hides_the_interactions_and_notifications_about_it_until_it_is_restored()
+    {
+        var graph = await TenantGraph.CreateAsync(database);
+        await using (var db = graph.Business.Context())
+        {
+            db.Clients.Remove(await db.Clients.SingleAsync());
+            await db.SaveChangesAsync();
+        }
+        await using (var db = graph.Business.Context())
+        {
+            Assert.Equal(0, await db.EventUserInteractions.CountAsync());
+            Assert.Equal(0, await db.Notifications.CountAsync());
+            Assert.Equal(1, await db.Notifications.IgnoreQueryFilters([SoftDeleteRules.Filter]).CountAsync());
+            db.Restore(await db.Clients.IgnoreQueryFilters([SoftDeleteRules.Filter]).SingleAsync());
+            await db.SaveChangesAsync();
+        }
+        await using var check = graph.Business.Context();
+        Assert.Equal(graph.Row<Interactions.EventUserInteraction>().Id, (await check.EventUserInteractions.SingleAsync()).Id);
+        Assert.Equal(graph.Row<Notifications.Notification>().Id, (await check.Notifications.SingleAsync()).Id);
+    }
+
+    [Fact]
     public async Task Deleting_a_tag_hides_its_links_to_clients_and_events()
     {
         var graph = await TenantGraph.CreateAsync(database);

@@ -2,6 +2,8 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Tidings.Data.Auditing;
 using Tidings.Events;
+using Tidings.Interactions;
+using Tidings.Notifications;
 using Tidings.Tags;
 
 namespace Tidings.Data.SoftDelete;
@@ -9,8 +11,9 @@ namespace Tidings.Data.SoftDelete;
 /// <summary>
 /// Deleting a client, event, tag or user hides it; the named "SoftDelete" filter keeps it out of every
 /// read until a feature asks for deleted rows explicitly (the tenant filter stays on). Rows that hang
-/// off a deleted row are hidden through it rather than flagged one by one, so restoring the parent
-/// brings back exactly what it hid: an event deleted on its own before stays deleted.
+/// off a deleted row (a client's events, tag links, interactions and notifications about hidden events)
+/// are hidden through it rather than flagged one by one, so restoring the parent brings back exactly
+/// what it hid: an event deleted on its own before stays deleted.
 /// </summary>
 public static class SoftDeleteRules
 {
@@ -29,6 +32,10 @@ public static class SoftDeleteRules
         modelBuilder.Entity<Event>().HasQueryFilter(Filter, e => !e.IsDeleted && !e.Client!.IsDeleted);
         modelBuilder.Entity<ClientTag>().HasQueryFilter(Filter, ct => !ct.Tag!.IsDeleted && !ct.Client!.IsDeleted);
         modelBuilder.Entity<EventTag>().HasQueryFilter(Filter, et => !et.Tag!.IsDeleted && !et.Event!.IsDeleted);
+        modelBuilder.Entity<EventUserInteraction>().HasQueryFilter(Filter, i => !i.Event!.IsDeleted);
+        // A joined row hidden by its own filters comes back as null, and the condition then excludes the notification.
+        modelBuilder.Entity<Notification>().HasQueryFilter(Filter, n =>
+            (n.RelatedEventId == null || !n.RelatedEvent!.IsDeleted) && (n.RelatedClientId == null || !n.RelatedClient!.IsDeleted));
     }
 
     internal static void BeforeSave(ChangeTracker changes, IReadOnlySet<object> purges, CurrentActor actor, DateTime now)

@@ -1,0 +1,487 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using Tidings.Data;
+using Tidings.Data.Auditing;
+using Tidings.Data.Tenancy;
+using Tidings.Tests.Infrastructure;
+
+namespace Tidings.Tests.Cli;
+
+/// <summary>
+/// The built executable, run as a user runs it: `dotnet tidings.dll ...` in a fresh working directory,
+/// configured only through the environment variables each test names.
+/// </summary>
+public sealed class CliTests : IDisposable
+{
+    private readonly string _workDir = Directory.CreateTempSubdirectory("tidings-cli-").FullName;
+
+    public void Dispose() => Directory.Delete(_workDir, recursive: true);
+
+    [Fact]
+    public async Task Migrate_with_nothing_configured_creates_tidings_db_in_the_working_directory_once()
+    {
+        var first = await TidingsProcess.RunAsync(_workDir, [], "db", "migrate");
+
+        Assert.Equal(TidingsCli.Ok, first.ExitCode);
+        Assert.True(File.Exists(Path.Combine(_workDir, "tidings.db")), "tidings.db was not created in the working directory");
+        Assert.Contains($"Applied {Migrations.Sqlite.Count} migration(s)", first.Out);
+        Assert.All(Migrations.Sqlite, m => Assert.Contains(m, first.Out));
+
+        var second = await TidingsProcess.RunAsync(_workDir, [], "db", "migrate");
+
+        Assert.Equal(TidingsCli.Ok, second.ExitCode);
+        Assert.Contains("up to date", second.Out);
+        Assert.DoesNotContain("Applied", second.Out);
+    }
+
+    [Fact]
+    public async Task Status_after_migrate_lists_every_migration_as_applied()
+    {
+        Assert.Equal(TidingsCli.Ok, (await TidingsProcess.RunAsync(_workDir, [], "db", "migrate")).ExitCode);
+
+        var status = await TidingsProcess.RunAsync(_workDir, [], "db", "status");
+
+        Assert.Equal(TidingsCli.Ok, status.ExitCode);
+        Assert.All(Migrations.Sqlite, m => Assert.Matches($@"(?m)^applied\s+{m}$", status.Out));
+        Assert.DoesNotContain("pending", status.Out);
+        Assert.Contains("Up to date.", status.Out);
+    }
+
+    [Fact]
+    public async Task Status_of_a_fresh_sqlite_file_lists_every_migration_as_pending()
+    {
+        var status = await TidingsProcess.RunAsync(_workDir, [], "db", "status");
+
+        Assert.Equal(TidingsCli.Ok, status.ExitCode);
+        Assert.All(Migrations.Sqlite, m => Assert.Matches($@"(?m)^pending\s+{m}$", status.Out));
+        Assert.DoesNotContain("applied", status.Out);
+        Assert.Contains($"{Migrations.Sqlite.Count} pending: run `tidings db migrate`.", status.Out);
+    }
+
+    [Fact]
+    public async Task Connection_string_from_the_environment_overrides_the_default_file()
+    {
+        var elsewhere = Path.Combine(_workDir, "elsewhere", "custom.db");
+        Directory.CreateDirectory(Path.GetDirectoryName(elsewhere)!);
+
+        var result = await TidingsProcess.RunAsync(_workDir, new() { ["ConnectionStrings__Tidings"] = $"Data Source={elsewhere}" }, "db", "migrate");
+
+        Assert.Equal(TidingsCli.Ok, result.ExitCode);
+        Assert.True(File.Exists(elsewhere));
+        Assert.False(File.Exists(Path.Combine(_workDir, "tidings.db")), "the default file was created although a connection string was configured");
+    }
+
+    [Fact]
+    public async Task Demo_on_the_sqlite_default_migrates_first_and_stores_what_it_prints()
+    {
+        var result = await TidingsProcess.RunAsync(_workDir, [], "demo");
+
+        Assert.Equal(TidingsCli.Ok, result.ExitCode);
+        var printed = DemoOutput.Parse(result.Out);
+        Assert.Equal(UserRoles, printed.Users.Select(u => u.Role).Order());
+
+        await using var connection = new SqliteConnection($"Data Source={Path.Combine(_workDir, "tidings.db")};Mode=ReadOnly;Pooling=False");
+        await connection.OpenAsync();
+        async Task<long> Count(string sql)
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = sql;
+            command.Parameters.AddWithValue("$business", printed.BusinessId.ToString());
+            return (long)(await command.ExecuteScalarAsync())!;
+        }
+        // Guids are TEXT in SQLite; compare case-insensitively rather than depend on the stored casing.
+        const string ofBusiness = "upper(business_id) = upper($business)";
+
+        Assert.Equal(Migrations.Sqlite.Count, await Count("SELECT count(*) FROM \"__EFMigrationsHistory\""));
+        Assert.Equal(1, await Count("SELECT count(*) FROM businesses WHERE upper(id) = upper($business)"));
+        Assert.Equal(printed.Users.Count, await Count($"SELECT count(*) FROM users WHERE {ofBusiness}"));
+        foreach (var (table, expected) in printed.Counts)
+        {
+            Assert.True(expected > 0, $"the demo made no {table}");
+            Assert.Equal(expected, await Count($"SELECT count(*) FROM {table} WHERE {ofBusiness}"));
+            // Each row was written through the data layer, so each has its CREATE entry.
+            Assert.Equal(expected, await Count($"SELECT count(*) FROM audit_logs WHERE {ofBusiness} AND table_name = '{table}' AND action = 'CREATE'"));
+        }
+        foreach (var (_, email) in printed.Users)
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = $"SELECT count(*) FROM users WHERE {ofBusiness} AND email = $email";
+            command.Parameters.AddWithValue("$business", printed.BusinessId.ToString());
+            command.Parameters.AddWithValue("$email", email);
+            Assert.Equal(1L, await command.ExecuteScalarAsync());
+        }
+    }
+
+    [Fact]
+    public async Task Unknown_provider_is_bad_configuration_reported_in_one_line()
+    {
+        var result = await TidingsProcess.RunAsync(_workDir, new() { ["Database__Provider"] = "oracle" }, "db", "migrate");
+
+        Assert.Equal(TidingsCli.BadConfiguration, result.ExitCode);
+        var line = Assert.Single(result.ErrorLines);
+        Assert.Contains("oracle", line);
+        Assert.DoesNotContain("   at ", result.Error);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(_workDir));
+    }
+
+    [Theory]
+    [InlineData("db", "migrate")]
+    [InlineData("db", "status")]
+    [InlineData("demo")]
+    public async Task Postgres_without_a_connection_string_is_bad_configuration(params string[] verb)
+    {
+        var result = await TidingsProcess.RunAsync(_workDir, new() { ["Database__Provider"] = "postgres" }, verb);
+
+        Assert.Equal(TidingsCli.BadConfiguration, result.ExitCode);
+        var line = Assert.Single(result.ErrorLines);
+        Assert.Contains("ConnectionStrings:Tidings", line);
+        Assert.DoesNotContain("   at ", result.Error);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(_workDir));
+    }
+
+    [Theory]
+    [InlineData("sqlite", "nonsense")]
+    [InlineData("sqlite", "Data Source=tidings.db;Bogus=1")]
+    [InlineData("postgres", "nonsense")]
+    [InlineData("postgres", "Host=127.0.0.1;Bogus=1")]
+    public async Task Malformed_connection_string_is_bad_configuration_reported_in_one_line(string provider, string connectionString)
+    {
+        var result = await TidingsProcess.RunAsync(_workDir, new()
+        {
+            ["Database__Provider"] = provider,
+            ["ConnectionStrings__Tidings"] = connectionString,
+        }, "db", "status");
+
+        Assert.Equal(TidingsCli.BadConfiguration, result.ExitCode);
+        var line = Assert.Single(result.ErrorLines);
+        Assert.Contains("ConnectionStrings:Tidings", line);
+        Assert.DoesNotContain("   at ", result.Error);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(_workDir));
+    }
+
+    [Theory]
+    [InlineData("db", "migrate")]
+    [InlineData("db", "status")]
+    [InlineData("demo")]
+    public async Task Unreachable_postgres_fails_with_one_database_line(params string[] verb)
+    {
+        // Nothing listens on port 1: the connection is refused at once.
+        var result = await TidingsProcess.RunAsync(_workDir, new()
+        {
+            ["Database__Provider"] = "postgres",
+            ["ConnectionStrings__Tidings"] = "Host=127.0.0.1;Port=1;Username=nobody;Password=x;Database=nothing",
+        }, verb);
+
+        Assert.Equal(TidingsCli.Failed, result.ExitCode);
+        var line = Assert.Single(result.ErrorLines);
+        Assert.StartsWith("tidings: database:", line);
+        Assert.DoesNotContain("   at ", result.Error);
+    }
+
+    [Fact]
+    public async Task Unknown_verb_fails_and_creates_nothing()
+    {
+        var result = await TidingsProcess.RunAsync(_workDir, [], "frobnicate");
+
+        Assert.NotEqual(TidingsCli.Ok, result.ExitCode);
+        Assert.Contains("frobnicate", result.Error);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(_workDir));
+    }
+
+    private static readonly string[] UserRoles = [.. Tidings.Users.UserRoles.All.Order()];
+}
+
+/// <summary>
+/// The same verbs against a fresh, empty PostgreSQL database owned by <see cref="PostgresDatabase.OwnerRole"/>,
+/// with the application connecting as <see cref="PostgresDatabase.AppRole"/> the way production does.
+/// </summary>
+public sealed class CliTests_Postgres : IAsyncLifetime
+{
+    private readonly string _workDir = Directory.CreateTempSubdirectory("tidings-cli-pg-").FullName;
+    private EmptyPostgresDatabase _database = null!;
+
+    public async Task InitializeAsync() => _database = await EmptyPostgresDatabase.CreateAsync();
+
+    public async Task DisposeAsync()
+    {
+        await _database.DisposeAsync();
+        Directory.Delete(_workDir, recursive: true);
+    }
+
+    private Dictionary<string, string?> AsOwnerAndApp => new()
+    {
+        ["Database__Provider"] = "postgres",
+        ["ConnectionStrings__Tidings"] = _database.AppConnectionString,
+        ["ConnectionStrings__TidingsOwner"] = _database.OwnerConnectionString,
+    };
+
+    // Only the runtime role's connection string: what a production web node has.
+    private Dictionary<string, string?> AsApp => new()
+    {
+        ["Database__Provider"] = "postgres",
+        ["ConnectionStrings__Tidings"] = _database.AppConnectionString,
+    };
+
+    [Fact]
+    public async Task Migrate_as_the_owner_applies_once_and_leaves_the_tables_owned_by_the_owner()
+    {
+        var first = await TidingsProcess.RunAsync(_workDir, AsOwnerAndApp, "db", "migrate");
+
+        Assert.Equal(TidingsCli.Ok, first.ExitCode);
+        Assert.Contains($"Applied {Migrations.Postgres.Count} migration(s) to Postgres", first.Out);
+        Assert.All(Migrations.Postgres, m => Assert.Contains(m, first.Out));
+
+        var second = await TidingsProcess.RunAsync(_workDir, AsOwnerAndApp, "db", "migrate");
+
+        Assert.Equal(TidingsCli.Ok, second.ExitCode);
+        Assert.Contains("up to date", second.Out);
+        Assert.DoesNotContain("Applied", second.Out);
+
+        var owners = await _database.QueryAsync<string>(
+            "SELECT DISTINCT tableowner FROM pg_tables WHERE schemaname = 'public'");
+        Assert.Equal([PostgresDatabase.OwnerRole], owners);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(_workDir));
+    }
+
+    [Fact]
+    public async Task After_migrate_the_app_role_runs_the_demo_under_row_level_security()
+    {
+        Assert.Equal(TidingsCli.Ok, (await TidingsProcess.RunAsync(_workDir, AsOwnerAndApp, "db", "migrate")).ExitCode);
+
+        var result = await TidingsProcess.RunAsync(_workDir, AsApp, "demo");
+
+        Assert.Equal(TidingsCli.Ok, result.ExitCode);
+        var printed = DemoOutput.Parse(result.Out);
+        var business = printed.BusinessId;
+        Assert.Equal([business], await _database.QueryAsync<Guid>("SELECT id FROM businesses"));
+        Assert.Equal(printed.Users.Count, (await _database.QueryAsync<long>($"SELECT count(*) FROM users WHERE business_id = '{business}'")).Single());
+        foreach (var (table, expected) in printed.Counts)
+        {
+            Assert.True(expected > 0, $"the demo made no {table}");
+            Assert.Equal(expected, (await _database.QueryAsync<long>($"SELECT count(*) FROM {table} WHERE business_id = '{business}'")).Single());
+            Assert.Equal(expected, (await _database.QueryAsync<long>(
+                $"SELECT count(*) FROM audit_logs WHERE business_id = '{business}' AND table_name = '{table}' AND action = 'CREATE'")).Single());
+        }
+    }
+
+    [Fact]
+    public async Task Status_as_the_app_role_lists_pending_then_applied_migrations()
+    {
+        var before = await TidingsProcess.RunAsync(_workDir, AsApp, "db", "status");
+
+        Assert.Equal(TidingsCli.Ok, before.ExitCode);
+        Assert.All(Migrations.Postgres, m => Assert.Matches($@"(?m)^pending\s+{m}$", before.Out));
+        Assert.Contains("run `tidings db migrate`", before.Out);
+
+        Assert.Equal(TidingsCli.Ok, (await TidingsProcess.RunAsync(_workDir, AsOwnerAndApp, "db", "migrate")).ExitCode);
+        var after = await TidingsProcess.RunAsync(_workDir, AsApp, "db", "status");
+
+        Assert.Equal(TidingsCli.Ok, after.ExitCode);
+        Assert.All(Migrations.Postgres, m => Assert.Matches($@"(?m)^applied\s+{m}$", after.Out));
+        Assert.DoesNotContain("pending", after.Out);
+        Assert.Contains("Up to date.", after.Out);
+    }
+
+    [Fact]
+    public async Task Demo_before_migrate_fails_in_one_line_naming_db_migrate_and_creates_nothing()
+    {
+        var result = await TidingsProcess.RunAsync(_workDir, AsApp, "demo");
+
+        Assert.Equal(TidingsCli.Failed, result.ExitCode);
+        var line = Assert.Single(result.ErrorLines);
+        Assert.Contains("tidings db migrate", line);
+        Assert.DoesNotContain("   at ", result.Error);
+        Assert.Empty(await _database.QueryAsync<string>("SELECT tablename::text FROM pg_tables WHERE schemaname = 'public'"));
+    }
+
+    [Fact]
+    public async Task A_single_owner_connection_string_runs_every_verb()
+    {
+        // How a developer starts: one connection string, no TidingsOwner.
+        var owner = new Dictionary<string, string?>
+        {
+            ["Database__Provider"] = "postgres",
+            ["ConnectionStrings__Tidings"] = _database.OwnerConnectionString,
+        };
+
+        var migrate = await TidingsProcess.RunAsync(_workDir, owner, "db", "migrate");
+        var demo = await TidingsProcess.RunAsync(_workDir, owner, "demo");
+        var status = await TidingsProcess.RunAsync(_workDir, owner, "db", "status");
+
+        Assert.Equal(TidingsCli.Ok, migrate.ExitCode);
+        Assert.Equal(TidingsCli.Ok, demo.ExitCode);
+        Assert.Equal(TidingsCli.Ok, status.ExitCode);
+        var printed = DemoOutput.Parse(demo.Out);
+        Assert.Equal(printed.Counts["clients"], (await _database.QueryAsync<long>($"SELECT count(*) FROM clients WHERE business_id = '{printed.BusinessId}'")).Single());
+        Assert.Contains("Up to date.", status.Out);
+    }
+}
+
+/// <summary>A fresh database with no schema, owned by the test owner role; dropped when disposed.</summary>
+internal sealed class EmptyPostgresDatabase : IAsyncDisposable
+{
+    private readonly string _name = $"tidings_cli_{Guid.NewGuid():N}";
+
+    public string OwnerConnectionString => With(PostgresDatabase.OwnerRole);
+    public string AppConnectionString => With(PostgresDatabase.AppRole);
+    private string SuperuserConnectionString => With(null);
+
+    public static async Task<EmptyPostgresDatabase> CreateAsync()
+    {
+        var database = new EmptyPostgresDatabase();
+        await using var admin = new NpgsqlConnection(PostgresDatabase.ServerConnectionString);
+        await admin.OpenAsync();
+        // The same roles PostgresDatabase makes; creating one that exists is not an error.
+        foreach (var role in new[] { PostgresDatabase.OwnerRole, PostgresDatabase.AppRole })
+            await Execute(admin, $"""
+                DO $$ BEGIN
+                    CREATE ROLE {role} LOGIN PASSWORD '{role}' NOSUPERUSER NOBYPASSRLS;
+                EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+                END $$;
+                """);
+        await Execute(admin, $"CREATE DATABASE {database._name} OWNER {PostgresDatabase.OwnerRole}");
+        return database;
+    }
+
+    /// <summary>Reads as the superuser, around row-level security.</summary>
+    public async Task<List<T>> QueryAsync<T>(string sql)
+    {
+        await using var connection = new NpgsqlConnection(SuperuserConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        var rows = new List<T>();
+        while (await reader.ReadAsync())
+            rows.Add(reader.GetFieldValue<T>(0));
+        return rows;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        NpgsqlConnection.ClearAllPools();
+        await using var admin = new NpgsqlConnection(PostgresDatabase.ServerConnectionString);
+        await admin.OpenAsync();
+        await Execute(admin, $"DROP DATABASE IF EXISTS {_name} WITH (FORCE)");
+    }
+
+    private string With(string? role)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(PostgresDatabase.ServerConnectionString) { Database = _name, Pooling = false };
+        if (role is not null)
+        {
+            builder.Username = role;
+            builder.Password = role;
+        }
+        return builder.ConnectionString;
+    }
+
+    private static async Task Execute(NpgsqlConnection connection, string sql)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+}
+
+/// <summary>The migrations each provider's executable should know, read from the model rather than repeated here.</summary>
+internal static class Migrations
+{
+    public static readonly IReadOnlyList<string> Sqlite = Of(DatabaseProvider.Sqlite, "Data Source=:memory:");
+    public static readonly IReadOnlyList<string> Postgres = Of(DatabaseProvider.Postgres, "Host=unused");
+
+    private static IReadOnlyList<string> Of(DatabaseProvider provider, string connectionString)
+    {
+        var settings = new DatabaseSettings(provider, connectionString, null);
+        using var db = DatabaseSetup.CreateContext(settings, connectionString, new CurrentTenant(), new CurrentActor());
+        var migrations = db.Database.GetMigrations().ToList();
+        return migrations.Count > 0 ? migrations : throw new InvalidOperationException($"{provider} has no migrations.");
+    }
+}
+
+/// <summary>What `tidings demo` printed: the business, its users and the counts of what it made, by table.</summary>
+internal sealed partial record DemoOutput(Guid BusinessId, IReadOnlyList<(string Role, string Email)> Users, IReadOnlyDictionary<string, long> Counts)
+{
+    public static DemoOutput Parse(string output)
+    {
+        var business = BusinessLine().Match(output);
+        Assert.True(business.Success, $"no business id in the demo's output:\n{output}");
+        var users = UserLine().Matches(output).Select(m => (m.Groups["role"].Value, m.Groups["email"].Value)).ToList();
+        var counts = CountsLine().Match(output);
+        Assert.True(counts.Success, $"no counts in the demo's output:\n{output}");
+        return new DemoOutput(Guid.Parse(business.Groups["id"].Value), users, new Dictionary<string, long>
+        {
+            ["clients"] = long.Parse(counts.Groups["clients"].Value),
+            ["events"] = long.Parse(counts.Groups["events"].Value),
+            ["tags"] = long.Parse(counts.Groups["tags"].Value),
+            ["event_user_interactions"] = long.Parse(counts.Groups["interactions"].Value),
+            ["notifications"] = long.Parse(counts.Groups["notifications"].Value),
+        });
+    }
+
+    [GeneratedRegex(@"Created demo business .* id (?<id>[0-9a-fA-F-]{36})\)")]
+    private static partial Regex BusinessLine();
+
+    [GeneratedRegex(@"(?m)^\s+(?<role>owner|admin|member|viewer)\s+(?<email>\S+@\S+)\s*$")]
+    private static partial Regex UserLine();
+
+    [GeneratedRegex(@"clients: (?<clients>\d+), events: (?<events>\d+), tags: (?<tags>\d+), interactions: (?<interactions>\d+), notifications: (?<notifications>\d+)")]
+    private static partial Regex CountsLine();
+}
+
+/// <summary>Runs the built tidings.dll with `dotnet`, with only the configuration a test gives it.</summary>
+internal static class TidingsProcess
+{
+    public sealed record Result(int ExitCode, string Out, string Error)
+    {
+        public IReadOnlyList<string> ErrorLines => Error.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+    }
+
+    public static async Task<Result> RunAsync(string workingDirectory, Dictionary<string, string?> environment, params string[] args)
+    {
+        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet")
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(typeof(TidingsCli).Assembly.Location);
+        foreach (var arg in args)
+            start.ArgumentList.Add(arg);
+
+        // Whatever the test process inherited must not configure the child: only the test's own values do.
+        foreach (var key in start.Environment.Keys.Where(IsTidingsConfiguration).ToList())
+            start.Environment.Remove(key);
+        foreach (var (key, value) in environment)
+            start.Environment[key] = value;
+
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        // A guard against a hung child, not a timing assertion.
+        using var guard = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        try
+        {
+            await process.WaitForExitAsync(guard.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"tidings {string.Join(' ', args)} did not exit: {await stderr}");
+        }
+        return new Result(process.ExitCode, await stdout, await stderr);
+    }
+
+    private static bool IsTidingsConfiguration(string key)
+    {
+        var name = key.StartsWith("DOTNET_", StringComparison.OrdinalIgnoreCase) ? key["DOTNET_".Length..] : key;
+        return name.StartsWith("Database__", StringComparison.OrdinalIgnoreCase)
+            || name.StartsWith("Database:", StringComparison.OrdinalIgnoreCase)
+            || name.StartsWith("ConnectionStrings", StringComparison.OrdinalIgnoreCase)
+            || name.Contains("CONNSTR_", StringComparison.OrdinalIgnoreCase)
+            || name.Equals("ENVIRONMENT", StringComparison.OrdinalIgnoreCase)
+            || key.Equals("ASPNETCORE_ENVIRONMENT", StringComparison.OrdinalIgnoreCase);
+    }
+}
