@@ -120,10 +120,7 @@ public sealed class CliTests : IDisposable
     {
         var result = await TidingsProcess.RunAsync(_workDir, new() { ["Database__Provider"] = "oracle" }, "db", "migrate");
 
-        Assert.Equal(TidingsCli.BadConfiguration, result.ExitCode);
-        var line = Assert.Single(result.ErrorLines);
-        Assert.Contains("oracle", line);
-        Assert.DoesNotContain("   at ", result.Error);
+        result.AssertFailedInOneLine(TidingsCli.BadConfiguration, "oracle");
         Assert.Empty(Directory.EnumerateFileSystemEntries(_workDir));
     }
 
@@ -135,10 +132,7 @@ public sealed class CliTests : IDisposable
     {
         var result = await TidingsProcess.RunAsync(_workDir, new() { ["Database__Provider"] = "postgres" }, verb);
 
-        Assert.Equal(TidingsCli.BadConfiguration, result.ExitCode);
-        var line = Assert.Single(result.ErrorLines);
-        Assert.Contains("ConnectionStrings:Tidings", line);
-        Assert.DoesNotContain("   at ", result.Error);
+        result.AssertFailedInOneLine(TidingsCli.BadConfiguration, "ConnectionStrings:Tidings");
         Assert.Empty(Directory.EnumerateFileSystemEntries(_workDir));
     }
 
@@ -155,10 +149,7 @@ public sealed class CliTests : IDisposable
             ["ConnectionStrings__Tidings"] = connectionString,
         }, "db", "status");
 
-        Assert.Equal(TidingsCli.BadConfiguration, result.ExitCode);
-        var line = Assert.Single(result.ErrorLines);
-        Assert.Contains("ConnectionStrings:Tidings", line);
-        Assert.DoesNotContain("   at ", result.Error);
+        result.AssertFailedInOneLine(TidingsCli.BadConfiguration, "ConnectionStrings:Tidings");
         Assert.Empty(Directory.EnumerateFileSystemEntries(_workDir));
     }
 
@@ -290,10 +281,7 @@ public sealed class CliTests_Postgres : IAsyncLifetime
     {
         var result = await TidingsProcess.RunAsync(_workDir, AsApp, "demo");
 
-        Assert.Equal(TidingsCli.Failed, result.ExitCode);
-        var line = Assert.Single(result.ErrorLines);
-        Assert.Contains("tidings db migrate", line);
-        Assert.DoesNotContain("   at ", result.Error);
+        result.AssertFailedInOneLine(TidingsCli.Failed, "tidings db migrate");
         Assert.Empty(await _database.QueryAsync<string>("SELECT tablename::text FROM pg_tables WHERE schemaname = 'public'"));
     }
 
@@ -325,31 +313,21 @@ internal sealed class EmptyPostgresDatabase : IAsyncDisposable
 {
     private readonly string _name = $"tidings_cli_{Guid.NewGuid():N}";
 
-    public string OwnerConnectionString => With(PostgresDatabase.OwnerRole);
-    public string AppConnectionString => With(PostgresDatabase.AppRole);
-    private string SuperuserConnectionString => With(null);
+    // Unpooled: the executable under test holds its own connections, and the drop must not wait on ours.
+    public string OwnerConnectionString => PostgresServer.ConnectionString(_name, PostgresServer.OwnerRole, pooling: false);
+    public string AppConnectionString => PostgresServer.ConnectionString(_name, PostgresServer.AppRole, pooling: false);
 
     public static async Task<EmptyPostgresDatabase> CreateAsync()
     {
         var database = new EmptyPostgresDatabase();
-        await using var admin = new NpgsqlConnection(PostgresDatabase.ServerConnectionString);
-        await admin.OpenAsync();
-        // The same roles PostgresDatabase makes; creating one that exists is not an error.
-        foreach (var role in new[] { PostgresDatabase.OwnerRole, PostgresDatabase.AppRole })
-            await Execute(admin, $"""
-                DO $$ BEGIN
-                    CREATE ROLE {role} LOGIN PASSWORD '{role}' NOSUPERUSER NOBYPASSRLS;
-                EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
-                END $$;
-                """);
-        await Execute(admin, $"CREATE DATABASE {database._name} OWNER {PostgresDatabase.OwnerRole}");
+        await PostgresServer.CreateDatabaseAsync(database._name);
         return database;
     }
 
     /// <summary>Reads as the superuser, around row-level security.</summary>
     public async Task<List<T>> QueryAsync<T>(string sql)
     {
-        await using var connection = new NpgsqlConnection(SuperuserConnectionString);
+        await using var connection = new NpgsqlConnection(PostgresServer.ConnectionString(_name, role: null, pooling: false));
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(sql, connection);
         await using var reader = await command.ExecuteReaderAsync();
@@ -359,30 +337,7 @@ internal sealed class EmptyPostgresDatabase : IAsyncDisposable
         return rows;
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        NpgsqlConnection.ClearAllPools();
-        await using var admin = new NpgsqlConnection(PostgresDatabase.ServerConnectionString);
-        await admin.OpenAsync();
-        await Execute(admin, $"DROP DATABASE IF EXISTS {_name} WITH (FORCE)");
-    }
-
-    private string With(string? role)
-    {
-        var builder = new NpgsqlConnectionStringBuilder(PostgresDatabase.ServerConnectionString) { Database = _name, Pooling = false };
-        if (role is not null)
-        {
-            builder.Username = role;
-            builder.Password = role;
-        }
-        return builder.ConnectionString;
-    }
-
-    private static async Task Execute(NpgsqlConnection connection, string sql)
-    {
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync();
-    }
+    public async ValueTask DisposeAsync() => await PostgresServer.DropDatabaseAsync(_name);
 }
 
 /// <summary>The migrations each provider's executable should know, read from the model rather than repeated here.</summary>
@@ -436,6 +391,14 @@ internal static class TidingsProcess
     public sealed record Result(int ExitCode, string Out, string Error)
     {
         public IReadOnlyList<string> ErrorLines => Error.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+        /// <summary>The exit code, and one line on stderr that names the problem and carries no stack trace.</summary>
+        public void AssertFailedInOneLine(int exitCode, string mention)
+        {
+            Assert.Equal(exitCode, ExitCode);
+            Assert.Contains(mention, Assert.Single(ErrorLines));
+            Assert.DoesNotContain("   at ", Error);
+        }
     }
 
     public static async Task<Result> RunAsync(string workingDirectory, Dictionary<string, string?> environment, params string[] args)

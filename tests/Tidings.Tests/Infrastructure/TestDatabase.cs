@@ -123,51 +123,73 @@ public sealed class SqliteDatabase : TestDatabase
 /// </summary>
 public sealed class PostgresDatabase : TestDatabase
 {
-    public const string OwnerRole = "tidings_test_owner";
-    public const string AppRole = "tidings_test_app";
-    private static readonly SemaphoreSlim RolesLock = new(1, 1);
-    private static bool _rolesReady;
+    public const string OwnerRole = PostgresServer.OwnerRole;
+    public const string AppRole = PostgresServer.AppRole;
 
     private readonly string _database = $"tidings_test_{Guid.NewGuid():N}";
-    private string _superuser = null!;
 
     public override DatabaseProvider Provider => DatabaseProvider.Postgres;
 
     public string OwnerConnectionString { get; private set; } = null!;
 
-    public static string ServerConnectionString =>
-        Environment.GetEnvironmentVariable("TIDINGS_TEST_POSTGRES") is { Length: > 0 } value
-            ? value
-            : throw new InvalidOperationException(
-                "TIDINGS_TEST_POSTGRES is not set: run the suite with scripts/test.sh, which starts a throw-away PostgreSQL.");
-
     public override async Task InitializeAsync()
     {
-        _superuser = ServerConnectionString;
-        await using (var admin = new NpgsqlConnection(_superuser))
-        {
-            await admin.OpenAsync();
-            await EnsureRolesAsync(admin);
-            await Execute(admin, $"CREATE DATABASE {_database} OWNER {OwnerRole}");
-        }
-        OwnerConnectionString = With(_superuser, _database, OwnerRole);
-        Settings = new DatabaseSettings(DatabaseProvider.Postgres, With(_superuser, _database, AppRole), null);
+        await PostgresServer.CreateDatabaseAsync(_database);
+        OwnerConnectionString = PostgresServer.ConnectionString(_database, OwnerRole);
+        Settings = new DatabaseSettings(DatabaseProvider.Postgres, PostgresServer.ConnectionString(_database, AppRole), null);
         await MigrateAsync(OwnerConnectionString);
     }
 
     public override DbConnection OpenBypassConnection()
     {
-        var connection = new NpgsqlConnection(With(_superuser, _database, null));
+        var connection = new NpgsqlConnection(PostgresServer.ConnectionString(_database, role: null));
         connection.Open();
         return connection;
     }
 
-    public override async Task DisposeAsync()
+    public override Task DisposeAsync() => PostgresServer.DropDatabaseAsync(_database);
+}
+
+/// <summary>The test server: its two roles, and empty databases owned by the owner role.</summary>
+public static class PostgresServer
+{
+    public const string OwnerRole = "tidings_test_owner";
+    public const string AppRole = "tidings_test_app";
+    private static readonly SemaphoreSlim RolesLock = new(1, 1);
+    private static bool _rolesReady;
+
+    public static string SuperuserConnectionString =>
+        Environment.GetEnvironmentVariable("TIDINGS_TEST_POSTGRES") is { Length: > 0 } value
+            ? value
+            : throw new InvalidOperationException(
+                "TIDINGS_TEST_POSTGRES is not set: run the suite with scripts/test.sh, which starts a throw-away PostgreSQL.");
+
+    /// <summary>A connection string to <paramref name="database"/> as <paramref name="role"/>, or as the superuser when null.</summary>
+    public static string ConnectionString(string database, string? role, bool pooling = true)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(SuperuserConnectionString) { Database = database, Pooling = pooling };
+        if (role is not null)
+        {
+            builder.Username = role;
+            builder.Password = role;
+        }
+        return builder.ConnectionString;
+    }
+
+    public static async Task CreateDatabaseAsync(string name)
+    {
+        await using var admin = new NpgsqlConnection(SuperuserConnectionString);
+        await admin.OpenAsync();
+        await EnsureRolesAsync(admin);
+        await ExecuteAsync(admin, $"CREATE DATABASE {name} OWNER {OwnerRole}");
+    }
+
+    public static async Task DropDatabaseAsync(string name)
     {
         NpgsqlConnection.ClearAllPools();
-        await using var admin = new NpgsqlConnection(_superuser);
+        await using var admin = new NpgsqlConnection(SuperuserConnectionString);
         await admin.OpenAsync();
-        await Execute(admin, $"DROP DATABASE IF EXISTS {_database} WITH (FORCE)");
+        await ExecuteAsync(admin, $"DROP DATABASE IF EXISTS {name} WITH (FORCE)");
     }
 
     private static async Task EnsureRolesAsync(NpgsqlConnection admin)
@@ -179,7 +201,7 @@ public sealed class PostgresDatabase : TestDatabase
                 return;
             // Several test processes may share a server: creating a role that exists is not an error.
             foreach (var role in new[] { OwnerRole, AppRole })
-                await Execute(admin, $"""
+                await ExecuteAsync(admin, $"""
                     DO $$ BEGIN
                         CREATE ROLE {role} LOGIN PASSWORD '{role}' NOSUPERUSER NOBYPASSRLS;
                     EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
@@ -193,18 +215,7 @@ public sealed class PostgresDatabase : TestDatabase
         }
     }
 
-    private static string With(string server, string database, string? role)
-    {
-        var builder = new NpgsqlConnectionStringBuilder(server) { Database = database };
-        if (role is not null)
-        {
-            builder.Username = role;
-            builder.Password = role;
-        }
-        return builder.ConnectionString;
-    }
-
-    private static async Task Execute(NpgsqlConnection connection, string sql)
+    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql)
     {
         await using var command = new NpgsqlCommand(sql, connection);
         await command.ExecuteNonQueryAsync();
