@@ -46,6 +46,7 @@ public abstract class TidingsDbContext : DbContext
 
     public DbSet<Business> Businesses => Set<Business>();
     public DbSet<User> Users => Set<User>();
+    public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
     public DbSet<Client> Clients => Set<Client>();
     public DbSet<Event> Events => Set<Event>();
     public DbSet<EventUserInteraction> EventUserInteractions => Set<EventUserInteraction>();
@@ -82,6 +83,10 @@ public abstract class TidingsDbContext : DbContext
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(TidingsDbContext).Assembly);
         TenancyRules.Configure(modelBuilder, this);
         SoftDeleteRules.Configure(modelBuilder);
+        // updated_at is the row version: a save whose row changed since it was read fails instead of
+        // silently overwriting someone else's edit (the API answers 412 to a stale If-Match).
+        foreach (var type in modelBuilder.Model.GetEntityTypes().Where(t => typeof(ITimestamped).IsAssignableFrom(t.ClrType)))
+            modelBuilder.Entity(type.ClrType).Property(nameof(ITimestamped.UpdatedAt)).IsConcurrencyToken();
     }
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)

@@ -33,6 +33,7 @@ public sealed class TenantGraph
             new EventUserInteraction { EventId = ev.Id, UserId = member.Id, IsRead = true, ReadAt = DateTime.UtcNow },
             new ClientTag { ClientId = client.Id, TagId = tag.Id },
             new EventTag { EventId = ev.Id, TagId = tag.Id },
+            new ApiToken { UserId = member.Id, Kind = ApiToken.PersonalKind, Name = "script", TokenHash = ApiToken.Hash(ApiToken.NewSecret(business.Id)), ExpiresAt = DateTime.UtcNow.AddDays(30) },
             new Notification { UserId = member.Id, Type = NotificationTypes.HighRelevanceEvent, Title = "Look", Message = "Acme raised money", RelatedEventId = ev.Id, RelatedClientId = client.Id },
         };
         db.AddRange(rows);

@@ -50,6 +50,7 @@ namespace Tidings.Data.Postgres.Migrations
                         .HasColumnName("slug");
 
                     b.Property<DateTime>("UpdatedAt")
+                        .IsConcurrencyToken()
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("updated_at");
 
@@ -171,6 +172,7 @@ namespace Tidings.Data.Postgres.Migrations
                         .HasColumnName("tier");
 
                     b.Property<DateTime>("UpdatedAt")
+                        .IsConcurrencyToken()
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("updated_at");
 
@@ -388,6 +390,7 @@ namespace Tidings.Data.Postgres.Migrations
                         .HasColumnName("title");
 
                     b.Property<DateTime>("UpdatedAt")
+                        .IsConcurrencyToken()
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("updated_at");
 
@@ -474,6 +477,7 @@ namespace Tidings.Data.Postgres.Migrations
                         .HasColumnName("starred_at");
 
                     b.Property<DateTime>("UpdatedAt")
+                        .IsConcurrencyToken()
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("updated_at");
 
@@ -701,6 +705,7 @@ namespace Tidings.Data.Postgres.Migrations
                         .HasColumnName("name");
 
                     b.Property<DateTime>("UpdatedAt")
+                        .IsConcurrencyToken()
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("updated_at");
 
@@ -721,6 +726,66 @@ namespace Tidings.Data.Postgres.Migrations
                     b.ToTable("tags", null, t =>
                         {
                             t.HasCheckConstraint("ck_tags_color", "color IS NULL OR length(color) = 7");
+                        });
+                });
+
+            modelBuilder.Entity("Tidings.Users.ApiToken", b =>
+                {
+                    b.Property<Guid>("BusinessId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("business_id");
+
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTime>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expires_at");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("kind");
+
+                    b.Property<DateTime?>("LastUsedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_used_at");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("name");
+
+                    b.Property<string>("TokenHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("token_hash");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("BusinessId", "Id")
+                        .HasName("pk_api_tokens");
+
+                    b.HasIndex("BusinessId", "TokenHash")
+                        .IsUnique()
+                        .HasDatabaseName("ix_api_tokens_hash");
+
+                    b.HasIndex("BusinessId", "UserId")
+                        .HasDatabaseName("ix_api_tokens_user");
+
+                    b.ToTable("api_tokens", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_api_tokens_kind", "kind IN ('session', 'personal')");
                         });
                 });
 
@@ -788,6 +853,7 @@ namespace Tidings.Data.Postgres.Migrations
                         .HasColumnName("role");
 
                     b.Property<DateTime>("UpdatedAt")
+                        .IsConcurrencyToken()
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("updated_at");
 
@@ -928,13 +994,13 @@ namespace Tidings.Data.Postgres.Migrations
                         .IsRequired()
                         .HasConstraintName("fk_notifications_businesses_business_id");
 
-                    b.HasOne("Tidings.Clients.Client", null)
+                    b.HasOne("Tidings.Clients.Client", "RelatedClient")
                         .WithMany()
                         .HasForeignKey("BusinessId", "RelatedClientId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .HasConstraintName("fk_notifications_clients_business_id_related_client_id");
 
-                    b.HasOne("Tidings.Events.Event", null)
+                    b.HasOne("Tidings.Events.Event", "RelatedEvent")
                         .WithMany()
                         .HasForeignKey("BusinessId", "RelatedEventId")
                         .OnDelete(DeleteBehavior.Cascade)
@@ -946,6 +1012,10 @@ namespace Tidings.Data.Postgres.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_notifications_users_business_id_user_id");
+
+                    b.Navigation("RelatedClient");
+
+                    b.Navigation("RelatedEvent");
                 });
 
             modelBuilder.Entity("Tidings.Tags.ClientTag", b =>
@@ -1036,6 +1106,25 @@ namespace Tidings.Data.Postgres.Migrations
                         .HasForeignKey("BusinessId", "DeletedByUserId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .HasConstraintName("fk_tags_users_business_id_deleted_by_user_id");
+                });
+
+            modelBuilder.Entity("Tidings.Users.ApiToken", b =>
+                {
+                    b.HasOne("Tidings.Businesses.Business", null)
+                        .WithMany()
+                        .HasForeignKey("BusinessId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_api_tokens_businesses_business_id");
+
+                    b.HasOne("Tidings.Users.User", "User")
+                        .WithMany()
+                        .HasForeignKey("BusinessId", "UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_api_tokens_users_business_id_user_id");
+
+                    b.Navigation("User");
                 });
 
             modelBuilder.Entity("Tidings.Users.User", b =>

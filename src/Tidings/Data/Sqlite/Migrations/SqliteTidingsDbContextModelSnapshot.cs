@@ -45,6 +45,7 @@ namespace Tidings.Data.Sqlite.Migrations
                         .HasColumnName("slug");
 
                     b.Property<DateTime>("UpdatedAt")
+                        .IsConcurrencyToken()
                         .HasColumnType("TEXT")
                         .HasColumnName("updated_at");
 
@@ -166,6 +167,7 @@ namespace Tidings.Data.Sqlite.Migrations
                         .HasColumnName("tier");
 
                     b.Property<DateTime>("UpdatedAt")
+                        .IsConcurrencyToken()
                         .HasColumnType("TEXT")
                         .HasColumnName("updated_at");
 
@@ -383,6 +385,7 @@ namespace Tidings.Data.Sqlite.Migrations
                         .HasColumnName("title");
 
                     b.Property<DateTime>("UpdatedAt")
+                        .IsConcurrencyToken()
                         .HasColumnType("TEXT")
                         .HasColumnName("updated_at");
 
@@ -469,6 +472,7 @@ namespace Tidings.Data.Sqlite.Migrations
                         .HasColumnName("starred_at");
 
                     b.Property<DateTime>("UpdatedAt")
+                        .IsConcurrencyToken()
                         .HasColumnType("TEXT")
                         .HasColumnName("updated_at");
 
@@ -696,6 +700,7 @@ namespace Tidings.Data.Sqlite.Migrations
                         .HasColumnName("name");
 
                     b.Property<DateTime>("UpdatedAt")
+                        .IsConcurrencyToken()
                         .HasColumnType("TEXT")
                         .HasColumnName("updated_at");
 
@@ -716,6 +721,66 @@ namespace Tidings.Data.Sqlite.Migrations
                     b.ToTable("tags", null, t =>
                         {
                             t.HasCheckConstraint("ck_tags_color", "color IS NULL OR length(color) = 7");
+                        });
+                });
+
+            modelBuilder.Entity("Tidings.Users.ApiToken", b =>
+                {
+                    b.Property<Guid>("BusinessId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("business_id");
+
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTime>("ExpiresAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("expires_at");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("kind");
+
+                    b.Property<DateTime?>("LastUsedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("last_used_at");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<string>("TokenHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("token_hash");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("BusinessId", "Id")
+                        .HasName("pk_api_tokens");
+
+                    b.HasIndex("BusinessId", "TokenHash")
+                        .IsUnique()
+                        .HasDatabaseName("ix_api_tokens_hash");
+
+                    b.HasIndex("BusinessId", "UserId")
+                        .HasDatabaseName("ix_api_tokens_user");
+
+                    b.ToTable("api_tokens", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_api_tokens_kind", "kind IN ('session', 'personal')");
                         });
                 });
 
@@ -783,6 +848,7 @@ namespace Tidings.Data.Sqlite.Migrations
                         .HasColumnName("role");
 
                     b.Property<DateTime>("UpdatedAt")
+                        .IsConcurrencyToken()
                         .HasColumnType("TEXT")
                         .HasColumnName("updated_at");
 
@@ -923,13 +989,13 @@ namespace Tidings.Data.Sqlite.Migrations
                         .IsRequired()
                         .HasConstraintName("fk_notifications_businesses_business_id");
 
-                    b.HasOne("Tidings.Clients.Client", null)
+                    b.HasOne("Tidings.Clients.Client", "RelatedClient")
                         .WithMany()
                         .HasForeignKey("BusinessId", "RelatedClientId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .HasConstraintName("fk_notifications_clients_business_id_related_client_id");
 
-                    b.HasOne("Tidings.Events.Event", null)
+                    b.HasOne("Tidings.Events.Event", "RelatedEvent")
                         .WithMany()
                         .HasForeignKey("BusinessId", "RelatedEventId")
                         .OnDelete(DeleteBehavior.Cascade)
@@ -941,6 +1007,10 @@ namespace Tidings.Data.Sqlite.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_notifications_users_business_id_user_id");
+
+                    b.Navigation("RelatedClient");
+
+                    b.Navigation("RelatedEvent");
                 });
 
             modelBuilder.Entity("Tidings.Tags.ClientTag", b =>
@@ -1031,6 +1101,25 @@ namespace Tidings.Data.Sqlite.Migrations
                         .HasForeignKey("BusinessId", "DeletedByUserId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .HasConstraintName("fk_tags_users_business_id_deleted_by_user_id");
+                });
+
+            modelBuilder.Entity("Tidings.Users.ApiToken", b =>
+                {
+                    b.HasOne("Tidings.Businesses.Business", null)
+                        .WithMany()
+                        .HasForeignKey("BusinessId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_api_tokens_businesses_business_id");
+
+                    b.HasOne("Tidings.Users.User", "User")
+                        .WithMany()
+                        .HasForeignKey("BusinessId", "UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_api_tokens_users_business_id_user_id");
+
+                    b.Navigation("User");
                 });
 
             modelBuilder.Entity("Tidings.Users.User", b =>
