@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Data.Common;
 using Tidings.Data;
 using Tidings.Demo;
+using Tidings.Web;
 
 namespace Tidings;
 
@@ -14,7 +15,11 @@ public static class TidingsCli
 
     public static Task<int> RunAsync(string[] args)
     {
-        var root = new RootCommand("Tidings: watch the companies your business serves.");
+        var root = new RootCommand("Tidings: watch the companies your business serves. With no command, runs the web service.");
+        var urls = ServeCommand.UrlsOption();
+        root.Options.Add(urls);
+        root.SetAction((result, ct) => ServeCommand.RunAsync(result.GetValue(urls), ct));
+        root.Subcommands.Add(ServeCommand.Create());
         root.Subcommands.Add(DatabaseCommands.Create());
         root.Subcommands.Add(DemoCommand.Create());
         return root.Parse(args).InvokeAsync();

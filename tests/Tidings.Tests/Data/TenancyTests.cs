@@ -266,10 +266,10 @@ public abstract class TenancyTests(TestDatabase database)
             ("id", Guid.CreateVersion7()), ("business", a.Business.Id), ("client", a.Row<Client>().Id), ("tag", b.Row<Tag>().Id), ("now", DateTime.UtcNow)));
         await Assert.ThrowsAnyAsync<Exception>(() => raw.ExecuteAsync(
             "UPDATE clients SET assigned_to_user_id = @user WHERE business_id = @business AND id = @client",
-            ("user", b.Row<Users.User>().Id), ("business", a.Business.Id), ("client", a.Row<Client>().Id)));
+            ("user", b.Row<Tidings.Users.User>().Id), ("business", a.Business.Id), ("client", a.Row<Client>().Id)));
         await Assert.ThrowsAnyAsync<Exception>(() => raw.ExecuteAsync(
             "INSERT INTO event_user_interactions (id, business_id, event_id, user_id, is_read, is_starred, created_at, updated_at) VALUES (@id, @business, @event, @user, @no, @no, @now, @now)",
-            ("id", Guid.CreateVersion7()), ("business", a.Business.Id), ("event", a.Row<Event>().Id), ("user", b.Row<Users.User>().Id), ("no", false), ("now", DateTime.UtcNow)));
+            ("id", Guid.CreateVersion7()), ("business", a.Business.Id), ("event", a.Row<Event>().Id), ("user", b.Row<Tidings.Users.User>().Id), ("no", false), ("now", DateTime.UtcNow)));
 
         await using var db = a.Business.Context();
         Assert.Equal(1, await db.Events.CountAsync());

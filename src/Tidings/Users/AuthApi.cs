@@ -1,0 +1,208 @@
+using System.Net.Mail;
+using System.Security.Claims;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Tidings.Businesses;
+using Tidings.Data;
+using Tidings.Data.Auditing;
+using Tidings.Web;
+
+namespace Tidings.Users;
+
+public sealed record SignupRequest(string? BusinessName, string? Email, string? Password, string? DisplayName);
+public sealed record LoginRequest(string? Email, string? Password);
+public sealed record BusinessDto(Guid Id, string Name, string Slug, double NotificationRelevanceThreshold);
+public sealed record MeDto(Guid Id, string Email, string DisplayName, string Role, BusinessDto Business);
+public sealed record SessionDto(string Token, DateTime ExpiresAt, MeDto User);
+public sealed record TokenRequest(string? Name, int? ExpiresInDays);
+public sealed record TokenCreatedDto(Guid Id, string Name, string Token, DateTime ExpiresAt);
+public sealed record TokenDto(Guid Id, string Name, DateTime CreatedAt, DateTime ExpiresAt, DateTime? LastUsedAt);
+
+/// <summary>Sign-up, sign-in, sign-out, the caller's own profile and personal API tokens.</summary>
+public static partial class AuthApi
+{
+    private static readonly TimeSpan SessionLifetime = TimeSpan.FromDays(7);
+
+    public static IEndpointRouteBuilder MapAuthApi(this IEndpointRouteBuilder app)
+    {
+        var auth = app.MapGroup("/api/auth").WithTags("Auth");
+        auth.MapPost("/signup", SignupAsync).AllowAnonymous();
+        auth.MapPost("/login", LoginAsync).AllowAnonymous();
+        auth.MapPost("/logout", LogoutAsync).RequireAuthorization(Policies.Viewer);
+
+        var me = app.MapGroup("/api/me").WithTags("Me").RequireAuthorization(Policies.Viewer);
+        me.MapGet("/", GetMeAsync);
+        me.MapPost("/tokens", CreateTokenAsync);
+        me.MapGet("/tokens", ListTokensAsync);
+        me.MapDelete("/tokens/{id:guid}", DeleteTokenAsync);
+        return app;
+    }
+
+    private static async Task<IResult> SignupAsync(SignupRequest request, TidingsDbContext db, HttpContext http, TimeProvider clock, CancellationToken ct)
+    {
+        var errors = new FieldErrors()
+            .Required("businessName", request.BusinessName, 200)
+            .Required("displayName", request.DisplayName, 200);
+        ValidateEmail(errors, request.Email);
+        ValidatePassword(errors, request.Password);
+        if (errors.Any)
+            return errors.Problem();
+
+        var normalized = User.Normalize(request.Email!);
+        var slug = Slugify(request.BusinessName!);
+        using (await db.BeginPlatformScopeAsync("signup", ct))
+        {
+            if (await db.AcrossBusinesses<User>().AnyAsync(u => u.NormalizedEmail == normalized, ct))
+                return TypedResults.Problem(title: "Email already registered", detail: "Sign in instead, or use another email.", statusCode: 409);
+            if (await db.AcrossBusinesses<Business>().AnyAsync(b => b.Slug == slug, ct))
+                slug = $"{slug}-{Guid.NewGuid().ToString("N")[..6]}";
+        }
+
+        var business = new Business { Name = request.BusinessName!.Trim(), Slug = slug };
+        db.Tenant.Set(business.Id);
+        var owner = new User { BusinessId = business.Id, Email = request.Email!.Trim(), DisplayName = request.DisplayName!.Trim(), Role = UserRoles.Owner };
+        owner.PasswordHash = Passwords.Hash(owner, request.Password!);
+        db.Actor.SetUser(owner.Id, business.Id, owner.DisplayName);
+        db.Businesses.Add(business);
+        db.Users.Add(owner);
+        var session = await StartSessionAsync(db, owner, http, clock, ct);
+        return TypedResults.Created("/api/me", new SessionDto(session.Secret, session.ExpiresAt, Me(owner, business)));
+    }
+
+    private static async Task<IResult> LoginAsync(LoginRequest request, TidingsDbContext db, HttpContext http, LoginThrottle throttle, TimeProvider clock, CancellationToken ct)
+    {
+        var errors = new FieldErrors().Required("email", request.Email, 320).Required("password", request.Password, Passwords.MaxLength);
+        if (errors.Any)
+            return errors.Problem();
+        var normalized = User.Normalize(request.Email!);
+        if (!throttle.TryAcquire(http.Connection.RemoteIpAddress?.ToString(), normalized))
+            return TypedResults.Problem(title: "Too many sign-in attempts", detail: "Wait a few minutes and try again.", statusCode: 429);
+
+        User? user;
+        using (await db.BeginPlatformScopeAsync("login", ct))
+            user = await db.AcrossBusinesses<User>().AsNoTracking()
+                .SingleOrDefaultAsync(u => u.NormalizedEmail == normalized && u.IsActive, ct);
+        // Unknown email and wrong password answer the same, after the same work.
+        if (!Passwords.Verify(user, request.Password!, out var rehashed) || user is null)
+            return TypedResults.Problem(title: "Invalid email or password", statusCode: 401);
+
+        db.Tenant.Set(user.BusinessId);
+        db.Actor.SetUser(user.Id, user.BusinessId, user.DisplayName);
+        db.Users.Attach(user);
+        user.LastLoginAt = clock.GetUtcNow().UtcDateTime;
+        if (rehashed is not null)
+            user.PasswordHash = rehashed;
+        var session = await StartSessionAsync(db, user, http, clock, ct);
+        var business = await db.Businesses.SingleAsync(ct);
+        return TypedResults.Ok(new SessionDto(session.Secret, session.ExpiresAt, Me(user, business)));
+    }
+
+    private static async Task<NoContent> LogoutAsync(ClaimsPrincipal principal, TidingsDbContext db, HttpContext http, CancellationToken ct)
+    {
+        var tokenId = principal.TokenId();
+        if (await db.ApiTokens.SingleOrDefaultAsync(t => t.Id == tokenId && t.Kind == ApiToken.SessionKind, ct) is { } session)
+        {
+            db.ApiTokens.Remove(session);
+            await db.SaveChangesAsync(ct);
+        }
+        http.Response.Cookies.Delete(SignIn.CookieName);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<Ok<MeDto>> GetMeAsync(ClaimsPrincipal principal, TidingsDbContext db, CancellationToken ct)
+    {
+        var userId = principal.UserId();
+        var user = await db.Users.AsNoTracking().SingleAsync(u => u.Id == userId, ct);
+        var business = await db.Businesses.AsNoTracking().SingleAsync(ct);
+        return TypedResults.Ok(Me(user, business));
+    }
+
+    private static async Task<IResult> CreateTokenAsync(TokenRequest request, ClaimsPrincipal principal, TidingsDbContext db, TimeProvider clock, CancellationToken ct)
+    {
+        var errors = new FieldErrors().Required("name", request.Name, 100).Range("expiresInDays", request.ExpiresInDays, 1, 365);
+        if (errors.Any)
+            return errors.Problem();
+        var secret = ApiToken.NewSecret(db.Tenant.RequireBusinessId());
+        var token = new ApiToken
+        {
+            UserId = principal.UserId(), Kind = ApiToken.PersonalKind, Name = request.Name!.Trim(), TokenHash = ApiToken.Hash(secret),
+            ExpiresAt = clock.GetUtcNow().UtcDateTime.AddDays(request.ExpiresInDays ?? 90),
+        };
+        db.ApiTokens.Add(token);
+        await db.SaveChangesAsync(ct);
+        return TypedResults.Created($"/api/me/tokens/{token.Id}", new TokenCreatedDto(token.Id, token.Name, secret, token.ExpiresAt));
+    }
+
+    private static async Task<IResult> ListTokensAsync(ClaimsPrincipal principal, TidingsDbContext db, int? limit, string? cursor, CancellationToken ct)
+    {
+        var errors = new FieldErrors();
+        var take = Paging.Limit(limit, errors);
+        if (errors.Any)
+            return errors.Problem();
+        var after = Paging.Decode<IdCursor>(cursor);
+        var userId = principal.UserId();
+        var query = db.ApiTokens.AsNoTracking().Where(t => t.UserId == userId && t.Kind == ApiToken.PersonalKind);
+        if (after is not null)
+            query = query.Where(t => t.Id.CompareTo(after.Id) < 0);
+        var rows = await query.OrderByDescending(t => t.Id).Take(take + 1).ToListAsync(ct);
+        return TypedResults.Ok(Paging.Of(rows, take,
+            t => new TokenDto(t.Id, t.Name, t.CreatedAt, t.ExpiresAt, t.LastUsedAt),
+            t => Paging.Encode(new IdCursor(t.Id))));
+    }
+
+    private static async Task<Results<NoContent, NotFound>> DeleteTokenAsync(Guid id, ClaimsPrincipal principal, TidingsDbContext db, CancellationToken ct)
+    {
+        var userId = principal.UserId();
+        var token = await db.ApiTokens.SingleOrDefaultAsync(t => t.Id == id && t.UserId == userId && t.Kind == ApiToken.PersonalKind, ct);
+        if (token is null)
+            return TypedResults.NotFound();
+        db.ApiTokens.Remove(token);
+        await db.SaveChangesAsync(ct);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<(string Secret, DateTime ExpiresAt)> StartSessionAsync(TidingsDbContext db, User user, HttpContext http, TimeProvider clock, CancellationToken ct)
+    {
+        var secret = ApiToken.NewSecret(user.BusinessId);
+        var expiresAt = clock.GetUtcNow().UtcDateTime.Add(SessionLifetime);
+        db.ApiTokens.Add(new ApiToken { BusinessId = user.BusinessId, UserId = user.Id, Kind = ApiToken.SessionKind, Name = "sign-in", TokenHash = ApiToken.Hash(secret), ExpiresAt = expiresAt });
+        await db.SaveChangesAsync(ct);
+        http.Response.Cookies.Append(SignIn.CookieName, secret, new CookieOptions
+        {
+            HttpOnly = true, Secure = http.Request.IsHttps, SameSite = SameSiteMode.Lax, Expires = expiresAt, Path = "/",
+        });
+        return (secret, expiresAt);
+    }
+
+    private static MeDto Me(User user, Business business) =>
+        new(user.Id, user.Email, user.DisplayName, user.Role, new BusinessDto(business.Id, business.Name, business.Slug, business.NotificationRelevanceThreshold));
+
+    public static void ValidateEmail(FieldErrors errors, string? email)
+    {
+        errors.Required("email", email, 320);
+        if (!string.IsNullOrWhiteSpace(email) && (!MailAddress.TryCreate(email.Trim(), out var parsed) || parsed.Address != email.Trim()))
+            errors.Add("email", "Not a valid email address.");
+    }
+
+    public static void ValidatePassword(FieldErrors errors, string? password)
+    {
+        if (string.IsNullOrEmpty(password))
+            errors.Add("password", "Required.");
+        else if (password.Length is < Passwords.MinLength or > Passwords.MaxLength)
+            errors.Add("password", $"Between {Passwords.MinLength} and {Passwords.MaxLength} characters.");
+    }
+
+    private static string Slugify(string name)
+    {
+        var slug = NonAlphanumeric().Replace(name.Trim().ToLowerInvariant(), "-").Trim('-');
+        slug = slug.Length > 80 ? slug[..80].TrimEnd('-') : slug;
+        return slug.Length == 0 ? "business" : slug;
+    }
+
+    [GeneratedRegex("[^a-z0-9]+")]
+    private static partial Regex NonAlphanumeric();
+}
+
+/// <summary>The sort key of lists ordered by id alone (UUIDv7, so newest first by id).</summary>
+public sealed record IdCursor(Guid Id);

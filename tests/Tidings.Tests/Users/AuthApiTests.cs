@@ -1,0 +1,112 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Tidings.Tests.Infrastructure;
+using Tidings.Users;
+
+namespace Tidings.Tests.Users;
+
+public abstract class AuthApiTests<TDatabase>(TidingsServer<TDatabase> server) where TDatabase : TestDatabase, new()
+{
+    [Fact]
+    public async Task Signing_up_creates_a_business_and_its_owner_who_can_sign_in()
+    {
+        var owner = await server.SignUpAsync("Acme Widgets");
+        var me = await owner.Http.GetFromJsonAsync<MeDto>("/api/me");
+        Assert.Equal(UserRoles.Owner, me!.Role);
+        Assert.Equal("Acme Widgets", me.Business.Name);
+        Assert.Equal(0.8, me.Business.NotificationRelevanceThreshold);
+
+        var again = await server.LogInAsync(owner.Email.ToUpperInvariant(), UserRoles.Owner);
+        Assert.Equal(owner.Id, again.Id);
+    }
+
+    [Fact]
+    public async Task A_wrong_password_and_an_unknown_email_look_the_same()
+    {
+        var owner = await server.SignUpAsync();
+        var wrong = await server.Anonymous().PostAsJsonAsync("/api/auth/login", new { email = owner.Email, password = "not the password" });
+        var unknown = await server.Anonymous().PostAsJsonAsync("/api/auth/login", new { email = "nobody-" + owner.Email, password = "not the password" });
+        Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, unknown.StatusCode);
+        Assert.Equal(Problem(await wrong.Content.ReadAsStringAsync()), Problem(await unknown.Content.ReadAsStringAsync()));
+    }
+
+    [Fact]
+    public async Task Signing_up_twice_with_one_email_is_a_conflict_and_writes_nothing()
+    {
+        var owner = await server.SignUpAsync();
+        var response = await server.Anonymous().PostAsJsonAsync("/api/auth/signup",
+            new { businessName = "Copycat", email = owner.Email.ToUpperInvariant(), password = ApiUser.Password, displayName = "Copy" });
+        Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        await using var db = server.Database.Context(null);
+        using (await db.BeginPlatformScopeAsync("test-check"))
+            Assert.False(await db.AcrossBusinesses<Businesses.Business>().AnyAsync(b => b.Name == "Copycat"));
+    }
+
+    [Fact]
+    public async Task Logging_out_ends_the_session()
+    {
+        var owner = await server.SignUpAsync();
+        Assert.Equal(HttpStatusCode.NoContent, (await owner.Http.PostAsync("/api/auth/logout", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await owner.Http.GetAsync("/api/me")).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_personal_token_is_shown_once_works_and_can_be_revoked()
+    {
+        var owner = await server.SignUpAsync();
+        var created = await owner.Http.PostAsJsonAsync("/api/me/tokens", new { name = "nightly script", expiresInDays = 30 });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var token = (await created.Content.ReadFromJsonAsync<TokenCreatedDto>())!;
+        var script = server.Authorized(token.Token);
+        Assert.Equal(owner.Id, (await script.GetFromJsonAsync<MeDto>("/api/me"))!.Id);
+
+        var list = await owner.Http.GetStringAsync("/api/me/tokens");
+        Assert.Contains("nightly script", list);
+        Assert.DoesNotContain(token.Token, list);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await owner.Http.DeleteAsync($"/api/me/tokens/{token.Id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await script.GetAsync("/api/me")).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_forged_or_foreign_token_is_refused()
+    {
+        var a = await server.SignUpAsync();
+        var b = await server.SignUpAsync();
+        var forged = ApiToken.NewSecret(a.BusinessId);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await server.Authorized(forged).GetAsync("/api/me")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await server.Authorized("garbage").GetAsync("/api/me")).StatusCode);
+        // B's token with A's business spliced in does not exist in A.
+        var created = await b.Http.PostAsJsonAsync("/api/me/tokens", new { name = "b" });
+        var bToken = (await created.Content.ReadFromJsonAsync<TokenCreatedDto>())!.Token;
+        var spliced = $"tdg_{a.BusinessId:N}_{bToken[37..]}";
+        Assert.Equal(HttpStatusCode.Unauthorized, (await server.Authorized(spliced).GetAsync("/api/me")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Bad_sign_up_input_answers_400_with_field_errors_and_writes_nothing()
+    {
+        var response = await server.Anonymous().PostAsJsonAsync("/api/auth/signup", new { businessName = "", email = "not-an-email", password = "short", displayName = "" });
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var errors = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("errors");
+        foreach (var field in new[] { "businessName", "email", "password", "displayName" })
+            Assert.True(errors.TryGetProperty(field, out _), field);
+
+        var malformed = await server.Anonymous().PostAsync("/api/auth/signup", new StringContent("{\"businessName\":", System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.BadRequest, malformed.StatusCode);
+        Assert.DoesNotContain("   at ", await malformed.Content.ReadAsStringAsync());
+    }
+
+    private static string Problem(string json)
+    {
+        var root = JsonDocument.Parse(json).RootElement;
+        return $"{root.GetProperty("status")} {root.GetProperty("title")}";
+    }
+}
+
+public sealed class AuthApiTests_Sqlite(SqliteApi server) : AuthApiTests<SqliteDatabase>(server), IClassFixture<SqliteApi>;
+public sealed class AuthApiTests_Postgres(PostgresApi server) : AuthApiTests<PostgresDatabase>(server), IClassFixture<PostgresApi>;
