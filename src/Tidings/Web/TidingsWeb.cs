@@ -2,6 +2,14 @@ using System.Text.Json.Serialization;
 using Microsoft.EntityFrameworkCore;
 using Scalar.AspNetCore;
 using Tidings.Data;
+using Tidings.Audit;
+using Tidings.Businesses;
+using Tidings.Clients;
+using Tidings.Events;
+using Tidings.Interactions;
+using Tidings.Notifications;
+using Tidings.Tags;
+using Tidings.Trash;
 using Tidings.Users;
 
 namespace Tidings.Web;
@@ -29,6 +37,7 @@ public static class TidingsWeb
         {
             o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
             o.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
+            o.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
         });
         builder.WebHost.ConfigureKestrel(o =>
         {
@@ -45,6 +54,15 @@ public static class TidingsWeb
         app.MapScalarApiReference("/docs", o => o.WithTitle("Tidings API").WithOpenApiRoutePattern("/openapi/{documentName}.json"));
         app.MapHealthApi();
         app.MapAuthApi();
+        app.MapBusinessApi();
+        app.MapUsersApi();
+        app.MapClientsApi();
+        app.MapEventsApi();
+        app.MapInteractionsApi();
+        app.MapTagsApi();
+        app.MapNotificationsApi();
+        app.MapAuditApi();
+        app.MapTrashApi();
         return app;
     }
 

@@ -93,8 +93,8 @@ public abstract class SoftDeleteTests(TestDatabase database)
             await db.SaveChangesAsync();
         }
         await using var check = graph.Business.Context();
-        Assert.Equal(graph.Row<Interactions.EventUserInteraction>().Id, (await check.EventUserInteractions.SingleAsync()).Id);
-        Assert.Equal(graph.Row<Notifications.Notification>().Id, (await check.Notifications.SingleAsync()).Id);
+        Assert.Equal(graph.Row<Tidings.Interactions.EventUserInteraction>().Id, (await check.EventUserInteractions.SingleAsync()).Id);
+        Assert.Equal(graph.Row<Tidings.Notifications.Notification>().Id, (await check.Notifications.SingleAsync()).Id);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using Tidings.Clients;
 using Tidings.Events;
 using Tidings.Interactions;
@@ -39,5 +40,18 @@ public sealed class TenantGraph
         db.AddRange(rows);
         await db.SaveChangesAsync();
         return new TenantGraph { Business = business, Rows = rows.ToDictionary(r => r.GetType()) };
+    }
+
+    /// <summary>Every row of the graph as stored now, and the business's audit trail length: equal snapshots mean nothing changed.</summary>
+    public async Task<List<string>> SnapshotAsync()
+    {
+        await using var db = Business.Context();
+        var rows = new List<string> { "audit rows: " + await db.AuditLogs.CountAsync() };
+        foreach (var (type, row) in Rows)
+        {
+            var stored = await db.FindAsync(type, Business.Id, EntitySets.IdOf(row));
+            rows.Add(stored is null ? $"{type.Name} missing" : EntitySets.Values(stored));
+        }
+        return rows;
     }
 }

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.DependencyInjection;
 using Tidings.Data;
@@ -23,6 +24,12 @@ public abstract class TidingsServer<TDatabase> : IAsyncLifetime where TDatabase 
     private WebApplication? _app;
 
     public TDatabase Database { get; } = new();
+
+    /// <summary>Every route the service maps: what the matrix and OpenAPI tests walk.</summary>
+    public IReadOnlyList<(string Method, string Pattern)> Routes =>
+        _app!.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .SelectMany(e => (e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? []).Select(m => (m, "/" + e.RoutePattern.RawText!.TrimStart('/'))))
+            .Distinct().OrderBy(r => r.Item2).ThenBy(r => r.m).ToList();
     public Uri BaseAddress { get; private set; } = null!;
 
     public async Task InitializeAsync()
@@ -33,6 +40,8 @@ public abstract class TidingsServer<TDatabase> : IAsyncLifetime where TDatabase 
             builder.WebHost.UseUrls("http://127.0.0.1:0");
             builder.Configuration["Database:Provider"] = Database.Provider == DatabaseProvider.Sqlite ? "sqlite" : "postgres";
             builder.Configuration["ConnectionStrings:Tidings"] = Database.Settings.ConnectionString;
+            // Every test signs in from 127.0.0.1; the per-email limit is what the tests exercise.
+            builder.Configuration["SignIn:AttemptsPerAddressPerMinute"] = "100000";
             builder.Logging.ClearProviders();
         });
         await _app.StartAsync();

@@ -34,6 +34,17 @@ public abstract class AuthApiTests<TDatabase>(TidingsServer<TDatabase> server) w
     }
 
     [Fact]
+    public async Task Repeated_failed_sign_ins_for_one_email_are_throttled_even_with_the_right_password()
+    {
+        var owner = await server.SignUpAsync();
+        for (var i = 0; i < 10; i++)
+            Assert.Equal(HttpStatusCode.Unauthorized, (await server.Anonymous().PostAsJsonAsync("/api/auth/login", new { email = owner.Email, password = "guess " + i })).StatusCode);
+        var throttled = await server.Anonymous().PostAsJsonAsync("/api/auth/login", new { email = owner.Email, password = ApiUser.Password });
+        Assert.Equal(HttpStatusCode.TooManyRequests, throttled.StatusCode);
+        Assert.Equal("application/problem+json", throttled.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
     public async Task Signing_up_twice_with_one_email_is_a_conflict_and_writes_nothing()
     {
         var owner = await server.SignUpAsync();
@@ -43,7 +54,7 @@ public abstract class AuthApiTests<TDatabase>(TidingsServer<TDatabase> server) w
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         await using var db = server.Database.Context(null);
         using (await db.BeginPlatformScopeAsync("test-check"))
-            Assert.False(await db.AcrossBusinesses<Businesses.Business>().AnyAsync(b => b.Name == "Copycat"));
+            Assert.False(await db.AcrossBusinesses<Tidings.Businesses.Business>().AnyAsync(b => b.Name == "Copycat"));
     }
 
     [Fact]

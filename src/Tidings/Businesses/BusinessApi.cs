@@ -1,0 +1,65 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Tidings.Data;
+using Tidings.Users;
+using Tidings.Web;
+
+namespace Tidings.Businesses;
+
+/// <summary>
+/// The caller's own business and its settings. There is no id in the route: the business is the one
+/// of the signed-in user, and the tenant filter leaves exactly that row visible.
+/// </summary>
+public static class BusinessApi
+{
+    public static IEndpointRouteBuilder MapBusinessApi(this IEndpointRouteBuilder app)
+    {
+        var business = app.MapGroup("/api/business").WithTags("Business");
+        business.MapGet("", GetAsync).WithName("GetBusiness").RequireAuthorization(Policies.Viewer)
+            .WithSummary("The caller's business and its settings; the ETag header is its version.");
+        business.MapPatch("", UpdateAsync).WithName("UpdateBusiness").RequireAuthorization(Policies.Admin)
+            .WithSummary("Merge-patch name and notificationRelevanceThreshold (0..1) (admin+); a stale If-Match answers 412.")
+            .Produces<BusinessDto>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status412PreconditionFailed);
+        return app;
+    }
+
+    private static async Task<Ok<BusinessDto>> GetAsync(TidingsDbContext db, HttpResponse response, CancellationToken ct)
+    {
+        var business = await db.Businesses.AsNoTracking().SingleAsync(ct);
+        ETags.Set(response, business);
+        return TypedResults.Ok(ToDto(business));
+    }
+
+    private static async Task<IResult> UpdateAsync(HttpRequest request, TidingsDbContext db, CancellationToken ct)
+    {
+        var errors = new FieldErrors();
+        var patch = await PatchDocument.ReadAsync(request, errors, ct);
+        var business = await db.Businesses.SingleAsync(ct);
+        if (ETags.IsStale(request, business))
+            return ETags.PreconditionFailed();
+
+        var hasName = patch.Has<string>("name", out var name);
+        if (hasName)
+            errors.Required("name", name, 200);
+        if (patch.Has<double?>("notificationRelevanceThreshold", out var threshold))
+        {
+            if (threshold is null)
+                errors.Add("notificationRelevanceThreshold", "Must be a number between 0 and 1.");
+            errors.Range("notificationRelevanceThreshold", threshold, 0, 1);
+        }
+        patch.RefuseUnknownFields();
+        if (errors.Any)
+            return errors.Problem();
+
+        // The slug stays: it was given out at sign-up and may be in links.
+        if (hasName)
+            business.Name = name!.Trim();
+        if (threshold is { } value)
+            business.NotificationRelevanceThreshold = value;
+        await db.SaveChangesAsync(ct);
+        ETags.Set(request.HttpContext.Response, business);
+        return TypedResults.Ok(ToDto(business));
+    }
+
+    private static BusinessDto ToDto(Business b) => new(b.Id, b.Name, b.Slug, b.NotificationRelevanceThreshold);
+}

@@ -1,0 +1,255 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Tidings.Data;
+using Tidings.Data.SoftDelete;
+using Tidings.Tags;
+using Tidings.Users;
+using Tidings.Web;
+
+namespace Tidings.Clients;
+
+/// <summary>The business's clients: list and search, create, read, edit, delete and restore, assign, and their audit trail.</summary>
+public static class ClientsApi
+{
+    public static IEndpointRouteBuilder MapClientsApi(this IEndpointRouteBuilder app)
+    {
+        var clients = app.MapGroup("/api/clients").WithTags("Clients").RequireAuthorization(Policies.Viewer);
+        clients.MapGet("/", ListAsync).WithName("ListClients")
+            .WithSummary("List clients ordered by name, then id (keyset cursor). q searches name and domain, case-insensitively.")
+            .Produces<Page<ClientDto>>().ProducesValidationProblem();
+        clients.MapPost("/", CreateAsync).WithName("CreateClient").RequireAuthorization(Policies.Member)
+            .WithSummary("Create a client (member+); assigning someone else notifies them.")
+            .Produces<ClientDto>(StatusCodes.Status201Created).ProducesValidationProblem().ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        clients.MapGet("/{id}", GetAsync).WithName("GetClient")
+            .WithSummary("A client with its tags; the ETag header is its version.");
+        clients.MapPatch("/{id}", UpdateAsync).WithName("UpdateClient").RequireAuthorization(Policies.Member)
+            .WithSummary("Merge-patch a client (member+); a stale If-Match answers 412.")
+            .Accepts<ClientPatchSchema>("application/merge-patch+json", "application/json")
+            .Produces<ClientDto>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status412PreconditionFailed).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        clients.MapDelete("/{id}", DeleteAsync).WithName("DeleteClient").RequireAuthorization(Policies.Member)
+            .WithSummary("Move a client to the trash (member+); its events, tag links and notifications hide with it.")
+            .ProducesProblem(StatusCodes.Status412PreconditionFailed);
+        clients.MapPost("/{id}/restore", RestoreAsync).WithName("RestoreClient").RequireAuthorization(Policies.Member)
+            .WithSummary("Bring a client back from the trash (member+), with what was hidden with it; 409 when it is not in the trash.")
+            .Produces<ClientDto>().ProducesProblem(StatusCodes.Status409Conflict);
+        clients.MapPut("/{id}/assignee", AssignAsync).WithName("AssignClient").RequireAuthorization(Policies.Member)
+            .WithSummary("Assign a client to an active user of the business, or to nobody with {\"userId\": null} (member+).")
+            .Produces<ClientDto>().ProducesProblem(StatusCodes.Status412PreconditionFailed).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        clients.MapGet("/{id}/history", HistoryAsync).WithName("GetClientHistory")
+            .WithSummary("The client's audit trail, newest first (every signed-in user, also for a client in the trash).")
+            .Produces<Page<ClientHistoryEntryDto>>().ProducesValidationProblem();
+        return app;
+    }
+
+    private static async Task<IResult> ListAsync(
+        TidingsDbContext db, string? q, bool? active, Guid? assignedTo, string? tier, Guid? tag, int? limit, string? cursor, CancellationToken ct)
+    {
+        var errors = new FieldErrors().MaxLength("q", q, 200).MaxLength("tier", tier, 50);
+        var take = Paging.Limit(limit, errors);
+        if (errors.Any)
+            return errors.Problem();
+        var after = Paging.Decode<ClientCursor>(cursor);
+        if (after is { Name: null } || after?.Id == Guid.Empty)
+            throw new InvalidCursorException();
+
+        var query = db.Clients.AsNoTracking();
+        if (!string.IsNullOrWhiteSpace(q))
+        {
+            // lower() on both sides: PostgreSQL's LIKE is case-sensitive, SQLite's only for non-ASCII.
+            var term = q.Trim().ToLowerInvariant();
+            query = query.Where(c => c.Name.ToLower().Contains(term) || (c.Domain != null && c.Domain.ToLower().Contains(term)));
+        }
+        if (active is { } isActive)
+            query = query.Where(c => c.IsActive == isActive);
+        if (assignedTo is { } assignee)
+            query = query.Where(c => c.AssignedToUserId == assignee);
+        if (!string.IsNullOrWhiteSpace(tier))
+        {
+            var wanted = tier.Trim();
+            query = query.Where(c => c.Tier == wanted);
+        }
+        if (tag is { } tagId)
+            query = query.Where(c => c.ClientTags.Any(l => l.TagId == tagId));
+        if (after is not null)
+            query = query.Where(c => string.Compare(c.Name, after.Name) > 0 || (c.Name == after.Name && c.Id.CompareTo(after.Id) > 0));
+
+        var rows = await query.OrderBy(c => c.Name).ThenBy(c => c.Id).Take(take + 1).ToListAsync(ct);
+        var tags = await TagsOfAsync(db, rows.Select(c => c.Id).ToList(), ct);
+        return TypedResults.Ok(Paging.Of(rows, take,
+            c => ClientDto.From(c, tags.GetValueOrDefault(c.Id, [])),
+            c => Paging.Encode(new ClientCursor(c.Name, c.Id))));
+    }
+
+    private static async Task<IResult> CreateAsync(CreateClientRequest request, TidingsDbContext db, HttpContext http, TimeProvider clock, CancellationToken ct)
+    {
+        var errors = new FieldErrors();
+        var changes = new ClientChanges(errors, clock.GetUtcNow().Year);
+        changes.Name(request.Name);
+        changes.Domain(request.Domain);
+        changes.Industry(request.Industry);
+        changes.Description(request.Description);
+        changes.CompanySize(request.CompanySize);
+        changes.RevenueRange(request.RevenueRange);
+        changes.HeadquartersLocation(request.HeadquartersLocation);
+        changes.FoundedYear(request.FoundedYear);
+        changes.SearchKeywords(request.SearchKeywords);
+        if (request.MonitoringFrequency is not null)
+            changes.MonitoringFrequency(request.MonitoringFrequency);
+        if (request.IsActive is not null)
+            changes.IsActive(request.IsActive);
+        changes.Tier(request.Tier);
+        changes.HealthScore(request.HealthScore);
+        changes.Notes(request.Notes);
+        if (errors.Any)
+            return errors.Problem();
+        if (request.AssignedToUserId is { } assignee && !await ClientAssignment.IsAssignableAsync(db, assignee, ct))
+            return ClientAssignment.NotAssignable();
+
+        var client = new Client { Name = "" };
+        changes.ApplyTo(client);
+        ClientAssignment.Assign(db, client, request.AssignedToUserId);
+        db.Clients.Add(client);
+        await db.SaveChangesAsync(ct);
+        ETags.Set(http.Response, client);
+        return TypedResults.Created($"/api/clients/{client.Id}", ClientDto.From(client, []));
+    }
+
+    private static async Task<Results<Ok<ClientDto>, NotFound>> GetAsync(Guid id, TidingsDbContext db, HttpResponse response, CancellationToken ct)
+    {
+        var client = await db.Clients.AsNoTracking().SingleOrDefaultAsync(c => c.Id == id, ct);
+        if (client is null)
+            return TypedResults.NotFound();
+        ETags.Set(response, client);
+        return TypedResults.Ok(await ToDtoAsync(db, client, ct));
+    }
+
+    private static async Task<IResult> UpdateAsync(Guid id, TidingsDbContext db, HttpContext http, TimeProvider clock, CancellationToken ct)
+    {
+        var errors = new FieldErrors();
+        var patch = await PatchDocument.ReadAsync(http.Request, errors, ct);
+        var changes = ReadPatch(patch, new ClientChanges(errors, clock.GetUtcNow().Year));
+        patch.RefuseUnknownFields();
+        if (errors.Any)
+            return errors.Problem();
+
+        var client = await db.Clients.SingleOrDefaultAsync(c => c.Id == id, ct);
+        if (client is null)
+            return TypedResults.NotFound();
+        if (ETags.IsStale(http.Request, client))
+            return ETags.PreconditionFailed();
+        if (changes is { AssigneeGiven: true, Assignee: { } assignee } && assignee != client.AssignedToUserId
+            && !await ClientAssignment.IsAssignableAsync(db, assignee, ct))
+            return ClientAssignment.NotAssignable();
+
+        changes.ApplyTo(client);
+        if (changes.AssigneeGiven)
+            ClientAssignment.Assign(db, client, changes.Assignee);
+        await db.SaveChangesAsync(ct);
+        ETags.Set(http.Response, client);
+        return TypedResults.Ok(await ToDtoAsync(db, client, ct));
+    }
+
+    private static ClientChanges ReadPatch(PatchDocument patch, ClientChanges changes)
+    {
+        if (patch.Has<string>("name", out var name)) changes.Name(name);
+        if (patch.Has<string>("domain", out var domain)) changes.Domain(domain);
+        if (patch.Has<string>("industry", out var industry)) changes.Industry(industry);
+        if (patch.Has<string>("description", out var description)) changes.Description(description);
+        if (patch.Has<string>("companySize", out var companySize)) changes.CompanySize(companySize);
+        if (patch.Has<string>("revenueRange", out var revenueRange)) changes.RevenueRange(revenueRange);
+        if (patch.Has<string>("headquartersLocation", out var headquarters)) changes.HeadquartersLocation(headquarters);
+        if (patch.Has<int?>("foundedYear", out var foundedYear)) changes.FoundedYear(foundedYear);
+        if (patch.Has<List<string?>>("searchKeywords", out var keywords)) changes.SearchKeywords(keywords);
+        if (patch.Has<string>("monitoringFrequency", out var frequency)) changes.MonitoringFrequency(frequency);
+        if (patch.Has<bool?>("isActive", out var isActive)) changes.IsActive(isActive);
+        if (patch.Has<string>("tier", out var tier)) changes.Tier(tier);
+        if (patch.Has<double?>("healthScore", out var healthScore)) changes.HealthScore(healthScore);
+        if (patch.Has<string>("notes", out var notes)) changes.Notes(notes);
+        if (patch.Has<Guid?>("assignedToUserId", out var assignee)) changes.AssignedToUserId(assignee);
+        return changes;
+    }
+
+    private static async Task<IResult> DeleteAsync(Guid id, TidingsDbContext db, HttpRequest request, CancellationToken ct)
+    {
+        var client = await db.Clients.SingleOrDefaultAsync(c => c.Id == id, ct);
+        if (client is null)
+            return TypedResults.NotFound();
+        if (ETags.IsStale(request, client))
+            return ETags.PreconditionFailed();
+        db.Clients.Remove(client);
+        await db.SaveChangesAsync(ct);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<IResult> RestoreAsync(Guid id, TidingsDbContext db, HttpResponse response, CancellationToken ct)
+    {
+        var client = await db.Clients.IgnoreQueryFilters([SoftDeleteRules.Filter]).SingleOrDefaultAsync(c => c.Id == id, ct);
+        if (client is null)
+            return TypedResults.NotFound();
+        if (!client.IsDeleted)
+            return TypedResults.Problem(title: "Not in the trash", detail: "The client is not deleted.", statusCode: StatusCodes.Status409Conflict);
+        db.Restore(client);
+        await db.SaveChangesAsync(ct);
+        ETags.Set(response, client);
+        return TypedResults.Ok(await ToDtoAsync(db, client, ct));
+    }
+
+    private static async Task<IResult> AssignAsync(Guid id, AssigneeRequest body, TidingsDbContext db, HttpContext http, CancellationToken ct)
+    {
+        var client = await db.Clients.SingleOrDefaultAsync(c => c.Id == id, ct);
+        if (client is null)
+            return TypedResults.NotFound();
+        if (ETags.IsStale(http.Request, client))
+            return ETags.PreconditionFailed();
+        if (body.UserId is { } assignee && assignee != client.AssignedToUserId && !await ClientAssignment.IsAssignableAsync(db, assignee, ct))
+            return ClientAssignment.NotAssignable();
+        ClientAssignment.Assign(db, client, body.UserId);
+        await db.SaveChangesAsync(ct);
+        ETags.Set(http.Response, client);
+        return TypedResults.Ok(await ToDtoAsync(db, client, ct));
+    }
+
+    private static async Task<IResult> HistoryAsync(Guid id, TidingsDbContext db, int? limit, string? cursor, CancellationToken ct)
+    {
+        var errors = new FieldErrors();
+        var take = Paging.Limit(limit, errors);
+        if (errors.Any)
+            return errors.Problem();
+        var after = Paging.Decode<HistoryCursor>(cursor);
+        if (after is not null && (after.Id == Guid.Empty || after.CreatedAt.Kind != DateTimeKind.Utc))
+            throw new InvalidCursorException();
+        // A client in the trash keeps its history readable: that is where one looks for who deleted it.
+        if (!await db.Clients.IgnoreQueryFilters([SoftDeleteRules.Filter]).AnyAsync(c => c.Id == id, ct))
+            return TypedResults.NotFound();
+
+        var table = db.Model.FindEntityType(typeof(Client))!.GetTableName();
+        var recordId = id.ToString();
+        var query = db.AuditLogs.AsNoTracking().Where(a => a.TableName == table && a.RecordId == recordId);
+        if (after is not null)
+            query = query.Where(a => a.CreatedAt < after.CreatedAt || (a.CreatedAt == after.CreatedAt && a.Id.CompareTo(after.Id) < 0));
+        var rows = await query.OrderByDescending(a => a.CreatedAt).ThenByDescending(a => a.Id).Take(take + 1).ToListAsync(ct);
+        return TypedResults.Ok(Paging.Of(rows, take, ClientHistoryEntryDto.From, a => Paging.Encode(new HistoryCursor(a.CreatedAt, a.Id))));
+    }
+
+    private static async Task<ClientDto> ToDtoAsync(TidingsDbContext db, Client client, CancellationToken ct) =>
+        ClientDto.From(client, (await TagsOfAsync(db, [client.Id], ct)).GetValueOrDefault(client.Id, []));
+
+    /// <summary>The live tags of a page of clients, in one query.</summary>
+    private static async Task<Dictionary<Guid, List<TagDto>>> TagsOfAsync(TidingsDbContext db, List<Guid> clientIds, CancellationToken ct)
+    {
+        var links = await db.ClientTags.AsNoTracking()
+            .Where(l => clientIds.Contains(l.ClientId))
+            .OrderBy(l => l.Tag!.Name).ThenBy(l => l.TagId)
+            .Select(l => new { l.ClientId, Tag = l.Tag! })
+            .ToListAsync(ct);
+        return links.GroupBy(l => l.ClientId).ToDictionary(g => g.Key, g => g.Select(l => TagDto.From(l.Tag)).ToList());
+    }
+}
+
+/// <summary>For the OpenAPI document only: a PATCH body is any subset of these fields; null clears a field.</summary>
+public sealed record ClientPatchSchema(
+    string? Name, string? Domain, string? Industry, string? Description,
+    string? CompanySize, string? RevenueRange, string? HeadquartersLocation, int? FoundedYear,
+    List<string>? SearchKeywords, string? MonitoringFrequency, bool? IsActive,
+    string? Tier, double? HealthScore, string? Notes, Guid? AssignedToUserId);

@@ -1,0 +1,186 @@
+using System.Linq.Expressions;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+using Tidings.Data;
+using Tidings.Data.SoftDelete;
+using Tidings.Interactions;
+using Tidings.Tags;
+using Tidings.Web;
+
+namespace Tidings.Events;
+
+/// <summary>
+/// The feed's filters: ?query parameters of GET /api/events (named camelCase like the JSON, for the
+/// OpenAPI document), or the "filter" object of POST /api/events/mark-read.
+/// </summary>
+public sealed record FeedFilter(
+    [FromQuery(Name = "clientId")] Guid? ClientId = null,
+    [FromQuery(Name = "category")] string? Category = null,
+    [FromQuery(Name = "subcategory")] string? Subcategory = null,
+    [FromQuery(Name = "tag")] Guid? Tag = null,
+    [FromQuery(Name = "from")] DateTimeOffset? From = null,
+    [FromQuery(Name = "to")] DateTimeOffset? To = null,
+    [FromQuery(Name = "minRelevance")] double? MinRelevance = null,
+    [FromQuery(Name = "text")] string? Text = null,
+    [FromQuery(Name = "unread")] bool? Unread = null,
+    [FromQuery(Name = "starred")] bool? Starred = null,
+    [FromQuery(Name = "includeDuplicates")] bool? IncludeDuplicates = null)
+{
+    public const int MaxTextLength = 200;
+
+    public void Validate(FieldErrors errors, string prefix = "")
+    {
+        errors.MaxLength(prefix + "category", Category, 50)
+            .MaxLength(prefix + "subcategory", Subcategory, 50)
+            .MaxLength(prefix + "text", Text, MaxTextLength)
+            .Range(prefix + "minRelevance", MinRelevance, 0, 1);
+        if (From > To)
+            errors.Add(prefix + "from", "Must not be after 'to'.");
+    }
+}
+
+/// <summary>The feed's sort key: newest first by event date, ties broken by id.</summary>
+public sealed record FeedCursor(DateTime EventDate, Guid Id);
+
+public sealed record EventTagItem(Guid Id, string Name, string? Color);
+
+/// <summary>An event as the caller sees it: the event, its client's name, its tags and the caller's own read/star/notes.</summary>
+public sealed record EventDto(
+    Guid Id, Guid ClientId, string ClientName, string Title, string? Description, string? Url, string? Source, string? SourceType,
+    string Category, string? Subcategory, IReadOnlyList<string> Tags, IReadOnlyList<EventTagItem> EventTags,
+    double RelevanceScore, double? SentimentScore, double? ConfidenceScore, DateTime EventDate, DateTime DiscoveredAt,
+    string? ContentHash, Guid? DuplicateOfEventId, bool IsDuplicate, Guid? CreatedByUserId, DateTime CreatedAt, DateTime UpdatedAt,
+    bool IsDeleted, DateTime? DeletedAt,
+    bool IsRead, DateTime? ReadAt, bool IsStarred, DateTime? StarredAt, string? Notes)
+{
+    public static EventDto From(Event e, string clientName, EventUserInteraction? mine, IReadOnlyList<EventTagItem> eventTags) => new(
+        e.Id, e.ClientId, clientName, e.Title, e.Description, e.Url, e.Source, e.SourceType,
+        e.Category, e.Subcategory, e.Tags ?? [], eventTags,
+        e.RelevanceScore, e.SentimentScore, e.ConfidenceScore, e.EventDate, e.DiscoveredAt,
+        e.ContentHash, e.DuplicateOfEventId, e.DuplicateOfEventId is not null, e.CreatedByUserId, e.CreatedAt, e.UpdatedAt,
+        e.IsDeleted, e.DeletedAt,
+        mine?.IsRead ?? false, mine?.ReadAt, mine?.IsStarred ?? false, mine?.StarredAt, mine?.UserNotes);
+}
+
+/// <summary>An event joined with the caller's own interaction row (null when they never touched it).</summary>
+public sealed class EventForUser
+{
+    public required Event Event { get; init; }
+    public EventUserInteraction? Mine { get; init; }
+}
+
+/// <summary>What one feed query materialises per event.</summary>
+public sealed class FeedRow
+{
+    public required Event Event { get; init; }
+    public required string ClientName { get; init; }
+    public EventUserInteraction? Mine { get; init; }
+    public required List<EventTagItem> EventTags { get; init; }
+
+    public EventDto ToDto() => EventDto.From(Event, ClientName, Mine, EventTags);
+}
+
+/// <summary>
+/// The feed as one SQL statement: live events of the business, left-joined to the caller's own
+/// interaction row only, newest first by (event_date desc, id desc) so the ix_events_business_* indexes
+/// answer both the filter and the order, with a keyset cursor on that pair.
+/// </summary>
+public static class EventFeed
+{
+    /// <summary>Events matching the filter (duplicates only when asked), each with the caller's interaction.</summary>
+    public static IQueryable<EventForUser> Matching(TidingsDbContext db, Guid userId, FeedFilter filter)
+    {
+        var events = Live(db);
+        if (filter.IncludeDuplicates != true)
+            events = events.Where(e => e.DuplicateOfEventId == null);
+        if (filter.ClientId is { } clientId)
+            events = events.Where(e => e.ClientId == clientId);
+        if (!string.IsNullOrEmpty(filter.Category))
+            events = events.Where(e => e.Category == filter.Category);
+        if (!string.IsNullOrEmpty(filter.Subcategory))
+            events = events.Where(e => e.Subcategory == filter.Subcategory);
+        if (filter.Tag is { } tagId)
+        {
+            var liveLink = Rule<EventTag>(db);
+            events = events.Where(e => e.EventTags.AsQueryable().Where(liveLink).Any(t => t.TagId == tagId));
+        }
+        if (filter.From is { } from)
+        {
+            var since = from.UtcDateTime;
+            events = events.Where(e => e.EventDate >= since);
+        }
+        if (filter.To is { } to)
+        {
+            var until = to.UtcDateTime;
+            events = events.Where(e => e.EventDate <= until);
+        }
+        if (filter.MinRelevance is { } minRelevance)
+            events = events.Where(e => e.RelevanceScore >= minRelevance);
+        if (!string.IsNullOrWhiteSpace(filter.Text))
+        {
+            // lower() on both sides: case-insensitive the same way on SQLite and PostgreSQL.
+            var text = filter.Text.Trim().ToLowerInvariant();
+            events = events.Where(e => e.Title.ToLower().Contains(text) || (e.Description != null && e.Description.ToLower().Contains(text)));
+        }
+        // (Not) exists on the unique index rather than a condition on the left-joined row: PostgreSQL
+        // cannot estimate "no row or not read" and would sort every event instead of walking the index.
+        if (filter.Unread == true)
+            events = events.Where(e => !db.EventUserInteractions.Any(i => i.EventId == e.Id && i.UserId == userId && i.IsRead));
+        if (filter.Starred == true)
+            events = events.Where(e => db.EventUserInteractions.Any(i => i.EventId == e.Id && i.UserId == userId && i.IsStarred));
+        return WithMine(db, userId, events);
+    }
+
+    /// <summary>
+    /// Live events of the business. The interactions' own soft-delete filter would join events and
+    /// clients again behind every probe of the caller's row, although the events probing are live
+    /// already; EF switches a named filter off for a whole statement, never for one table. So the feed's
+    /// statement leaves the SoftDelete filter off and applies the model's own conditions where they
+    /// belong (events here, tag links in the tag filter and projection): it returns exactly the rows the
+    /// filter would. The tenant filter stays on throughout.
+    /// </summary>
+    public static IQueryable<Event> Live(TidingsDbContext db) =>
+        db.Events.AsNoTracking().IgnoreQueryFilters([SoftDeleteRules.Filter]).Where(Rule<Event>(db));
+
+    /// <summary>The SoftDelete condition the model declares for <typeparamref name="T"/> (SoftDeleteRules), not a copy of it.</summary>
+    private static Expression<Func<T, bool>> Rule<T>(TidingsDbContext db) =>
+        (Expression<Func<T, bool>>)db.Model.FindEntityType(typeof(T))!.FindDeclaredQueryFilter(SoftDeleteRules.Filter)!.Expression!;
+
+    /// <summary>Left join on the unique (business_id, event_id, user_id) index: at most one row per event.</summary>
+    public static IQueryable<EventForUser> WithMine(TidingsDbContext db, Guid userId, IQueryable<Event> events) =>
+        events.LeftJoin(
+            db.EventUserInteractions.AsNoTracking().Where(i => i.UserId == userId),
+            e => e.Id, i => i.EventId,
+            (e, i) => new EventForUser { Event = e, Mine = i });
+
+    /// <summary>Rows strictly after the cursor in feed order; the redundant "date &lt;=" bounds the index range scan.</summary>
+    public static IQueryable<EventForUser> After(this IQueryable<EventForUser> rows, FeedCursor? cursor) =>
+        cursor is null ? rows : rows.Where(x => x.Event.EventDate <= cursor.EventDate
+            && (x.Event.EventDate < cursor.EventDate || x.Event.Id.CompareTo(cursor.Id) < 0));
+
+    public static IOrderedQueryable<EventForUser> NewestFirst(this IQueryable<EventForUser> rows) =>
+        rows.OrderByDescending(x => x.Event.EventDate).ThenByDescending(x => x.Event.Id);
+
+    public static IQueryable<FeedRow> Project(this IQueryable<EventForUser> rows, TidingsDbContext db)
+    {
+        var liveLink = Rule<EventTag>(db);
+        return rows.Select(x => new FeedRow
+        {
+            Event = x.Event,
+            ClientName = x.Event.Client!.Name,
+            Mine = x.Mine,
+            EventTags = x.Event.EventTags.AsQueryable().Where(liveLink).OrderBy(t => t.Tag!.Name)
+                .Select(t => new EventTagItem(t.Tag!.Id, t.Tag.Name, t.Tag.Color)).ToList(),
+        });
+    }
+
+    public static async Task<Page<EventDto>> PageAsync(TidingsDbContext db, Guid userId, FeedFilter filter, int limit, FeedCursor? cursor, CancellationToken ct)
+    {
+        var rows = await Matching(db, userId, filter).After(cursor).NewestFirst().Take(limit + 1).Project(db).ToListAsync(ct);
+        return Paging.Of(rows, limit, r => r.ToDto(), r => Paging.Encode(new FeedCursor(r.Event.EventDate, r.Event.Id)));
+    }
+
+    /// <summary>One live event (duplicates included) as the caller sees it, or null.</summary>
+    public static Task<FeedRow?> OneAsync(TidingsDbContext db, Guid userId, Guid id, CancellationToken ct) =>
+        WithMine(db, userId, Live(db).Where(e => e.Id == id)).Project(db).SingleOrDefaultAsync(ct);
+}

@@ -1,0 +1,241 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Tidings.Data;
+using Tidings.Data.SoftDelete;
+using Tidings.Notifications;
+using Tidings.Users;
+using Tidings.Web;
+
+namespace Tidings.Events;
+
+public sealed record CreateEventRequest(
+    Guid? ClientId, string? Title, string? Description, string? Url, string? Source, string? SourceType,
+    string? Category, string? Subcategory, List<string>? Tags,
+    double? RelevanceScore, double? SentimentScore, double? ConfidenceScore, DateTimeOffset? EventDate);
+
+/// <summary>The events feed and the events themselves. Per-user read/star/notes live in Interactions/.</summary>
+public static class EventsApi
+{
+    public const int MaxFreeTags = 50;
+    public const int MaxFreeTagLength = 100;
+
+    public static IEndpointRouteBuilder MapEventsApi(this IEndpointRouteBuilder app)
+    {
+        var events = app.MapGroup("/api/events").WithTags("Events").RequireAuthorization(Policies.Viewer);
+        events.MapGet("/", ListAsync).WithName("ListEvents")
+            .Produces<Page<EventDto>>().ProducesValidationProblem();
+        events.MapPost("/", CreateAsync).WithName("CreateEvent").RequireAuthorization(Policies.Member)
+            .Produces<EventDto>(StatusCodes.Status201Created).ProducesValidationProblem().ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        events.MapGet("/{id}", GetAsync).WithName("GetEvent");
+        events.MapPatch("/{id}", PatchAsync).WithName("PatchEvent").RequireAuthorization(Policies.Member)
+            .Accepts<Dictionary<string, object?>>("application/merge-patch+json", "application/json")
+            .Produces<EventDto>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status412PreconditionFailed).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        events.MapDelete("/{id}", DeleteAsync).WithName("DeleteEvent").RequireAuthorization(Policies.Member)
+            .Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status412PreconditionFailed);
+        events.MapPost("/{id}/restore", RestoreAsync).WithName("RestoreEvent").RequireAuthorization(Policies.Member)
+            .Produces<EventDto>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        return app;
+    }
+
+    private static async Task<IResult> ListAsync([AsParameters] FeedFilter filter, int? limit, string? cursor,
+        ClaimsPrincipal principal, TidingsDbContext db, CancellationToken ct)
+    {
+        var errors = new FieldErrors();
+        var take = Paging.Limit(limit, errors);
+        filter.Validate(errors);
+        if (errors.Any)
+            return errors.Problem();
+        var after = DecodeCursor(cursor);
+        return TypedResults.Ok(await EventFeed.PageAsync(db, principal.UserId(), filter, take, after, ct));
+    }
+
+    private static async Task<IResult> CreateAsync(CreateEventRequest request, TidingsDbContext db, HttpResponse response, CancellationToken ct)
+    {
+        var errors = new FieldErrors();
+        var ev = new Event
+        {
+            ClientId = request.ClientId ?? Guid.Empty,
+            Title = request.Title?.Trim() ?? "",
+            Description = request.Description,
+            Url = Blank(request.Url),
+            Source = Blank(request.Source),
+            SourceType = Blank(request.SourceType),
+            Category = request.Category?.Trim() ?? "",
+            Subcategory = Blank(request.Subcategory),
+            Tags = request.Tags?.Select(t => t?.Trim()!).ToList(),
+            RelevanceScore = request.RelevanceScore ?? Event.DefaultRelevanceScore,
+            SentimentScore = request.SentimentScore,
+            ConfidenceScore = request.ConfidenceScore,
+            EventDate = Microseconds(request.EventDate?.UtcDateTime ?? default),
+        };
+        Validate(errors, ev);
+        if (errors.Any)
+            return errors.Problem();
+
+        var clientName = await LiveClientNameAsync(db, ev.ClientId, ct);
+        if (clientName is null)
+            return UnknownClient();
+        ev.ContentHash = ContentHash.Of(ev.Url, ev.Title, ev.ClientId);
+        // The oldest live event with the same content is the original; the new row is kept, marked, and out of the feed.
+        ev.DuplicateOfEventId = await db.Events.Where(e => e.ContentHash == ev.ContentHash)
+            .OrderBy(e => e.CreatedAt).ThenBy(e => e.Id).Select(e => (Guid?)e.Id).FirstOrDefaultAsync(ct);
+        db.Events.Add(ev);
+        await Notifier.HighRelevanceEventAsync(db, ev, ct);
+        await db.SaveChangesAsync(ct);
+
+        ETags.Set(response, ev);
+        return TypedResults.Created($"/api/events/{ev.Id}", EventDto.From(ev, clientName, null, []));
+    }
+
+    private static async Task<Results<Ok<EventDto>, NotFound>> GetAsync(Guid id, ClaimsPrincipal principal, TidingsDbContext db,
+        HttpResponse response, CancellationToken ct)
+    {
+        var row = await EventFeed.OneAsync(db, principal.UserId(), id, ct);
+        if (row is null)
+            return TypedResults.NotFound();
+        ETags.Set(response, row.Event);
+        return TypedResults.Ok(row.ToDto());
+    }
+
+    private static async Task<IResult> PatchAsync(Guid id, HttpRequest request, ClaimsPrincipal principal, TidingsDbContext db,
+        HttpResponse response, CancellationToken ct)
+    {
+        var ev = await db.Events.SingleOrDefaultAsync(e => e.Id == id, ct);
+        if (ev is null)
+            return TypedResults.NotFound();
+        if (ETags.IsStale(request, ev))
+            return ETags.PreconditionFailed();
+
+        var errors = new FieldErrors();
+        var patch = await PatchDocument.ReadAsync(request, errors, ct);
+        var (url, title, clientId) = (ev.Url, ev.Title, ev.ClientId);
+        var (changesDuplicateOf, duplicateOf) = Apply(patch, ev);
+        patch.RefuseUnknownFields();
+        Validate(errors, ev);
+        if (errors.Any)
+            return errors.Problem();
+
+        if (ev.ClientId != clientId && await LiveClientNameAsync(db, ev.ClientId, ct) is null)
+            return UnknownClient();
+        if (changesDuplicateOf)
+        {
+            if (duplicateOf is { } original && (original == ev.Id
+                || !await db.Events.AnyAsync(e => e.Id == original && e.DuplicateOfEventId == null, ct)))
+                return TypedResults.Problem(title: "Not allowed",
+                    detail: "duplicateOfEventId must name another live event of this business that is not itself a duplicate.", statusCode: 422);
+            ev.DuplicateOfEventId = duplicateOf;
+        }
+        if (ev.Url != url || ev.Title != title || ev.ClientId != clientId)
+            ev.ContentHash = ContentHash.Of(ev.Url, ev.Title, ev.ClientId);
+        await db.SaveChangesAsync(ct);
+        return await GetAsync(id, principal, db, response, ct);
+    }
+
+    private static async Task<IResult> DeleteAsync(Guid id, HttpRequest request, TidingsDbContext db, CancellationToken ct)
+    {
+        var ev = await db.Events.SingleOrDefaultAsync(e => e.Id == id, ct);
+        if (ev is null)
+            return TypedResults.NotFound();
+        if (ETags.IsStale(request, ev))
+            return ETags.PreconditionFailed();
+        db.Events.Remove(ev);
+        await db.SaveChangesAsync(ct);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<IResult> RestoreAsync(Guid id, ClaimsPrincipal principal, TidingsDbContext db, HttpResponse response, CancellationToken ct)
+    {
+        var ev = await db.Events.IgnoreQueryFilters([SoftDeleteRules.Filter]).SingleOrDefaultAsync(e => e.Id == id, ct);
+        if (ev is null)
+            return TypedResults.NotFound();
+        // An event of a deleted client stays hidden behind its client whatever its own flag says.
+        if (await LiveClientNameAsync(db, ev.ClientId, ct) is null)
+            return TypedResults.Problem(title: "Not allowed", detail: "The event's client is deleted: restore the client first.", statusCode: 422);
+        if (ev.IsDeleted)
+        {
+            db.Restore(ev);
+            await db.SaveChangesAsync(ct);
+        }
+        return await GetAsync(id, principal, db, response, ct);
+    }
+
+    /// <summary>Applies the fields present in the PATCH body; duplicateOfEventId is only answered, checked by the caller.</summary>
+    private static (bool Present, Guid? Value) Apply(PatchDocument patch, Event ev)
+    {
+        if (patch.Has<Guid?>("clientId", out var clientId))
+            ev.ClientId = clientId ?? Guid.Empty;
+        if (patch.Has<string>("title", out var title))
+            ev.Title = title?.Trim() ?? "";
+        if (patch.Has<string>("description", out var description))
+            ev.Description = description;
+        if (patch.Has<string>("url", out var url))
+            ev.Url = Blank(url);
+        if (patch.Has<string>("source", out var source))
+            ev.Source = Blank(source);
+        if (patch.Has<string>("sourceType", out var sourceType))
+            ev.SourceType = Blank(sourceType);
+        if (patch.Has<string>("category", out var category))
+            ev.Category = category?.Trim() ?? "";
+        if (patch.Has<string>("subcategory", out var subcategory))
+            ev.Subcategory = Blank(subcategory);
+        if (patch.Has<List<string>>("tags", out var tags))
+            ev.Tags = tags?.Select(t => t?.Trim()!).ToList();
+        if (patch.Has<double?>("relevanceScore", out var relevance))
+            ev.RelevanceScore = relevance ?? double.NaN; // null is no score: refused by Validate
+        if (patch.Has<double?>("sentimentScore", out var sentiment))
+            ev.SentimentScore = sentiment;
+        if (patch.Has<double?>("confidenceScore", out var confidence))
+            ev.ConfidenceScore = confidence;
+        if (patch.Has<DateTimeOffset?>("eventDate", out var eventDate))
+            ev.EventDate = eventDate is { } date ? Microseconds(date.UtcDateTime) : default;
+        return (patch.Has<Guid?>("duplicateOfEventId", out var duplicateOf), duplicateOf);
+    }
+
+    /// <summary>The seed's limits, checked on the event as it would be stored (after a create or a patch).</summary>
+    private static void Validate(FieldErrors errors, Event ev)
+    {
+        // A missing or null clientId / eventDate arrives here as the empty value.
+        if (ev.ClientId == Guid.Empty)
+            errors.Add("clientId", "Required.");
+        if (ev.EventDate == default)
+            errors.Add("eventDate", "Required.");
+        errors.Required("title", ev.Title, 500)
+            .Required("category", ev.Category, 50)
+            .MaxLength("subcategory", ev.Subcategory, 50)
+            .HttpUrl("url", ev.Url, 1000)
+            .MaxLength("source", ev.Source, 200)
+            .MaxLength("sourceType", ev.SourceType, 50)
+            .Range("relevanceScore", ev.RelevanceScore, 0, 1)
+            .Range("sentimentScore", ev.SentimentScore, -1, 1)
+            .Range("confidenceScore", ev.ConfidenceScore, 0, 1);
+        if (ev.Tags is { } tags)
+        {
+            if (tags.Count > MaxFreeTags)
+                errors.Add("tags", $"At most {MaxFreeTags} tags.");
+            if (tags.Any(t => string.IsNullOrEmpty(t) || t.Length > MaxFreeTagLength))
+                errors.Add("tags", $"Each tag is a non-empty string of at most {MaxFreeTagLength} characters.");
+        }
+    }
+
+    private static Task<string?> LiveClientNameAsync(TidingsDbContext db, Guid clientId, CancellationToken ct) =>
+        db.Clients.Where(c => c.Id == clientId).Select(c => c.Name).SingleOrDefaultAsync(ct);
+
+    private static IResult UnknownClient() => TypedResults.Problem(title: "Not allowed",
+        detail: "clientId must name a live client of this business.", statusCode: 422);
+
+    private static FeedCursor? DecodeCursor(string? cursor)
+    {
+        var after = Paging.Decode<FeedCursor>(cursor);
+        // Only a UTC date can be compared with the stored ones; anything else is not a cursor we gave out.
+        if (after is not null && after.EventDate.Kind != DateTimeKind.Utc)
+            throw new InvalidCursorException();
+        return after;
+    }
+
+    private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+
+    /// <summary>PostgreSQL keeps microseconds; cutting there gives both providers the same instant, and the cursor the stored value.</summary>
+    internal static DateTime Microseconds(DateTime utc) => utc.AddTicks(-(utc.Ticks % TimeSpan.TicksPerMicrosecond));
+}

@@ -1,0 +1,165 @@
+using System.Security.Claims;
+using Microsoft.EntityFrameworkCore;
+using Tidings.Data;
+using Tidings.Events;
+using Tidings.Users;
+using Tidings.Web;
+
+namespace Tidings.Interactions;
+
+public sealed record InteractionDto(
+    Guid EventId, Guid UserId, bool IsRead, DateTime? ReadAt, bool IsStarred, DateTime? StarredAt, string? Notes,
+    DateTime CreatedAt, DateTime UpdatedAt)
+{
+    public static InteractionDto From(EventUserInteraction i) =>
+        new(i.EventId, i.UserId, i.IsRead, i.ReadAt, i.IsStarred, i.StarredAt, i.UserNotes, i.CreatedAt, i.UpdatedAt);
+}
+
+/// <summary>Either ids (at most <see cref="InteractionsApi.MaxMarkRead"/>) or a feed filter, not both.</summary>
+public sealed record MarkReadRequest(List<Guid>? Ids, FeedFilter? Filter);
+
+/// <param name="Marked">Events that were unread for the caller and now are read.</param>
+/// <param name="More">Filter mode only: more unread events match; call again to mark the next batch.</param>
+public sealed record MarkReadResult(int Marked, bool More);
+
+/// <summary>
+/// Each person's own read/star/notes on events. Any signed-in user, viewers included, may change their
+/// own row and nobody else's: the row is always the caller's, found by (event, caller).
+/// </summary>
+public static class InteractionsApi
+{
+    public const int MaxMarkRead = 1000;
+    public const int MaxNotesLength = 10_000;
+
+    /// <summary>Concurrent calls for one user and event race on the unique index or the row version; the loser re-reads and applies again.</summary>
+    private const int MaxAttempts = 5;
+
+    public static IEndpointRouteBuilder MapInteractionsApi(this IEndpointRouteBuilder app)
+    {
+        var events = app.MapGroup("/api/events").WithTags("Interactions").RequireAuthorization(Policies.Viewer);
+        events.MapPut("/{id}/interaction", PutAsync).WithName("PutEventInteraction")
+            .Accepts<InteractionChange>("application/json")
+            .Produces<InteractionDto>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
+        events.MapPost("/mark-read", MarkReadAsync).WithName("MarkEventsRead")
+            .Produces<MarkReadResult>().ProducesValidationProblem();
+        return app;
+    }
+
+    /// <summary>The body of PUT .../interaction, for the OpenAPI document; every field is optional and an absent one stays as it is.</summary>
+    public sealed record InteractionChange(bool? IsRead, bool? IsStarred, string? Notes);
+
+    private static async Task<IResult> PutAsync(Guid id, HttpRequest request, ClaimsPrincipal principal, TidingsDbContext db,
+        TimeProvider clock, CancellationToken ct)
+    {
+        var errors = new FieldErrors();
+        var body = await PatchDocument.ReadAsync(request, errors, ct);
+        var change = Read(body, errors);
+        body.RefuseUnknownFields();
+        if (errors.Any)
+            return errors.Problem();
+        if (!await db.Events.AnyAsync(e => e.Id == id, ct))
+            return TypedResults.NotFound();
+
+        var userId = principal.UserId();
+        for (var attempt = 1; ; attempt++)
+        {
+            var mine = await db.EventUserInteractions.SingleOrDefaultAsync(i => i.EventId == id && i.UserId == userId, ct);
+            if (mine is null)
+                db.EventUserInteractions.Add(mine = new EventUserInteraction { EventId = id, UserId = userId });
+            Apply(mine, change, Now(clock));
+            try
+            {
+                await db.SaveChangesAsync(ct);
+                return TypedResults.Ok(InteractionDto.From(mine));
+            }
+            catch (DbUpdateException) when (attempt < MaxAttempts)
+            {
+                // Someone (the same user in another tab) inserted or changed the row first: start over from what is stored.
+                db.ChangeTracker.Clear();
+            }
+        }
+    }
+
+    private static async Task<IResult> MarkReadAsync(MarkReadRequest request, ClaimsPrincipal principal, TidingsDbContext db,
+        TimeProvider clock, CancellationToken ct)
+    {
+        var errors = new FieldErrors();
+        if ((request.Ids is null) == (request.Filter is null))
+            errors.Add("ids", "Give either ids or filter, not both.");
+        if (request.Ids is { Count: > MaxMarkRead })
+            errors.Add("ids", $"At most {MaxMarkRead} ids per call.");
+        request.Filter?.Validate(errors, "filter.");
+        if (errors.Any)
+            return errors.Problem();
+
+        var userId = principal.UserId();
+        for (var attempt = 1; ; attempt++)
+        {
+            // Ids of missing, deleted or other businesses' events are skipped, not refused: the answer counts what was marked.
+            var eventIds = request.Ids is { } ids
+                ? await db.Events.Where(e => ids.Contains(e.Id)).Select(e => e.Id).ToListAsync(ct)
+                : await EventFeed.Matching(db, userId, request.Filter! with { Unread = true })
+                    .NewestFirst().Select(x => x.Event.Id).Take(MaxMarkRead + 1).ToListAsync(ct);
+            var more = eventIds.Count > MaxMarkRead;
+            eventIds = eventIds.Take(MaxMarkRead).ToList();
+
+            var existing = await db.EventUserInteractions.Where(i => i.UserId == userId && eventIds.Contains(i.EventId))
+                .ToDictionaryAsync(i => i.EventId, ct);
+            var now = Now(clock);
+            var marked = 0;
+            foreach (var eventId in eventIds)
+            {
+                if (!existing.TryGetValue(eventId, out var mine))
+                    db.EventUserInteractions.Add(mine = new EventUserInteraction { EventId = eventId, UserId = userId });
+                if (mine.IsRead)
+                    continue;
+                Apply(mine, new InteractionChange(IsRead: true, null, null), now);
+                marked++;
+            }
+            try
+            {
+                await db.SaveChangesAsync(ct);
+                return TypedResults.Ok(new MarkReadResult(marked, more));
+            }
+            catch (DbUpdateException) when (attempt < MaxAttempts)
+            {
+                db.ChangeTracker.Clear();
+            }
+        }
+    }
+
+    private static InteractionChange Read(PatchDocument body, FieldErrors errors)
+    {
+        var isRead = Flag(body, errors, "isRead");
+        var isStarred = Flag(body, errors, "isStarred");
+        string? notes = null;
+        // Notes present as null clear them; absent, they stay. The empty string stands for "present, cleared".
+        if (body.Has<string>("notes", out var text))
+            notes = text ?? "";
+        errors.MaxLength("notes", notes, MaxNotesLength);
+        return new InteractionChange(isRead, isStarred, notes);
+    }
+
+    /// <summary>An absent flag stays as it is; a present one must be true or false.</summary>
+    private static bool? Flag(PatchDocument body, FieldErrors errors, string field)
+    {
+        if (!body.Has<bool?>(field, out var value))
+            return null;
+        if (value is null)
+            errors.Add(field, "Must be a boolean.");
+        return value;
+    }
+
+    /// <summary>Sets what the change names; read_at/starred_at follow their flag, kept while it stays on.</summary>
+    private static void Apply(EventUserInteraction mine, InteractionChange change, DateTime now)
+    {
+        if (change.IsRead is { } read && read != mine.IsRead)
+            (mine.IsRead, mine.ReadAt) = (read, read ? now : null);
+        if (change.IsStarred is { } starred && starred != mine.IsStarred)
+            (mine.IsStarred, mine.StarredAt) = (starred, starred ? now : null);
+        if (change.Notes is { } notes)
+            mine.UserNotes = notes.Length == 0 ? null : notes;
+    }
+
+    private static DateTime Now(TimeProvider clock) => EventsApi.Microseconds(clock.GetUtcNow().UtcDateTime);
+}

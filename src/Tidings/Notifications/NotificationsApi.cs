@@ -1,0 +1,106 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Tidings.Data;
+using Tidings.Users;
+using Tidings.Web;
+
+namespace Tidings.Notifications;
+
+public sealed record NotificationDto(Guid Id, string Type, string Title, string Message, string? LinkUrl,
+    Guid? RelatedEventId, Guid? RelatedClientId, bool IsRead, DateTime? ReadAt, DateTime CreatedAt);
+public sealed record UnreadCountDto(int Count);
+public sealed record MarkedDto(int Marked);
+
+/// <summary>The sort key of the notification list: newest first by creation, then id.</summary>
+public sealed record NotificationCursor(DateTime CreatedAt, Guid Id);
+
+/// <summary>
+/// The caller's own notifications. Every query is narrowed to the caller's user id on top of the
+/// tenant filter, so a colleague's notification answers 404 exactly like another business's.
+/// </summary>
+public static class NotificationsApi
+{
+    public static IEndpointRouteBuilder MapNotificationsApi(this IEndpointRouteBuilder app)
+    {
+        var notifications = app.MapGroup("/api/notifications").WithTags("Notifications").RequireAuthorization(Policies.Viewer);
+        notifications.MapGet("", ListAsync).WithName("ListNotifications")
+            .WithSummary("The caller's notifications, newest first (keyset cursor); unread=true for the unread ones only.")
+            .Produces<Page<NotificationDto>>().ProducesValidationProblem();
+        notifications.MapGet("/unread-count", UnreadCountAsync).WithName("CountUnreadNotifications")
+            .WithSummary("How many of the caller's notifications are unread.");
+        notifications.MapPost("/{id}/read", MarkReadAsync).WithName("MarkNotificationRead")
+            .WithSummary("Mark one of the caller's notifications read (idempotent; read_at is the first time).");
+        notifications.MapPost("/read-all", MarkAllReadAsync).WithName("MarkAllNotificationsRead")
+            .WithSummary("Mark all of the caller's notifications read; answers how many were unread.");
+        return app;
+    }
+
+    private static IQueryable<Notification> Own(TidingsDbContext db, ClaimsPrincipal principal)
+    {
+        var userId = principal.UserId();
+        return db.Notifications.Where(n => n.UserId == userId);
+    }
+
+    private static async Task<IResult> ListAsync(ClaimsPrincipal principal, TidingsDbContext db, bool? unread, int? limit, string? cursor, CancellationToken ct)
+    {
+        var errors = new FieldErrors();
+        var take = Paging.Limit(limit, errors);
+        if (errors.Any)
+            return errors.Problem();
+        var after = Paging.Decode<NotificationCursor>(cursor);
+
+        var query = Own(db, principal).AsNoTracking();
+        if (unread is { } onlyUnread)
+            query = query.Where(n => n.IsRead != onlyUnread);
+        if (after is not null)
+        {
+            var createdAt = DateTime.SpecifyKind(after.CreatedAt, DateTimeKind.Utc);
+            query = query.Where(n => n.CreatedAt < createdAt || (n.CreatedAt == createdAt && n.Id.CompareTo(after.Id) < 0));
+        }
+        var rows = await query.OrderByDescending(n => n.CreatedAt).ThenByDescending(n => n.Id).Take(take + 1).ToListAsync(ct);
+        return TypedResults.Ok(Paging.Of(rows, take, ToDto, n => Paging.Encode(new NotificationCursor(n.CreatedAt, n.Id))));
+    }
+
+    private static async Task<Ok<UnreadCountDto>> UnreadCountAsync(ClaimsPrincipal principal, TidingsDbContext db, CancellationToken ct) =>
+        TypedResults.Ok(new UnreadCountDto(await Own(db, principal).CountAsync(n => !n.IsRead, ct)));
+
+    /// <summary>Idempotent: reading a read notification again keeps its first read_at and writes nothing.</summary>
+    private static async Task<Results<Ok<NotificationDto>, NotFound>> MarkReadAsync(Guid id, ClaimsPrincipal principal, TidingsDbContext db, TimeProvider clock, CancellationToken ct)
+    {
+        var notification = await Own(db, principal).SingleOrDefaultAsync(n => n.Id == id, ct);
+        if (notification is null)
+            return TypedResults.NotFound();
+        if (!notification.IsRead)
+        {
+            notification.IsRead = true;
+            notification.ReadAt = Now(clock);
+            await db.SaveChangesAsync(ct);
+        }
+        return TypedResults.Ok(ToDto(notification));
+    }
+
+    private static async Task<Ok<MarkedDto>> MarkAllReadAsync(ClaimsPrincipal principal, TidingsDbContext db, TimeProvider clock, CancellationToken ct)
+    {
+        // Row by row through SaveChanges, so each one is audited like any other change.
+        var unread = await Own(db, principal).Where(n => !n.IsRead).ToListAsync(ct);
+        var now = Now(clock);
+        foreach (var notification in unread)
+        {
+            notification.IsRead = true;
+            notification.ReadAt = now;
+        }
+        await db.SaveChangesAsync(ct);
+        return TypedResults.Ok(new MarkedDto(unread.Count));
+    }
+
+    /// <summary>At the microsecond, as PostgreSQL keeps it, so the answer shows what was stored.</summary>
+    private static DateTime Now(TimeProvider clock)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        return now.AddTicks(-(now.Ticks % TimeSpan.TicksPerMicrosecond));
+    }
+
+    private static NotificationDto ToDto(Notification n) =>
+        new(n.Id, n.Type, n.Title, n.Message, n.LinkUrl, n.RelatedEventId, n.RelatedClientId, n.IsRead, n.ReadAt, n.CreatedAt);
+}

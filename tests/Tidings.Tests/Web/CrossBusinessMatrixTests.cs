@@ -1,0 +1,116 @@
+using System.Net;
+using System.Text;
+using System.Text.RegularExpressions;
+using Tidings.Clients;
+using Tidings.Events;
+using Tidings.Notifications;
+using Tidings.Tags;
+using Tidings.Tests.Infrastructure;
+using Tidings.Users;
+
+namespace Tidings.Tests.Web;
+
+/// <summary>
+/// Tries every route and method the service maps, as an owner of business A, with the ids of business
+/// B's records: each answers 404, exactly as for a missing record, and B's data does not change. The
+/// routes are read from the running service, so a new route is in the matrix the day it is mapped.
+/// </summary>
+public abstract partial class CrossBusinessMatrixTests<TDatabase>(TidingsServer<TDatabase> server) where TDatabase : TestDatabase, new()
+{
+    [Fact]
+    public async Task Every_route_answers_404_for_another_business_records_and_changes_nothing()
+    {
+        var a = await server.SignUpAsync();
+        var own = await OwnRecordsAsync(a);
+        var b = await TenantGraph.CreateAsync(server.Database);
+        var before = await b.SnapshotAsync();
+
+        var tried = new List<string>();
+        var failures = new List<string>();
+        foreach (var (method, pattern) in server.Routes.Where(r => r.Pattern.StartsWith("/api/", StringComparison.Ordinal) && RouteParameter().IsMatch(r.Pattern)))
+        {
+            foreach (var path in Paths(pattern, b, own))
+            {
+                tried.Add($"{method} {path}");
+                using var request = new HttpRequestMessage(new HttpMethod(method), path);
+                if (method is "POST" or "PUT" or "PATCH")
+                    request.Content = new StringContent(BodyFor(method, pattern), Encoding.UTF8, "application/json");
+                var response = await a.Http.SendAsync(request);
+                if (response.StatusCode != HttpStatusCode.NotFound)
+                    failures.Add($"{method} {pattern}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+            }
+        }
+
+        Assert.True(tried.Count >= 20, $"Only {tried.Count} requests: are the routes mapped?");
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
+        Assert.Equal(before, await b.SnapshotAsync());
+    }
+
+    /// <summary>
+    /// The pattern with B's ids in every id parameter; for a route with two ids, also each mix of one of
+    /// A's own records with one of B's, so a link from A's record to B's is refused too.
+    /// </summary>
+    private static IEnumerable<string> Paths(string pattern, TenantGraph b, Dictionary<string, Guid> own)
+    {
+        var count = RouteParameter().Matches(pattern).Count(m => m.Groups["name"].Value != "kind");
+        yield return Fill(pattern, b, own, ownAt: -1);
+        if (count == 2)
+        {
+            yield return Fill(pattern, b, own, ownAt: 0);
+            yield return Fill(pattern, b, own, ownAt: 1);
+        }
+    }
+
+    private static string Fill(string pattern, TenantGraph b, Dictionary<string, Guid> own, int ownAt)
+    {
+        var index = -1;
+        return RouteParameter().Replace(pattern, m =>
+        {
+            var name = m.Groups["name"].Value;
+            if (name == "kind")
+                return "client";
+            var before = pattern[..m.Index].TrimEnd('/');
+            var segment = before[(before.LastIndexOf('/') + 1)..];
+            var key = name == "tagId" ? "tags" : segment;
+            if (++index == ownAt && own.TryGetValue(key, out var ownId))
+                return ownId.ToString();
+            return (name, segment) switch
+            {
+                ("tagId", _) or (_, "tags") => b.Row<Tag>().Id.ToString(),
+                (_, "clients") or (_, "client") => b.Row<Client>().Id.ToString(),
+                (_, "events") or (_, "event") => b.Row<Event>().Id.ToString(),
+                (_, "users") => b.Row<User>().Id.ToString(),
+                (_, "notifications") => b.Row<Notification>().Id.ToString(),
+                (_, "tokens") => b.Row<ApiToken>().Id.ToString(),
+                _ when pattern.StartsWith("/api/trash", StringComparison.Ordinal) => b.Row<Client>().Id.ToString(),
+                _ => throw new InvalidOperationException($"Which of B's ids goes into {{{name}}} of {pattern}? Teach the matrix."),
+            };
+        });
+    }
+
+    /// <summary>A client, an event and a tag of A's own, made through the data layer.</summary>
+    private async Task<Dictionary<string, Guid>> OwnRecordsAsync(ApiUser a)
+    {
+        await using var db = server.Database.Context(a.BusinessId, TestActors.User(a.Id, a.BusinessId));
+        var client = new Client { Name = "A's client" };
+        var ev = new Event { ClientId = client.Id, Title = "A's event", Category = "funding", EventDate = DateTime.UtcNow };
+        var tag = new Tag { Name = "A's tag" };
+        db.AddRange(client, ev, tag);
+        await db.SaveChangesAsync();
+        return new() { ["clients"] = client.Id, ["events"] = ev.Id, ["tags"] = tag.Id };
+    }
+
+    /// <summary>A body the route would accept for one of the caller's own records, so only the foreign id can fail it.</summary>
+    private static string BodyFor(string method, string pattern) => (method, pattern) switch
+    {
+        (_, var p) when p.EndsWith("/interaction", StringComparison.Ordinal) => """{"isRead":true}""",
+        (_, var p) when p.EndsWith("/assignee", StringComparison.Ordinal) => """{"userId":null}""",
+        _ => "{}",
+    };
+
+    [GeneratedRegex(@"\{(?<name>[A-Za-z]+)(:[^}]*)?\}")]
+    private static partial Regex RouteParameter();
+}
+
+public sealed class CrossBusinessMatrixTests_Sqlite(SqliteApi server) : CrossBusinessMatrixTests<SqliteDatabase>(server), IClassFixture<SqliteApi>;
+public sealed class CrossBusinessMatrixTests_Postgres(PostgresApi server) : CrossBusinessMatrixTests<PostgresDatabase>(server), IClassFixture<PostgresApi>;
