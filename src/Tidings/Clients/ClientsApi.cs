@@ -170,17 +170,8 @@ public static class ClientsApi
         return changes;
     }
 
-    private static async Task<IResult> DeleteAsync(Guid id, TidingsDbContext db, HttpRequest request, CancellationToken ct)
-    {
-        var client = await db.Clients.SingleOrDefaultAsync(c => c.Id == id, ct);
-        if (client is null)
-            return TypedResults.NotFound();
-        if (ETags.IsStale(request, client))
-            return ETags.PreconditionFailed();
-        db.Clients.Remove(client);
-        await db.SaveChangesAsync(ct);
-        return TypedResults.NoContent();
-    }
+    private static Task<IResult> DeleteAsync(Guid id, TidingsDbContext db, HttpRequest request, CancellationToken ct) =>
+        SoftDeleteRoutes.DeleteAsync(db, db.Clients.Where(c => c.Id == id), request, ct);
 
     private static async Task<IResult> RestoreAsync(Guid id, TidingsDbContext db, HttpResponse response, CancellationToken ct)
     {

@@ -133,17 +133,8 @@ public static class EventsApi
         return await GetAsync(id, principal, db, response, ct);
     }
 
-    private static async Task<IResult> DeleteAsync(Guid id, HttpRequest request, TidingsDbContext db, CancellationToken ct)
-    {
-        var ev = await db.Events.SingleOrDefaultAsync(e => e.Id == id, ct);
-        if (ev is null)
-            return TypedResults.NotFound();
-        if (ETags.IsStale(request, ev))
-            return ETags.PreconditionFailed();
-        db.Events.Remove(ev);
-        await db.SaveChangesAsync(ct);
-        return TypedResults.NoContent();
-    }
+    private static Task<IResult> DeleteAsync(Guid id, HttpRequest request, TidingsDbContext db, CancellationToken ct) =>
+        SoftDeleteRoutes.DeleteAsync(db, db.Events.Where(e => e.Id == id), request, ct);
 
     private static async Task<IResult> RestoreAsync(Guid id, ClaimsPrincipal principal, TidingsDbContext db, HttpResponse response, CancellationToken ct)
     {

@@ -115,17 +115,8 @@ public static partial class TagsApi
         return TypedResults.Ok(TagDto.From(tag));
     }
 
-    private static async Task<IResult> DeleteAsync(Guid id, TidingsDbContext db, HttpRequest request, CancellationToken ct)
-    {
-        var tag = await db.Tags.SingleOrDefaultAsync(t => t.Id == id, ct);
-        if (tag is null)
-            return TypedResults.NotFound();
-        if (ETags.IsStale(request, tag))
-            return ETags.PreconditionFailed();
-        db.Tags.Remove(tag);
-        await db.SaveChangesAsync(ct);
-        return TypedResults.NoContent();
-    }
+    private static Task<IResult> DeleteAsync(Guid id, TidingsDbContext db, HttpRequest request, CancellationToken ct) =>
+        SoftDeleteRoutes.DeleteAsync(db, db.Tags.Where(t => t.Id == id), request, ct);
 
     private static async Task<IResult> RestoreAsync(Guid id, TidingsDbContext db, HttpResponse response, CancellationToken ct)
     {
