@@ -15,6 +15,22 @@ public static class Passwords
 
     public static string Hash(User user, string password) => Hasher.HashPassword(user, password);
 
+    private static bool VerifyBcrypt(string password, string hash)
+    {
+        try
+        {
+            return BCrypt.Net.BCrypt.Verify(password, hash);
+        }
+        catch (BCrypt.Net.SaltParseException)
+        {
+            return false; // a damaged hash from the old file: nobody can sign in with it
+        }
+    }
+
+    /// <summary>A bcrypt hash as passlib wrote it in the old app ($2a$, $2b$ or $2y$).</summary>
+    public static bool IsLegacyBcrypt(string hash) =>
+        hash.Length == 60 && (hash.StartsWith("$2a$", StringComparison.Ordinal) || hash.StartsWith("$2b$", StringComparison.Ordinal) || hash.StartsWith("$2y$", StringComparison.Ordinal));
+
     /// <summary>True when the password matches; <paramref name="rehashed"/> is set when the stored hash should be upgraded.</summary>
     public static bool Verify(User? user, string password, out string? rehashed)
     {
@@ -23,6 +39,14 @@ public static class Passwords
         {
             Hasher.VerifyHashedPassword(null!, DecoyHash, password);
             return false;
+        }
+        if (IsLegacyBcrypt(hash))
+        {
+            // The old app's passlib bcrypt: accepted once, then replaced by the current scheme.
+            if (!VerifyBcrypt(password, hash))
+                return false;
+            rehashed = Hasher.HashPassword(user, password);
+            return true;
         }
         var result = Hasher.VerifyHashedPassword(user, hash, password);
         if (result == PasswordVerificationResult.SuccessRehashNeeded)
