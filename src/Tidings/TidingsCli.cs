@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Data.Common;
 using Tidings.Data;
 using Tidings.Demo;
+using Tidings.Legacy;
 using Tidings.Web;
 
 namespace Tidings;
@@ -22,6 +23,7 @@ public static class TidingsCli
         root.Subcommands.Add(ServeCommand.Create());
         root.Subcommands.Add(DatabaseCommands.Create());
         root.Subcommands.Add(DemoCommand.Create());
+        root.Subcommands.Add(LegacyCommands.Create());
         return root.Parse(args).InvokeAsync();
     }
 
