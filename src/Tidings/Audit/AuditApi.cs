@@ -11,7 +11,26 @@ namespace Tidings.Audit;
 /// <summary>One audit entry; the value columns are JSON documents in the database and JSON values here.</summary>
 public sealed record AuditEntryDto(Guid Id, string TableName, string RecordId, string Action,
     JsonElement? ChangedFields, JsonElement? OldValues, JsonElement? NewValues,
-    Guid? UserId, string ActorName, string? IpAddress, string? UserAgent, DateTime CreatedAt);
+    Guid? UserId, string ActorName, string? IpAddress, string? UserAgent, DateTime CreatedAt)
+{
+    public static AuditEntryDto From(AuditLog a) => new(a.Id, a.TableName, a.RecordId, a.Action,
+        Json(a.ChangedFields), Json(a.OldValues), Json(a.NewValues), a.UserId, a.ActorName, a.IpAddress, a.UserAgent, a.CreatedAt);
+
+    private static JsonElement? Json(string? text)
+    {
+        if (text is null)
+            return null;
+        try
+        {
+            using var document = JsonDocument.Parse(text);
+            return document.RootElement.Clone();
+        }
+        catch (JsonException)
+        {
+            return JsonSerializer.SerializeToElement(text); // an entry a bulk job wrote as plain text still reads, as a string
+        }
+    }
+}
 
 /// <summary>The sort key of the audit log: newest first by time, then id.</summary>
 public sealed record AuditCursor(DateTime CreatedAt, Guid Id);
@@ -66,12 +85,17 @@ public static class AuditApi
         if (toTime is { } end)
             query = query.Where(a => a.CreatedAt < end);
         if (after is not null)
-        {
-            var createdAt = DateTime.SpecifyKind(after.CreatedAt, DateTimeKind.Utc);
-            query = query.Where(a => a.CreatedAt < createdAt || (a.CreatedAt == createdAt && a.Id.CompareTo(after.Id) < 0));
-        }
-        var rows = await query.OrderByDescending(a => a.CreatedAt).ThenByDescending(a => a.Id).Take(take + 1).ToListAsync(ct);
-        return TypedResults.Ok(Paging.Of(rows, take, ToDto, a => Paging.Encode(new AuditCursor(a.CreatedAt, a.Id))));
+            after = after with { CreatedAt = DateTime.SpecifyKind(after.CreatedAt, DateTimeKind.Utc) };
+        return TypedResults.Ok(await PageAsync(query, take, after, ct));
+    }
+
+    /// <summary>A page of audit entries, newest first: the audit log's and each record's history's.</summary>
+    public static async Task<Page<AuditEntryDto>> PageAsync(IQueryable<AuditLog> entries, int take, AuditCursor? after, CancellationToken ct)
+    {
+        if (after is not null)
+            entries = entries.Where(a => a.CreatedAt < after.CreatedAt || (a.CreatedAt == after.CreatedAt && a.Id.CompareTo(after.Id) < 0));
+        var rows = await entries.OrderByDescending(a => a.CreatedAt).ThenByDescending(a => a.Id).Take(take + 1).ToListAsync(ct);
+        return Paging.Of(rows, take, AuditEntryDto.From, a => Paging.Encode(new AuditCursor(a.CreatedAt, a.Id)));
     }
 
     /// <summary>An ISO 8601 time as UTC; one without an offset is taken as UTC.</summary>
@@ -83,16 +107,5 @@ public static class AuditApi
             return parsed.UtcDateTime;
         errors.Add(field, "Must be an ISO 8601 date-time.");
         return null;
-    }
-
-    private static AuditEntryDto ToDto(AuditLog a) => new(a.Id, a.TableName, a.RecordId, a.Action,
-        Json(a.ChangedFields), Json(a.OldValues), Json(a.NewValues), a.UserId, a.ActorName, a.IpAddress, a.UserAgent, a.CreatedAt);
-
-    private static JsonElement? Json(string? text)
-    {
-        if (text is null)
-            return null;
-        using var document = JsonDocument.Parse(text);
-        return document.RootElement.Clone();
     }
 }

@@ -1,7 +1,4 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
-using Tidings.Data.Auditing;
 using Tidings.Tags;
 
 namespace Tidings.Clients;
@@ -34,32 +31,5 @@ public sealed record ClientDto(
         c.IsDeleted, c.DeletedAt);
 }
 
-/// <summary>One audit entry of a client; the stored JSON columns are answered as JSON, not as strings.</summary>
-public sealed record ClientHistoryEntryDto(
-    Guid Id, string Action, JsonNode? ChangedFields, JsonNode? OldValues, JsonNode? NewValues,
-    Guid? UserId, string ActorName, string? IpAddress, string? UserAgent, DateTime CreatedAt)
-{
-    public static ClientHistoryEntryDto From(AuditLog log) => new(
-        log.Id, log.Action, Json(log.ChangedFields), Json(log.OldValues), Json(log.NewValues),
-        log.UserId, log.ActorName, log.IpAddress, log.UserAgent, log.CreatedAt);
-
-    private static JsonNode? Json(string? text)
-    {
-        if (text is null)
-            return null;
-        try
-        {
-            return JsonNode.Parse(text);
-        }
-        catch (JsonException)
-        {
-            return JsonValue.Create(text); // an entry a bulk job wrote as plain text still reads, as a string
-        }
-    }
-}
-
 /// <summary>Keyset of the client list: name, then id.</summary>
 public sealed record ClientCursor(string Name, Guid Id);
-
-/// <summary>Keyset of a history: newest first.</summary>
-public sealed record HistoryCursor(DateTime CreatedAt, Guid Id);

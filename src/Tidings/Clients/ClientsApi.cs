@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Tidings.Audit;
 using Tidings.Data;
 using Tidings.Data.SoftDelete;
 using Tidings.Tags;
@@ -38,7 +39,7 @@ public static class ClientsApi
             .Produces<ClientDto>().ProducesProblem(StatusCodes.Status412PreconditionFailed).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         clients.MapGet("/{id}/history", HistoryAsync).WithName("GetClientHistory")
             .WithSummary("The client's audit trail, newest first (every signed-in user, also for a client in the trash).")
-            .Produces<Page<ClientHistoryEntryDto>>().ProducesValidationProblem();
+            .Produces<Page<AuditEntryDto>>().ProducesValidationProblem();
         return app;
     }
 
@@ -207,7 +208,7 @@ public static class ClientsApi
         var take = Paging.Limit(limit, errors);
         if (errors.Any)
             return errors.Problem();
-        var after = Paging.Decode<HistoryCursor>(cursor);
+        var after = Paging.Decode<AuditCursor>(cursor);
         if (after is not null && (after.Id == Guid.Empty || after.CreatedAt.Kind != DateTimeKind.Utc))
             throw new InvalidCursorException();
         // A client in the trash keeps its history readable: that is where one looks for who deleted it.
@@ -216,11 +217,8 @@ public static class ClientsApi
 
         var table = db.Model.FindEntityType(typeof(Client))!.GetTableName();
         var recordId = id.ToString();
-        var query = db.AuditLogs.AsNoTracking().Where(a => a.TableName == table && a.RecordId == recordId);
-        if (after is not null)
-            query = query.Where(a => a.CreatedAt < after.CreatedAt || (a.CreatedAt == after.CreatedAt && a.Id.CompareTo(after.Id) < 0));
-        var rows = await query.OrderByDescending(a => a.CreatedAt).ThenByDescending(a => a.Id).Take(take + 1).ToListAsync(ct);
-        return TypedResults.Ok(Paging.Of(rows, take, ClientHistoryEntryDto.From, a => Paging.Encode(new HistoryCursor(a.CreatedAt, a.Id))));
+        var entries = db.AuditLogs.AsNoTracking().Where(a => a.TableName == table && a.RecordId == recordId);
+        return TypedResults.Ok(await AuditApi.PageAsync(entries, take, after, ct));
     }
 
     private static async Task<ClientDto> ToDtoAsync(TidingsDbContext db, Client client, CancellationToken ct) =>

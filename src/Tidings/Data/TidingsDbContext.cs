@@ -122,7 +122,7 @@ public abstract class TidingsDbContext : DbContext
         var scope = Tenant.EnterPlatformScope(name);
         try
         {
-            AuditLogs.Add(AuditTrail.PlatformScopeEntry(name, Tenant.BusinessId, _actor, Now()));
+            AuditLogs.Add(AuditTrail.PlatformScopeEntry(name, Tenant.BusinessId, _actor, StoredTime.Now(_clock)));
             await SaveChangesAsync(ct);
             return scope;
         }
@@ -141,19 +141,12 @@ public abstract class TidingsDbContext : DbContext
         return Set<T>().IgnoreQueryFilters([TenancyRules.Filter]);
     }
 
-    /// <summary>The clock's UTC time at the microsecond, as PostgreSQL stores it, so both providers keep the same instant.</summary>
-    private DateTime Now()
-    {
-        var now = _clock.GetUtcNow().UtcDateTime;
-        return now.AddTicks(-(now.Ticks % TimeSpan.TicksPerMicrosecond));
-    }
-
     public override int SaveChanges(bool acceptAllChangesOnSuccess) =>
         throw new NotSupportedException("Use SaveChangesAsync: saving checks rows against the database before writing.");
 
     public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
     {
-        var now = Now();
+        var now = StoredTime.Now(_clock);
         var autoDetect = ChangeTracker.AutoDetectChangesEnabled;
         ChangeTracker.DetectChanges();
         List<AuditLog> trail = [];

@@ -68,7 +68,7 @@ public static class EventsApi
             RelevanceScore = request.RelevanceScore ?? Event.DefaultRelevanceScore,
             SentimentScore = request.SentimentScore,
             ConfidenceScore = request.ConfidenceScore,
-            EventDate = Microseconds(request.EventDate?.UtcDateTime ?? default),
+            EventDate = StoredTime.Of(request.EventDate?.UtcDateTime ?? default),
         };
         Validate(errors, ev);
         if (errors.Any)
@@ -180,7 +180,7 @@ public static class EventsApi
         if (patch.Has<double?>("confidenceScore", out var confidence))
             ev.ConfidenceScore = confidence;
         if (patch.Has<DateTimeOffset?>("eventDate", out var eventDate))
-            ev.EventDate = eventDate is { } date ? Microseconds(date.UtcDateTime) : default;
+            ev.EventDate = eventDate is { } date ? StoredTime.Of(date.UtcDateTime) : default;
         return (patch.Has<Guid?>("duplicateOfEventId", out var duplicateOf), duplicateOf);
     }
 
@@ -226,7 +226,4 @@ public static class EventsApi
     }
 
     private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
-
-    /// <summary>PostgreSQL keeps microseconds; cutting there gives both providers the same instant, and the cursor the stored value.</summary>
-    internal static DateTime Microseconds(DateTime utc) => utc.AddTicks(-(utc.Ticks % TimeSpan.TicksPerMicrosecond));
 }

@@ -66,7 +66,7 @@ public static class InteractionsApi
             var mine = await db.EventUserInteractions.SingleOrDefaultAsync(i => i.EventId == id && i.UserId == userId, ct);
             if (mine is null)
                 db.EventUserInteractions.Add(mine = new EventUserInteraction { EventId = id, UserId = userId });
-            Apply(mine, change, Now(clock));
+            Apply(mine, change, StoredTime.Now(clock));
             try
             {
                 await db.SaveChangesAsync(ct);
@@ -105,7 +105,7 @@ public static class InteractionsApi
 
             var existing = await db.EventUserInteractions.Where(i => i.UserId == userId && eventIds.Contains(i.EventId))
                 .ToDictionaryAsync(i => i.EventId, ct);
-            var now = Now(clock);
+            var now = StoredTime.Now(clock);
             var marked = 0;
             foreach (var eventId in eventIds)
             {
@@ -160,6 +160,4 @@ public static class InteractionsApi
         if (change.Notes is { } notes)
             mine.UserNotes = notes.Length == 0 ? null : notes;
     }
-
-    private static DateTime Now(TimeProvider clock) => EventsApi.Microseconds(clock.GetUtcNow().UtcDateTime);
 }

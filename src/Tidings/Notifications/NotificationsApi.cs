@@ -74,7 +74,7 @@ public static class NotificationsApi
         if (!notification.IsRead)
         {
             notification.IsRead = true;
-            notification.ReadAt = Now(clock);
+            notification.ReadAt = StoredTime.Now(clock);
             await db.SaveChangesAsync(ct);
         }
         return TypedResults.Ok(ToDto(notification));
@@ -84,7 +84,7 @@ public static class NotificationsApi
     {
         // Row by row through SaveChanges, so each one is audited like any other change.
         var unread = await Own(db, principal).Where(n => !n.IsRead).ToListAsync(ct);
-        var now = Now(clock);
+        var now = StoredTime.Now(clock);
         foreach (var notification in unread)
         {
             notification.IsRead = true;
@@ -92,13 +92,6 @@ public static class NotificationsApi
         }
         await db.SaveChangesAsync(ct);
         return TypedResults.Ok(new MarkedDto(unread.Count));
-    }
-
-    /// <summary>At the microsecond, as PostgreSQL keeps it, so the answer shows what was stored.</summary>
-    private static DateTime Now(TimeProvider clock)
-    {
-        var now = clock.GetUtcNow().UtcDateTime;
-        return now.AddTicks(-(now.Ticks % TimeSpan.TicksPerMicrosecond));
     }
 
     private static NotificationDto ToDto(Notification n) =>
