@@ -1,9 +1,12 @@
+using System.Text.RegularExpressions;
+using Microsoft.EntityFrameworkCore;
+using Tidings.Data;
 using Tidings.Data.Auditing;
 
 namespace Tidings.Businesses;
 
 /// <summary>The tenant: one company using Tidings for the clients it serves.</summary>
-public sealed class Business : ITimestamped
+public sealed partial class Business : ITimestamped
 {
     public const double DefaultNotificationRelevanceThreshold = 0.8;
 
@@ -16,4 +19,18 @@ public sealed class Business : ITimestamped
 
     public DateTime CreatedAt { get; set; }
     public DateTime UpdatedAt { get; set; }
+
+    /// <summary>A slug from the name, made unique across businesses; needs an open platform scope.</summary>
+    public static async Task<string> UniqueSlugAsync(TidingsDbContext db, string name, CancellationToken ct)
+    {
+        var slug = NonAlphanumeric().Replace(name.Trim().ToLowerInvariant(), "-").Trim('-');
+        slug = slug.Length > 80 ? slug[..80].TrimEnd('-') : slug;
+        slug = slug.Length == 0 ? "business" : slug;
+        return await db.AcrossBusinesses<Business>().AnyAsync(b => b.Slug == slug, ct)
+            ? $"{slug}-{Guid.NewGuid().ToString("N")[..6]}"
+            : slug;
+    }
+
+    [GeneratedRegex("[^a-z0-9]+")]
+    private static partial Regex NonAlphanumeric();
 }

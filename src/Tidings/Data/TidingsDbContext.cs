@@ -7,6 +7,7 @@ using Tidings.Data.SoftDelete;
 using Tidings.Data.Tenancy;
 using Tidings.Events;
 using Tidings.Interactions;
+using Tidings.Legacy;
 using Tidings.Notifications;
 using Tidings.Tags;
 using Tidings.Users;
@@ -55,6 +56,8 @@ public abstract class TidingsDbContext : DbContext
     public DbSet<EventTag> EventTags => Set<EventTag>();
     public DbSet<Notification> Notifications => Set<Notification>();
     public DbSet<AuditLog> AuditLogs => Set<AuditLog>();
+    public DbSet<LegacyIdMapping> LegacyIdMap => Set<LegacyIdMapping>();
+    public DbSet<LegacyValue> LegacyValues => Set<LegacyValue>();
 
     internal bool IsSaving { get; private set; }
     internal string? DirectWritesReason { get; private set; }

@@ -87,7 +87,11 @@ public static class LegacyBackup
         {
             case DBNull: json.WriteNullValue(); break;
             case long integer: json.WriteNumberValue(integer); break;
-            case double real when double.IsFinite(real): json.WriteNumberValue(real); break;
+            case double real when double.IsFinite(real):
+                // "2.0", not "2": a whole real must not come back as an integer.
+                var digits = real.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+                json.WriteRawValue(digits.Contains('.') || digits.Contains('E') ? digits : digits + ".0");
+                break;
             case double real:
                 json.WriteStartObject();
                 json.WriteString("real", real.ToString(System.Globalization.CultureInfo.InvariantCulture));
@@ -102,6 +106,88 @@ public static class LegacyBackup
             default: throw new InvalidDataException($"Unexpected SQLite value of type {value.GetType().Name}.");
         }
     }
+
+    /// <summary>
+    /// Writes a backup back into a SQLite file (tables as they were created, values in their storage
+    /// classes), so an import reads a backup exactly as it reads the file it came from.
+    /// </summary>
+    public static async Task RestoreAsync(string backupPath, string databasePath, CancellationToken ct)
+    {
+        JsonDocument backup;
+        try
+        {
+            await using var file = File.OpenRead(backupPath);
+            backup = await JsonDocument.ParseAsync(file, cancellationToken: ct);
+        }
+        catch (JsonException e)
+        {
+            throw new VerbFailedException($"{backupPath}: not a JSON backup ({e.Message}).");
+        }
+        using (backup)
+        {
+            var root = backup.RootElement;
+            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("format", out var format) || format.ValueKind != JsonValueKind.String
+                || format.GetString() != Format || !root.TryGetProperty("tables", out var tables) || tables.ValueKind != JsonValueKind.Array)
+                throw new VerbFailedException($"{backupPath}: not a backup written by `tidings legacy export`.");
+            await using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = databasePath, Pooling = false }.ToString());
+            await connection.OpenAsync(ct);
+            await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(ct);
+            try
+            {
+                foreach (var table in tables.EnumerateArray())
+                    await RestoreTableAsync(connection, transaction, table, ct);
+            }
+            catch (Exception e) when (e is KeyNotFoundException or InvalidOperationException or FormatException or SqliteException)
+            {
+                throw new VerbFailedException($"{backupPath}: damaged backup ({e.Message.ReplaceLineEndings(" ")}).");
+            }
+            await transaction.CommitAsync(ct);
+        }
+    }
+
+    private static async Task RestoreTableAsync(SqliteConnection connection, SqliteTransaction transaction, JsonElement table, CancellationToken ct)
+    {
+        var name = table.GetProperty("name").GetString()!;
+        if (name.StartsWith("sqlite_", StringComparison.Ordinal))
+            return; // SQLite's own bookkeeping, re-created by the tables that need it
+        await using (var create = connection.CreateCommand())
+        {
+            create.Transaction = transaction;
+            create.CommandText = table.GetProperty("sql").GetString()!;
+            await create.ExecuteNonQueryAsync(ct);
+        }
+        var columns = table.GetProperty("columns").EnumerateArray().Select(c => c.GetString()!).ToList();
+        await using var insert = connection.CreateCommand();
+        insert.Transaction = transaction;
+        insert.CommandText = $"INSERT INTO \"{name.Replace("\"", "\"\"")}\" ({string.Join(", ", columns.Select(c => "\"" + c.Replace("\"", "\"\"") + "\""))}) " +
+            $"VALUES ({string.Join(", ", columns.Select((_, i) => "$p" + i))})";
+        var parameters = columns.Select((_, i) => insert.Parameters.Add("$p" + i, SqliteType.Text)).ToList();
+        foreach (var row in table.GetProperty("rows").EnumerateArray())
+        {
+            var i = 0;
+            foreach (var value in row.EnumerateArray())
+            {
+                var (type, stored) = ReadValue(value);
+                parameters[i].SqliteType = type;
+                parameters[i++].Value = stored;
+            }
+            await insert.ExecuteNonQueryAsync(ct);
+        }
+    }
+
+    /// <summary>The inverse of <see cref="WriteValue"/>: each value back in its storage class.</summary>
+    private static (SqliteType, object) ReadValue(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.Null => (SqliteType.Text, DBNull.Value),
+        JsonValueKind.String => (SqliteType.Text, value.GetString()!),
+        JsonValueKind.Number when value.TryGetInt64(out var integer) && !value.GetRawText().Contains('.') && !value.GetRawText().Contains('e', StringComparison.OrdinalIgnoreCase)
+            => (SqliteType.Integer, integer),
+        JsonValueKind.Number => (SqliteType.Real, value.GetDouble()),
+        JsonValueKind.Object when value.TryGetProperty("blob", out var blob) => (SqliteType.Blob, blob.GetBytesFromBase64()),
+        JsonValueKind.Object when value.TryGetProperty("real", out var real) =>
+            (SqliteType.Real, double.Parse(real.GetString()!, System.Globalization.CultureInfo.InvariantCulture)),
+        _ => throw new FormatException($"unexpected value {value.GetRawText()}"),
+    };
 
     public static async Task<SqliteConnection> OpenReadOnlyAsync(string path, CancellationToken ct)
     {

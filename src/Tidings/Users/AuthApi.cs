@@ -50,13 +50,12 @@ public static partial class AuthApi
             return errors.Problem();
 
         var normalized = User.Normalize(request.Email!);
-        var slug = Slugify(request.BusinessName!);
+        string slug;
         using (await db.BeginPlatformScopeAsync("signup", ct))
         {
             if (await db.AcrossBusinesses<User>().AnyAsync(u => u.NormalizedEmail == normalized, ct))
                 return TypedResults.Problem(title: "Email already registered", detail: "Sign in instead, or use another email.", statusCode: 409);
-            if (await db.AcrossBusinesses<Business>().AnyAsync(b => b.Slug == slug, ct))
-                slug = $"{slug}-{Guid.NewGuid().ToString("N")[..6]}";
+            slug = await Business.UniqueSlugAsync(db, request.BusinessName!, ct);
         }
 
         var business = new Business { Name = request.BusinessName!.Trim(), Slug = slug };
@@ -193,15 +192,6 @@ public static partial class AuthApi
             errors.Add("password", $"Between {Passwords.MinLength} and {Passwords.MaxLength} characters.");
     }
 
-    private static string Slugify(string name)
-    {
-        var slug = NonAlphanumeric().Replace(name.Trim().ToLowerInvariant(), "-").Trim('-');
-        slug = slug.Length > 80 ? slug[..80].TrimEnd('-') : slug;
-        return slug.Length == 0 ? "business" : slug;
-    }
-
-    [GeneratedRegex("[^a-z0-9]+")]
-    private static partial Regex NonAlphanumeric();
 }
 
 /// <summary>The sort key of lists ordered by id alone (UUIDv7, so newest first by id).</summary>

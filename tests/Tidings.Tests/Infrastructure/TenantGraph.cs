@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Tidings.Clients;
 using Tidings.Events;
 using Tidings.Interactions;
+using Tidings.Legacy;
 using Tidings.Notifications;
 using Tidings.Tags;
 using Tidings.Users;
@@ -36,6 +37,8 @@ public sealed class TenantGraph
             new EventTag { EventId = ev.Id, TagId = tag.Id },
             new ApiToken { UserId = member.Id, Kind = ApiToken.PersonalKind, Name = "script", TokenHash = ApiToken.Hash(ApiToken.NewSecret(business.Id)), ExpiresAt = DateTime.UtcNow.AddDays(30) },
             new Notification { UserId = member.Id, Type = NotificationTypes.HighRelevanceEvent, Title = "Look", Message = "Acme raised money", RelatedEventId = ev.Id, RelatedClientId = client.Id },
+            new LegacyIdMapping { TableName = "clients", OldId = 7, NewId = client.Id },
+            new LegacyValue { TableName = "clients", RecordId = client.Id, OldId = 7, ColumnName = "health_score", OriginalValue = "n/a", Reason = "unparseable_number" },
         };
         db.AddRange(rows);
         await db.SaveChangesAsync();

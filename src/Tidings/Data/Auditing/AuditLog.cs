@@ -35,4 +35,6 @@ public static class AuditActions
     public const string Restore = "RESTORE";
     public const string Purge = "PURGE";
     public const string PlatformScope = "PLATFORM_SCOPE";
+    /// <summary>A bulk import's summary: one entry per table and batch, not one per row.</summary>
+    public const string Import = "IMPORT";
 }

@@ -10,7 +10,7 @@ public sealed class AuditLogConfiguration : IEntityTypeConfiguration<AuditLog>
     public void Configure(EntityTypeBuilder<AuditLog> b)
     {
         b.ToTable("audit_logs", t => t.HasCheckConstraint(
-            "ck_audit_logs_action", "action IN ('CREATE', 'UPDATE', 'DELETE', 'RESTORE', 'PURGE', 'PLATFORM_SCOPE')"));
+            "ck_audit_logs_action", "action IN ('CREATE', 'UPDATE', 'DELETE', 'RESTORE', 'PURGE', 'PLATFORM_SCOPE', 'IMPORT')"));
         b.Property(x => x.ActorName).HasMaxLength(200);
         b.Property(x => x.TableName).HasMaxLength(100);
         b.Property(x => x.RecordId).HasMaxLength(100);

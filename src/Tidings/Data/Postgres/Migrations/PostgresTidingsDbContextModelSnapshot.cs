@@ -287,7 +287,7 @@ namespace Tidings.Data.Postgres.Migrations
 
                     b.ToTable("audit_logs", null, t =>
                         {
-                            t.HasCheckConstraint("ck_audit_logs_action", "action IN ('CREATE', 'UPDATE', 'DELETE', 'RESTORE', 'PURGE', 'PLATFORM_SCOPE')");
+                            t.HasCheckConstraint("ck_audit_logs_action", "action IN ('CREATE', 'UPDATE', 'DELETE', 'RESTORE', 'PURGE', 'PLATFORM_SCOPE', 'IMPORT')");
                         });
                 });
 
@@ -503,6 +503,100 @@ namespace Tidings.Data.Postgres.Migrations
                         .HasDatabaseName("ix_event_user_interactions_user_starred");
 
                     b.ToTable("event_user_interactions", (string)null);
+                });
+
+            modelBuilder.Entity("Tidings.Legacy.LegacyIdMapping", b =>
+                {
+                    b.Property<Guid>("BusinessId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("business_id");
+
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<Guid>("NewId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("new_id");
+
+                    b.Property<long>("OldId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("old_id");
+
+                    b.Property<string>("TableName")
+                        .IsRequired()
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)")
+                        .HasColumnName("table_name");
+
+                    b.HasKey("BusinessId", "Id")
+                        .HasName("pk_legacy_id_map");
+
+                    b.HasIndex("BusinessId", "NewId")
+                        .HasDatabaseName("ix_legacy_id_map_new");
+
+                    b.HasIndex("BusinessId", "TableName", "OldId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_legacy_id_map_old");
+
+                    b.ToTable("legacy_id_map", (string)null);
+                });
+
+            modelBuilder.Entity("Tidings.Legacy.LegacyValue", b =>
+                {
+                    b.Property<Guid>("BusinessId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("business_id");
+
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("ColumnName")
+                        .IsRequired()
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)")
+                        .HasColumnName("column_name");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<long?>("OldId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("old_id");
+
+                    b.Property<string>("OriginalValue")
+                        .HasColumnType("text")
+                        .HasColumnName("original_value");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)")
+                        .HasColumnName("reason");
+
+                    b.Property<Guid>("RecordId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("record_id");
+
+                    b.Property<string>("TableName")
+                        .IsRequired()
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)")
+                        .HasColumnName("table_name");
+
+                    b.HasKey("BusinessId", "Id")
+                        .HasName("pk_legacy_values");
+
+                    b.HasIndex("BusinessId", "TableName", "RecordId")
+                        .HasDatabaseName("ix_legacy_values_record");
+
+                    b.ToTable("legacy_values", (string)null);
                 });
 
             modelBuilder.Entity("Tidings.Notifications.Notification", b =>
@@ -983,6 +1077,26 @@ namespace Tidings.Data.Postgres.Migrations
                         .HasConstraintName("fk_event_user_interactions_users_business_id_user_id");
 
                     b.Navigation("Event");
+                });
+
+            modelBuilder.Entity("Tidings.Legacy.LegacyIdMapping", b =>
+                {
+                    b.HasOne("Tidings.Businesses.Business", null)
+                        .WithMany()
+                        .HasForeignKey("BusinessId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_legacy_id_map_businesses_business_id");
+                });
+
+            modelBuilder.Entity("Tidings.Legacy.LegacyValue", b =>
+                {
+                    b.HasOne("Tidings.Businesses.Business", null)
+                        .WithMany()
+                        .HasForeignKey("BusinessId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_legacy_values_businesses_business_id");
                 });
 
             modelBuilder.Entity("Tidings.Notifications.Notification", b =>

@@ -1,0 +1,119 @@
+using System.Data.Common;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata;
+using Microsoft.EntityFrameworkCore.Storage;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Tidings.Data;
+
+/// <summary>
+/// Inserts many rows of a mapped entity without SaveChanges: PostgreSQL binary COPY, SQLite one prepared
+/// INSERT re-bound per row. Columns, names and value conversions come from the EF model, so a row written
+/// here reads back through EF exactly as if SaveChanges had written it. Nothing is stamped or audited:
+/// the caller holds <see cref="TidingsDbContext.AllowDirectWrites"/>, an open transaction, and writes its
+/// own summary audit entry.
+/// </summary>
+public static class BulkInsert
+{
+    public static async Task WriteAsync<T>(TidingsDbContext db, IReadOnlyCollection<T> rows, CancellationToken ct) where T : class
+    {
+        if (rows.Count == 0)
+            return;
+        if (db.DirectWritesReason is null)
+            throw new Auditing.UnauditedWriteException();
+        var transaction = db.Database.CurrentTransaction?.GetDbTransaction()
+            ?? throw new InvalidOperationException("Bulk inserts run inside the caller's transaction, so a failed run leaves nothing behind.");
+        var entity = db.Model.FindEntityType(typeof(T)) ?? throw new InvalidOperationException($"{typeof(T).Name} is not mapped.");
+        var table = entity.GetTableName()!;
+        var store = StoreObjectIdentifier.Table(table, entity.GetSchema());
+        var columns = entity.GetProperties()
+            .Select(p => new Column(p, p.GetColumnName(store)!, p.GetRelationalTypeMapping()))
+            .ToList();
+        if (transaction.Connection is NpgsqlConnection npgsql)
+            await CopyAsync(npgsql, (NpgsqlTransaction)transaction, table, columns, rows, ct);
+        else
+            await InsertAsync(transaction, table, columns, rows, ct);
+    }
+
+    private sealed record Column(IProperty Property, string Name, RelationalTypeMapping Mapping)
+    {
+        public object? ProviderValue(object row)
+        {
+            var value = Property.GetGetter().GetClrValue(row);
+            return value is null ? null : Mapping.Converter?.ConvertToProvider(value) ?? value;
+        }
+    }
+
+    private static string Quote(string name) => "\"" + name.Replace("\"", "\"\"") + "\"";
+
+    private static async Task InsertAsync<T>(DbTransaction transaction, string table, List<Column> columns, IEnumerable<T> rows, CancellationToken ct) where T : class
+    {
+        await using var command = transaction.Connection!.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = $"INSERT INTO {Quote(table)} ({string.Join(", ", columns.Select(c => Quote(c.Name)))}) " +
+            $"VALUES ({string.Join(", ", columns.Select((_, i) => "@p" + i))})";
+        // Parameters are made once by each column's own type mapping (as EF binds them) and re-bound per row.
+        var parameters = columns.Select((c, i) => c.Mapping.CreateParameter(command, "@p" + i, null, c.Property.IsNullable)).ToArray();
+        command.Parameters.AddRange(parameters);
+        await command.PrepareAsync(ct);
+        foreach (var row in rows)
+        {
+            for (var i = 0; i < columns.Count; i++)
+                parameters[i].Value = columns[i].ProviderValue(row) ?? DBNull.Value;
+            await command.ExecuteNonQueryAsync(ct);
+        }
+    }
+
+    /// <summary>
+    /// PostgreSQL refuses COPY FROM into a table under row-level security, so rows are copied into a
+    /// temporary twin of the table and moved over with one INSERT ... SELECT, which the policies check.
+    /// </summary>
+    private static async Task CopyAsync<T>(NpgsqlConnection connection, NpgsqlTransaction transaction, string table, List<Column> columns, IEnumerable<T> rows, CancellationToken ct) where T : class
+    {
+        var staging = Quote("bulk_" + table);
+        var names = string.Join(", ", columns.Select(c => Quote(c.Name)));
+        await ExecuteAsync(connection, transaction, $"CREATE TEMP TABLE IF NOT EXISTS {staging} (LIKE {Quote(table)} INCLUDING DEFAULTS) ON COMMIT DROP", ct);
+        var types = columns.Select(c => NpgsqlTypeOf(c.Mapping.StoreType)).ToArray();
+        await using (var importer = await connection.BeginBinaryImportAsync($"COPY {staging} ({names}) FROM STDIN (FORMAT BINARY)", ct))
+        {
+            foreach (var row in rows)
+            {
+                await importer.StartRowAsync(ct);
+                for (var i = 0; i < columns.Count; i++)
+                {
+                    if (columns[i].ProviderValue(row) is { } value)
+                        await importer.WriteAsync(value, types[i], ct);
+                    else
+                        await importer.WriteNullAsync(ct);
+                }
+            }
+            await importer.CompleteAsync(ct);
+        }
+        await ExecuteAsync(connection, transaction, $"INSERT INTO {Quote(table)} ({names}) SELECT {names} FROM {staging}; TRUNCATE {staging}", ct);
+    }
+
+    private static NpgsqlDbType NpgsqlTypeOf(string storeType)
+    {
+        var name = storeType.Split('(')[0].Trim();
+        return name switch
+        {
+            "uuid" => NpgsqlDbType.Uuid,
+            "text" => NpgsqlDbType.Text,
+            "character varying" => NpgsqlDbType.Varchar,
+            "jsonb" => NpgsqlDbType.Jsonb,
+            "boolean" => NpgsqlDbType.Boolean,
+            "integer" => NpgsqlDbType.Integer,
+            "bigint" => NpgsqlDbType.Bigint,
+            "double precision" => NpgsqlDbType.Double,
+            "timestamp with time zone" => NpgsqlDbType.TimestampTz,
+            _ => throw new NotSupportedException($"Bulk insert does not know the PostgreSQL type '{storeType}'."),
+        };
+    }
+
+    private static async Task ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand(sql, connection, transaction);
+        await command.ExecuteNonQueryAsync(ct);
+    }
+}

@@ -1,0 +1,106 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace Tidings.Data.Sqlite.Migrations
+{
+    /// <inheritdoc />
+    public partial class LegacyImport : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropCheckConstraint(
+                name: "ck_audit_logs_action",
+                table: "audit_logs");
+
+            migrationBuilder.CreateTable(
+                name: "legacy_id_map",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    business_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    table_name = table.Column<string>(type: "TEXT", maxLength: 50, nullable: false),
+                    old_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    new_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_legacy_id_map", x => new { x.business_id, x.id });
+                    table.ForeignKey(
+                        name: "fk_legacy_id_map_businesses_business_id",
+                        column: x => x.business_id,
+                        principalTable: "businesses",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "legacy_values",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    business_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    table_name = table.Column<string>(type: "TEXT", maxLength: 50, nullable: false),
+                    record_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    old_id = table.Column<long>(type: "INTEGER", nullable: true),
+                    column_name = table.Column<string>(type: "TEXT", maxLength: 50, nullable: false),
+                    original_value = table.Column<string>(type: "TEXT", nullable: true),
+                    reason = table.Column<string>(type: "TEXT", maxLength: 50, nullable: false),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_legacy_values", x => new { x.business_id, x.id });
+                    table.ForeignKey(
+                        name: "fk_legacy_values_businesses_business_id",
+                        column: x => x.business_id,
+                        principalTable: "businesses",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.AddCheckConstraint(
+                name: "ck_audit_logs_action",
+                table: "audit_logs",
+                sql: "action IN ('CREATE', 'UPDATE', 'DELETE', 'RESTORE', 'PURGE', 'PLATFORM_SCOPE', 'IMPORT')");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_legacy_id_map_new",
+                table: "legacy_id_map",
+                columns: new[] { "business_id", "new_id" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_legacy_id_map_old",
+                table: "legacy_id_map",
+                columns: new[] { "business_id", "table_name", "old_id" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_legacy_values_record",
+                table: "legacy_values",
+                columns: new[] { "business_id", "table_name", "record_id" });
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropTable(
+                name: "legacy_id_map");
+
+            migrationBuilder.DropTable(
+                name: "legacy_values");
+
+            migrationBuilder.DropCheckConstraint(
+                name: "ck_audit_logs_action",
+                table: "audit_logs");
+
+            migrationBuilder.AddCheckConstraint(
+                name: "ck_audit_logs_action",
+                table: "audit_logs",
+                sql: "action IN ('CREATE', 'UPDATE', 'DELETE', 'RESTORE', 'PURGE', 'PLATFORM_SCOPE')");
+        }
+    }
+}
