@@ -110,6 +110,8 @@ public static class LegacyImport
     {
         private readonly Dictionary<(string Table, long OldId), Guid> _mapped = [];
         private readonly List<User> _people = [];
+        // Old full names of old users merged into existing accounts: account_owner still says them.
+        private readonly List<(string Key, User User)> _oldNames = [];
         private readonly HashSet<Guid> _oldAccounts = [];
         private readonly Dictionary<string, Guid> _firstByHash = new(StringComparer.Ordinal);
         private readonly Dictionary<Guid, Guid?> _clientOwners = [];
@@ -172,6 +174,8 @@ public static class LegacyImport
                     // The person already has an account in this business (say, the one who signed up): the old rows become theirs.
                     Map("users", old.Id, sameEmail.Id);
                     _oldAccounts.Add(sameEmail.Id);
+                    if (Text(old.FullName) is { } oldName && !string.IsNullOrWhiteSpace(oldName))
+                        _oldNames.Add((PersonKey(oldName), sameEmail));
                     // The account keeps its own values; the old ones stay readable (and verifiable) beside it.
                     Keep("users", sameEmail.Id, old.Id, "email", email, "merged_with_existing_user", null);
                     Keep("users", sameEmail.Id, old.Id, "full_name", Text(old.FullName), "merged_with_existing_user", null);
@@ -291,7 +295,9 @@ public static class LegacyImport
                 decision = "placeholder: no owner";
                 report.Note("placeholder_owner", "account_owner was a placeholder word or empty: the client has no owner", new() { ["clientOldId"] = Id(old.Id), ["accountOwner"] = text });
             }
-            else if ((user = _people.FirstOrDefault(p => PersonKey(p.Email) == key) ?? _people.FirstOrDefault(p => PersonKey(p.DisplayName) == key)) is not null)
+            else if ((user = _people.FirstOrDefault(p => PersonKey(p.Email) == key)
+                             ?? _people.FirstOrDefault(p => PersonKey(p.DisplayName) == key)
+                             ?? _oldNames.FirstOrDefault(n => n.Key == key).User) is not null)
                 decision = PersonKey(user.Email) == key ? "matched by email" : "matched by name";
             else
             {

@@ -1,5 +1,5 @@
 using System.Globalization;
-using System.Text;
+using AnyAscii;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
@@ -224,15 +224,9 @@ public static partial class LegacyParsing
         accountOwner is null || Placeholders.Contains(PersonKey(accountOwner));
 
     /// <summary>A name or email compared regardless of case, spacing and accents: "  José  Álvarez " matches "jose alvarez".</summary>
-    public static string PersonKey(string text)
-    {
-        var decomposed = text.Normalize(NormalizationForm.FormD);
-        var kept = new StringBuilder(decomposed.Length);
-        foreach (var c in decomposed)
-            if (CharUnicodeInfo.GetUnicodeCategory(c) != UnicodeCategory.NonSpacingMark)
-                kept.Append(c);
-        return Whitespace().Replace(kept.ToString().Normalize(NormalizationForm.FormC), " ").Trim().ToLowerInvariant();
-    }
+    /// <remarks>Transliterated by AnyAscii: the app runs with invariant globalization, where string.Normalize leaves accents alone.</remarks>
+    public static string PersonKey(string text) =>
+        Whitespace().Replace(text.Transliterate(), " ").Trim().ToLowerInvariant();
 
     [GeneratedRegex(@"\s+")]
     private static partial Regex Whitespace();
