@@ -42,7 +42,7 @@ public sealed record AuditCursor(DateTime CreatedAt, Guid Id);
 public static class AuditApi
 {
     private static readonly string[] Actions =
-        [AuditActions.Create, AuditActions.Update, AuditActions.Delete, AuditActions.Restore, AuditActions.Purge, AuditActions.PlatformScope];
+        [AuditActions.Create, AuditActions.Update, AuditActions.Delete, AuditActions.Restore, AuditActions.Purge, AuditActions.PlatformScope, AuditActions.Import];
 
     public static IEndpointRouteBuilder MapAuditApi(this IEndpointRouteBuilder app)
     {

@@ -24,7 +24,7 @@ public static class LegacyVerification
     {
         var verification = new Verification();
         var kept = await KeptValues.LoadAsync(db, ct);
-        var map = await db.LegacyIdMap.AsNoTracking().ToListAsync(ct);
+        var map = await db.LegacyIdMap.AsNoTracking().Where(m => m.TableName != "events").ToListAsync(ct);
         var clientOldIds = map.Where(m => m.TableName is "clients" or "missing_clients").ToDictionary(m => m.NewId, m => m.OldId);
         var newIds = map.GroupBy(m => m.TableName).ToDictionary(g => g.Key, g => g.ToDictionary(m => m.OldId, m => m.NewId));
 
@@ -75,33 +75,30 @@ public static class LegacyVerification
                 progress?.Report(new LegacyProgress("verifying old events", done, total));
         }
 
-        var eventIds = Mapped(newIds, "events").ToDictionary(p => p.NewId, p => p.OldId);
-        var flags = await db.EventUserInteractions.AsNoTracking()
-            .Where(i => i.IsRead || i.IsStarred)
-            .GroupBy(i => i.EventId)
-            .Select(g => new { EventId = g.Key, Read = g.Any(i => i.IsRead), Starred = g.Any(i => i.IsStarred) })
-            .ToDictionaryAsync(f => f.EventId, ct);
-        var newLines = new List<(long OldId, string Line)>(eventIds.Count);
-        await foreach (var e in db.Events.IgnoreQueryFilters([SoftDeleteRules.Filter]).AsNoTracking().AsAsyncEnumerable().WithCancellation(ct))
+        // Flags and rows stream from the database in old-id order, so a million events never sit in memory as lines.
+        var readIds = (await db.EventUserInteractions.AsNoTracking().Where(i => i.IsRead).Select(i => i.EventId).Distinct().ToListAsync(ct)).ToHashSet();
+        var starredIds = (await db.EventUserInteractions.AsNoTracking().Where(i => i.IsStarred).Select(i => i.EventId).Distinct().ToListAsync(ct)).ToHashSet();
+        var newEvents =
+            from m in db.LegacyIdMap.AsNoTracking()
+            where m.TableName == "events"
+            join e in db.Events.IgnoreQueryFilters([SoftDeleteRules.Filter]).AsNoTracking() on m.NewId equals e.Id
+            orderby m.OldId
+            select new { m.OldId, Event = e };
+        await foreach (var (oldId, e) in newEvents.AsAsyncEnumerable().Select(x => (x.OldId, x.Event)).WithCancellation(ct))
         {
-            if (!eventIds.TryGetValue(e.Id, out var oldId))
-                continue;
-            var f = flags.GetValueOrDefault(e.Id);
-            var read = f?.Read ?? false;
-            var starred = f?.Starred ?? false;
+            var read = readIds.Contains(e.Id);
+            var starred = starredIds.Contains(e.Id);
             verification.ReadNew += read ? 1 : 0;
             verification.StarredNew += starred ? 1 : 0;
             var clientOldId = clientOldIds.TryGetValue(e.ClientId, out var c) ? c.ToString(CultureInfo.InvariantCulture) : "?" + e.ClientId;
-            newLines.Add((oldId, Line(oldId, kept.Or(e.Id, "client_id", clientOldId, Text), kept.Or(e.Id, "title", e.Title, Text),
+            events.New(Line(oldId, kept.Or(e.Id, "client_id", clientOldId, Text), kept.Or(e.Id, "title", e.Title, Text),
                 kept.Or(e.Id, "description", e.Description, Text), kept.Or(e.Id, "url", e.Url, Text), kept.Or(e.Id, "source", e.Source, Text),
                 kept.Or(e.Id, "category", e.Category, Text),
                 kept.Or(e.Id, "relevance_score", Real(e.RelevanceScore), v => NumberOf(v, 0, 1, required: true)),
                 kept.Or(e.Id, "sentiment_score", Real(e.SentimentScore), v => NumberOf(v, -1, 1, required: false)),
                 kept.Or(e.Id, "event_date", Iso(e.EventDate), v => Time(v, required: true)),
-                kept.Or(e.Id, "discovered_at", Iso(e.DiscoveredAt), v => Time(v, required: true)), Bit(read), Bit(starred))));
+                kept.Or(e.Id, "discovered_at", Iso(e.DiscoveredAt), v => Time(v, required: true)), Bit(read), Bit(starred)));
         }
-        foreach (var (_, line) in newLines.OrderBy(l => l.OldId))
-            events.New(line);
         verification.Tables["events"] = events.Result();
         return verification;
     }

@@ -7,6 +7,7 @@ using Tidings.Businesses;
 using Tidings.Clients;
 using Tidings.Events;
 using Tidings.Interactions;
+using Tidings.Legacy;
 using Tidings.Notifications;
 using Tidings.Tags;
 using Tidings.Trash;
@@ -63,6 +64,7 @@ public static class TidingsWeb
         app.MapNotificationsApi();
         app.MapAuditApi();
         app.MapTrashApi();
+        app.MapLegacyValuesApi();
         return app;
     }
 
