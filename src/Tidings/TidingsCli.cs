@@ -44,9 +44,10 @@ public static class TidingsCli
             await Console.Error.WriteLineAsync($"tidings: configuration: {e.Message}");
             return BadConfiguration;
         }
-        catch (DbException e)
+        catch (Exception e) when ((e as DbException ?? e.InnerException as DbException) is { } database)
         {
-            await Console.Error.WriteLineAsync($"tidings: database: {e.Message.ReplaceLineEndings(" ")}");
+            // EF wraps some provider failures (timeouts, failed updates): the database's own message is the one line.
+            await Console.Error.WriteLineAsync($"tidings: database: {database.Message.ReplaceLineEndings(" ")}");
             return Failed;
         }
         catch (VerbFailedException e)

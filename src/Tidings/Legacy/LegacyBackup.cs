@@ -129,7 +129,8 @@ public static class LegacyBackup
             if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("format", out var format) || format.ValueKind != JsonValueKind.String
                 || format.GetString() != Format || !root.TryGetProperty("tables", out var tables) || tables.ValueKind != JsonValueKind.Array)
                 throw new VerbFailedException($"{backupPath}: not a backup written by `tidings legacy export`.");
-            await using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = databasePath, Pooling = false }.ToString());
+            // Foreign keys off, as in the old app: a backup holds events whose client was deleted.
+            await using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = databasePath, Pooling = false, ForeignKeys = false }.ToString());
             await connection.OpenAsync(ct);
             await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(ct);
             try

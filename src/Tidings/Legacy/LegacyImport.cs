@@ -60,6 +60,12 @@ public static class LegacyImport
         report.BusinessCreated = created;
         db.Tenant.Set(business.Id);
         using var direct = db.AllowDirectWrites("legacy import: bulk rows, one IMPORT audit entry per table and batch");
+        // A million rows take longer than one default command timeout to copy, move and read back.
+        db.Database.SetCommandTimeout(TimeSpan.FromMinutes(30));
+        await db.Database.OpenConnectionAsync(ct);
+        if (db.Database.IsSqlite())
+            // One transaction writes every row and eight indexes per event: SQLite's 2 MB default page cache would spill to disk all along.
+            await db.Database.ExecuteSqlRawAsync("PRAGMA cache_size = -262144", ct);
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         if (report.BusinessCreated)
         {
@@ -187,6 +193,7 @@ public static class LegacyImport
                     continue;
                 }
 
+                NoteBlobs("users", old.Id, old);
                 var user = new User { BusinessId = businessId, Email = "", DisplayName = "", CreatedAt = now, UpdatedAt = now };
                 user.Email = UsableEmail(user.Id, old.Id, email);
                 var fullName = Text(old.FullName);
@@ -252,6 +259,7 @@ public static class LegacyImport
                     counts.AlreadyImported++;
                     continue;
                 }
+                NoteBlobs("clients", old.Id, old);
                 var client = new Client { BusinessId = businessId, Name = "" };
                 var id = client.Id;
                 client.Name = Text(old.Name) is { } name
@@ -377,6 +385,7 @@ public static class LegacyImport
 
         private void ImportEvent(OldEvent old, Guid? admin)
         {
+            NoteBlobs("events", old.Id, old);
             var e = new Event { BusinessId = businessId, Title = "", Category = "" };
             var id = e.Id;
             if (old.ClientId is long clientOldId && _mapped.TryGetValue(("clients", clientOldId), out var clientId))
@@ -549,6 +558,20 @@ public static class LegacyImport
                 return;
             Keep(table, recordId, oldId, column, Text(value), "odd_boolean",
                 flag.Unreadable ? "neither true nor false: read as false" : $"not 0/1: read as {(flag.Value ? "true" : "false")}");
+        }
+
+        /// <summary>Binary values have no column of their own in the new schema: they travel as "base64:..." text, and the report says which.</summary>
+        private void NoteBlobs<T>(string table, long oldId, T old) where T : notnull
+        {
+            foreach (var property in OldColumns<T>.Properties)
+                if (property.GetValue(old) is byte[] blob)
+                    report.Note("binary_value", "a binary (blob) value: carried as its base64 text, prefixed \"base64:\"",
+                        new() { ["table"] = table, ["oldId"] = Id(oldId), ["column"] = System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(property.Name), ["bytes"] = Id(blob.Length) });
+        }
+
+        private static class OldColumns<T>
+        {
+            public static readonly System.Reflection.PropertyInfo[] Properties = typeof(T).GetProperties().Where(p => p.PropertyType == typeof(object)).ToArray();
         }
 
         private static string Id(long id) => id.ToString(CultureInfo.InvariantCulture);

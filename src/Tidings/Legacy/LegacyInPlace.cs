@@ -104,7 +104,8 @@ public static class LegacyInPlace
             await using (var select = connection.CreateCommand())
             {
                 select.Transaction = transaction;
-                select.CommandText = $"SELECT substr(key, 1, instr(key, ':') - 1), substr(key, instr(key, ':') + 1), value FROM {StateTable} WHERE key LIKE 'table:%' OR key LIKE 'index:%' ORDER BY rowid";
+                select.CommandText = $"SELECT substr(key, 1, instr(key, ':') - 1), substr(key, instr(key, ':') + 1), value FROM {StateTable} " +
+                                     "WHERE key LIKE 'table:%' OR key LIKE 'index:%' OR key LIKE 'view:%' OR key LIKE 'trigger:%' ORDER BY rowid";
                 await using var reader = await select.ExecuteReaderAsync(ct);
                 while (await reader.ReadAsync(ct))
                     originals.Add((reader.GetString(0), reader.GetString(1), reader.GetString(2)));
@@ -118,6 +119,11 @@ public static class LegacyInPlace
                 await ExecuteAsync(connection, transaction, $"DROP TABLE \"{table}_old\"", ct);
             foreach (var (_, _, sql) in originals.Where(o => o.Type == "index"))
                 await ExecuteAsync(connection, transaction, sql, ct);
+            foreach (var (type, name, sql) in originals.Where(o => o.Type is "view" or "trigger"))
+            {
+                await ExecuteAsync(connection, transaction, $"DROP {type.ToUpperInvariant()} IF EXISTS \"{name.Replace("\"", "\"\"")}\"", ct);
+                await ExecuteAsync(connection, transaction, sql, ct);
+            }
             await ExecuteAsync(connection, transaction, "DELETE FROM sqlite_sequence", ct);
             await ExecuteAsync(connection, transaction, $"INSERT INTO sqlite_sequence (name, seq) SELECT substr(key, 10), CAST(value AS INTEGER) FROM {StateTable} WHERE key LIKE 'sequence:%'", ct);
             await ExecuteAsync(connection, transaction, $"DROP TABLE {StateTable}", ct);
@@ -144,6 +150,9 @@ public static class LegacyInPlace
             INSERT INTO {StateTable} (key, value) VALUES ('state', 'renamed'), ('journal_mode', '{journalMode}');
             INSERT INTO {StateTable} (key, value) SELECT type || ':' || name, sql FROM sqlite_master
                 WHERE tbl_name IN ({tables}) AND type IN ('table', 'index') AND sql IS NOT NULL ORDER BY type DESC, rowid;
+            -- Renaming rewrites views and triggers to name the *_old tables: their original text is what rollback restores.
+            INSERT INTO {StateTable} (key, value) SELECT type || ':' || name, sql FROM sqlite_master
+                WHERE type IN ('view', 'trigger') AND sql IS NOT NULL ORDER BY type DESC, rowid;
             INSERT INTO {StateTable} (key, value) SELECT 'sequence:' || name, seq FROM sqlite_sequence;
             """, ct);
         foreach (var table in OldTables)

@@ -64,6 +64,10 @@ public static partial class LegacyParsing
     {
         if (!double.IsFinite(number) || number <= 0)
             return null;
+        // 20240305: a compact date (SQLite's numeric affinity turned the text into a number), not a time in 1970.
+        if (number is >= 19000101 and <= 21001231 && number == Math.Floor(number)
+            && DateTime.TryParseExact(((long)number).ToString(CultureInfo.InvariantCulture), "yyyyMMdd", CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var date))
+            return date;
         // SQLite's julianday(): 2000-01-01 is 2451545.
         if (number is > 2_000_000 and < 3_000_000)
             return Data.StoredTime.Of(DateTime.UnixEpoch.AddDays(number - 2440587.5));
@@ -107,8 +111,8 @@ public static partial class LegacyParsing
         {
             case long l:
                 return new Flag(l != 0, l is not (0 or 1), false, null);
-            case double d:
-                return new Flag(d != 0, d is not (0 or 1), !double.IsFinite(d), null);
+            case double d when double.IsFinite(d):
+                return new Flag(d != 0, d is not (0 or 1), false, null);
             case null:
                 return new Flag(false, true, false, null);
             case string s:

@@ -31,9 +31,17 @@ public sealed class LegacySource(SqliteConnection connection, string tableSuffix
             if (!File.Exists(path))
                 throw new VerbFailedException($"{path}: no such file.");
             var restored = Path.Combine(Path.GetTempPath(), $"tidings-legacy-{Guid.NewGuid():N}.db");
-            await LegacyBackup.RestoreAsync(path, restored, ct);
-            var connection = await LegacyBackup.OpenReadOnlyAsync(restored, ct);
-            return new LegacySource(connection, "", Path.GetFileName(path)) { _temporaryFile = restored };
+            try
+            {
+                await LegacyBackup.RestoreAsync(path, restored, ct);
+                var connection = await LegacyBackup.OpenReadOnlyAsync(restored, ct);
+                return new LegacySource(connection, "", Path.GetFileName(path)) { _temporaryFile = restored };
+            }
+            catch
+            {
+                File.Delete(restored);
+                throw;
+            }
         }
         return new LegacySource(await LegacyBackup.OpenReadOnlyAsync(path, ct), "", Path.GetFileName(path));
     }

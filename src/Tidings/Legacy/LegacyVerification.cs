@@ -76,8 +76,11 @@ public static class LegacyVerification
         }
 
         // Flags and rows stream from the database in old-id order, so a million events never sit in memory as lines.
-        var readIds = (await db.EventUserInteractions.AsNoTracking().Where(i => i.IsRead).Select(i => i.EventId).Distinct().ToListAsync(ct)).ToHashSet();
-        var starredIds = (await db.EventUserInteractions.AsNoTracking().Where(i => i.IsStarred).Select(i => i.EventId).Distinct().ToListAsync(ct)).ToHashSet();
+        // Without the soft-delete filter's join to events and clients: right after a bulk load the planner has
+        // no statistics for the new rows, and that join became a nested loop over every pair.
+        var interactions = db.EventUserInteractions.IgnoreQueryFilters([SoftDeleteRules.Filter]).AsNoTracking();
+        var readIds = (await interactions.Where(i => i.IsRead).Select(i => i.EventId).Distinct().ToListAsync(ct)).ToHashSet();
+        var starredIds = (await interactions.Where(i => i.IsStarred).Select(i => i.EventId).Distinct().ToListAsync(ct)).ToHashSet();
         var newEvents =
             from m in db.LegacyIdMap.AsNoTracking()
             where m.TableName == "events"
