@@ -34,7 +34,9 @@ public static class LegacyImport
     public static async Task<LegacyImportReport> RunAsync(LegacyImportOptions options, DatabaseSettings settings, TimeProvider clock, IProgress<LegacyProgress>? progress, CancellationToken ct)
     {
         await using var source = await LegacySource.OpenAsync(options.SourcePath, ct);
-        await using var db = DatabaseSetup.CreateContext(settings, settings.ConnectionString, new CurrentTenant(), new CurrentActor(), clock);
+        // An operator's verb, like `db migrate`: it runs as the schema owner when one is configured, who may ANALYZE
+        // what it loads. Row-level security is forced on the owner too, so the business boundary holds all the same.
+        await using var db = DatabaseSetup.CreateContext(settings, settings.MigrationConnectionString, new CurrentTenant(), new CurrentActor(), clock);
         if ((await db.Database.GetPendingMigrationsAsync(ct)).Any())
             throw new VerbFailedException("the target database has pending migrations: run `tidings db migrate` first.");
         var report = await ImportAsync(db, source, options.BusinessName, options.AdminEmail, clock, progress, ct);
@@ -82,9 +84,14 @@ public static class LegacyImport
         await run.ImportEventsAsync(source, admin, progress, ct);
 
         report.NothingToDo = !report.BusinessCreated && report.Tables.Values.All(t => t.Written == 0);
+        var verifying = System.Diagnostics.Stopwatch.GetTimestamp();
         report.Verification = await LegacyVerification.RunAsync(db, source, progress, ct);
+        report.Time("verifying", verifying);
         report.FinishedAt = StoredTime.Now(clock);
         report.Seconds = Math.Round((report.FinishedAt - report.StartedAt).TotalSeconds, 2);
+        report.Timings["reading and transforming, beyond writing"] = report.Seconds - report.Timings.Values.Sum();
+        foreach (var phase in report.Timings.Keys.ToList())
+            report.Timings[phase] = Math.Round(report.Timings[phase], 2);
         if (report.Verification.Passed)
             await transaction.CommitAsync(ct);
         else
@@ -124,12 +131,18 @@ public static class LegacyImport
         private readonly HashSet<string> _emailsTaken = new(StringComparer.Ordinal);
         private readonly Dictionary<string, int> _batches = new(StringComparer.Ordinal);
 
-        private readonly List<User> _users = [];
-        private readonly List<Client> _clients = [];
-        private readonly List<Event> _events = [];
-        private readonly List<EventUserInteraction> _interactions = [];
-        private readonly List<LegacyIdMapping> _map = [];
-        private readonly List<LegacyValue> _kept = [];
+        private Batch _pending = new();
+
+        /// <summary>Rows gathered and not yet written.</summary>
+        private sealed class Batch
+        {
+            public List<User> Users { get; } = [];
+            public List<Client> Clients { get; } = [];
+            public List<Event> Events { get; } = [];
+            public List<EventUserInteraction> Interactions { get; } = [];
+            public List<LegacyIdMapping> Map { get; } = [];
+            public List<LegacyValue> Kept { get; } = [];
+        }
 
         public async Task LoadAsync(CancellationToken ct)
         {
@@ -174,7 +187,7 @@ public static class LegacyImport
                     continue;
                 }
                 var email = Text(old.Email);
-                var sameEmail = email is null ? null : _people.FirstOrDefault(p => p.NormalizedEmail == User.Normalize(email) && !_users.Contains(p));
+                var sameEmail = email is null ? null : _people.FirstOrDefault(p => p.NormalizedEmail == User.Normalize(email) && !_pending.Users.Contains(p));
                 if (sameEmail is not null)
                 {
                     // The person already has an account in this business (say, the one who signed up): the old rows become theirs.
@@ -216,7 +229,7 @@ public static class LegacyImport
                 user.CreatedAt = user.UpdatedAt = Time("users", user.Id, old.Id, "created_at", old.CreatedAt, required: true) ?? now;
                 user.Role = isOwner ? UserRoles.Owner : UserRoles.Member;
                 ownerId = isOwner ? user.Id : ownerId;
-                _users.Add(user);
+                _pending.Users.Add(user);
                 _people.Add(user);
                 _oldAccounts.Add(user.Id);
                 Map("users", old.Id, user.Id);
@@ -283,7 +296,7 @@ public static class LegacyImport
                 client.LastCheckedAt = Time("clients", id, old.Id, "last_checked_at", old.LastCheckedAt, required: false);
                 client.AssignedToUserId = Owner(client, old);
                 _clientOwners[id] = client.AssignedToUserId;
-                _clients.Add(client);
+                _pending.Clients.Add(client);
                 Map("clients", old.Id, id);
                 counts.Written++;
             }
@@ -323,7 +336,7 @@ public static class LegacyImport
                              && !emailsElsewhere.Contains(User.Normalize(text)) && _emailsTaken.Add(User.Normalize(text))
                     ? text
                     : $"legacy-owner.{user.Id:N}@legacy-import.invalid";
-                _users.Add(user);
+                _pending.Users.Add(user);
                 _people.Add(user);
                 report.Table("users (owners without an account)").Written++;
                 decision = "no such user: created as an inactive person without sign-in";
@@ -352,7 +365,7 @@ public static class LegacyImport
                     CreatedAt = now,
                     UpdatedAt = now,
                 };
-                _clients.Add(client);
+                _pending.Clients.Add(client);
                 _clientOwners[client.Id] = null;
                 Map("missing_clients", key, client.Id);
                 report.Table("clients (placeholders for missing clients)").Written++;
@@ -364,20 +377,37 @@ public static class LegacyImport
         {
             var counts = report.Table("events");
             var total = await source.EventCountAsync(ct);
-            await foreach (var old in source.EventsAsync(ct))
+            // One batch is written while the next is read and transformed: the database and this process each
+            // keep a core busy. The context serves one statement at a time, so only one batch is ever in flight.
+            var writing = Task.CompletedTask;
+            try
             {
-                counts.Read++;
-                if (_mapped.ContainsKey(("events", old.Id)))
-                    counts.AlreadyImported++;
-                else
+                await foreach (var old in source.EventsAsync(ct))
                 {
-                    ImportEvent(old, admin);
-                    counts.Written++;
+                    counts.Read++;
+                    if (_mapped.ContainsKey(("events", old.Id)))
+                        counts.AlreadyImported++;
+                    else
+                    {
+                        ImportEvent(old, admin);
+                        counts.Written++;
+                    }
+                    if (_pending.Events.Count >= BatchSize)
+                    {
+                        await writing;
+                        var batch = TakeBatch();
+                        // On a thread of its own: SQLite's async calls run synchronously and would not overlap otherwise.
+                        writing = Task.Run(() => WriteAsync(batch, ct), ct);
+                    }
+                    if (counts.Read % 10_000 == 0)
+                        progress?.Report(new LegacyProgress("importing events", counts.Read, total));
                 }
-                if (_events.Count >= BatchSize)
-                    await FlushAsync(ct);
-                if (counts.Read % 10_000 == 0)
-                    progress?.Report(new LegacyProgress("importing events", counts.Read, total));
+                await writing;
+            }
+            finally
+            {
+                // A failure while reading must not leave a write running into the transaction being rolled back.
+                await writing.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
             await FlushAsync(ct);
             progress?.Report(new LegacyProgress("importing events", counts.Read, total));
@@ -437,7 +467,7 @@ public static class LegacyImport
                 // The shared flags were most likely set by the person who looks after the client.
                 var person = _clientOwners[e.ClientId] is { } owner && _oldAccounts.Contains(owner) ? owner
                     : admin ?? throw new VerbFailedException("the old file has read or starred events but no active user to carry them: pass --admin-email.");
-                _interactions.Add(new EventUserInteraction
+                _pending.Interactions.Add(new EventUserInteraction
                 {
                     BusinessId = businessId,
                     EventId = id,
@@ -451,7 +481,7 @@ public static class LegacyImport
                 });
                 report.Table("event_user_interactions").Written++;
             }
-            _events.Add(e);
+            _pending.Events.Add(e);
             Map("events", old.Id, id);
         }
 
@@ -465,14 +495,23 @@ public static class LegacyImport
         }
 
         /// <summary>Writes what has been gathered, each table as a bulk insert with one audit entry.</summary>
-        public async Task FlushAsync(CancellationToken ct)
+        public Task FlushAsync(CancellationToken ct) => WriteAsync(TakeBatch(), ct);
+
+        private Batch TakeBatch()
         {
-            await WriteAsync(_users, "users", ct);
-            await WriteAsync(_clients, "clients", ct);
-            await WriteAsync(_events, "events", ct);
-            await WriteAsync(_interactions, "event_user_interactions", ct);
-            await WriteAsync(_map, "legacy_id_map", ct);
-            await WriteAsync(_kept, "legacy_values", ct);
+            var batch = _pending;
+            _pending = new Batch();
+            return batch;
+        }
+
+        private async Task WriteAsync(Batch batch, CancellationToken ct)
+        {
+            await WriteAsync(batch.Users, "users", ct);
+            await WriteAsync(batch.Clients, "clients", ct);
+            await WriteAsync(batch.Events, "events", ct);
+            await WriteAsync(batch.Interactions, "event_user_interactions", ct);
+            await WriteAsync(batch.Map, "legacy_id_map", ct);
+            await WriteAsync(batch.Kept, "legacy_values", ct);
             await db.SaveChangesAsync(ct);
         }
 
@@ -480,8 +519,18 @@ public static class LegacyImport
         {
             if (rows.Count == 0)
                 return;
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
             await BulkInsert.WriteAsync(db, rows, ct);
+            report.Time("writing", started);
             var batch = _batches[table] = _batches.GetValueOrDefault(table) + 1;
+            if (batch == 1 && db.Database.IsNpgsql())
+            {
+                // Rows this transaction wrote have no statistics yet; without them PostgreSQL checks each later
+                // foreign key by walking all the business's rows through the wrong index. ANALYZE counts our own rows.
+#pragma warning disable EF1002 // the table name is one of ours, not input
+                await db.Database.ExecuteSqlRawAsync($"ANALYZE {table}", ct);
+#pragma warning restore EF1002
+            }
             db.AuditLogs.Add(new AuditLog
             {
                 BusinessId = businessId,
@@ -498,12 +547,12 @@ public static class LegacyImport
         private void Map(string table, long oldId, Guid newId)
         {
             _mapped[(table, oldId)] = newId;
-            _map.Add(new LegacyIdMapping { BusinessId = businessId, TableName = table, OldId = oldId, NewId = newId, CreatedAt = now });
+            _pending.Map.Add(new LegacyIdMapping { BusinessId = businessId, TableName = table, OldId = oldId, NewId = newId, CreatedAt = now });
         }
 
         private void Keep(string table, Guid recordId, long oldId, string column, string? original, string reason, string? description)
         {
-            _kept.Add(new LegacyValue { BusinessId = businessId, TableName = table, RecordId = recordId, OldId = oldId, ColumnName = column, OriginalValue = original, Reason = reason, CreatedAt = now });
+            _pending.Kept.Add(new LegacyValue { BusinessId = businessId, TableName = table, RecordId = recordId, OldId = oldId, ColumnName = column, OriginalValue = original, Reason = reason, CreatedAt = now });
             if (description is not null)
                 report.Note(reason, description, new() { ["table"] = table, ["oldId"] = Id(oldId), ["column"] = column, ["value"] = Example(original) });
         }

@@ -46,7 +46,6 @@ public sealed class LegacyIdMappingConfiguration : IEntityTypeConfiguration<Lega
         b.ToTable("legacy_id_map");
         b.Property(x => x.TableName).HasMaxLength(50);
         b.HasIndex(x => new { x.BusinessId, x.TableName, x.OldId }).IsUnique().HasDatabaseName("ix_legacy_id_map_old");
-        b.HasIndex(x => new { x.BusinessId, x.NewId }).HasDatabaseName("ix_legacy_id_map_new");
     }
 }
 

@@ -23,10 +23,15 @@ public sealed class LegacyImportReport
     /// <summary>True when every old row was already imported by an earlier run: nothing was written.</summary>
     public bool NothingToDo { get; set; }
     public string KeptValues { get; set; } = "Values that could not be carried as they were are kept whole in the legacy_values table (table_name, record_id, column_name, original_value, reason).";
+    /// <summary>Seconds spent writing rows, verifying, and reading and transforming beyond that (events are read while the previous batch is written).</summary>
+    public SortedDictionary<string, double> Timings { get; } = new(StringComparer.Ordinal);
     public SortedDictionary<string, TableCounts> Tables { get; } = new(StringComparer.Ordinal);
     public SortedDictionary<string, Anomaly> Anomalies { get; } = new(StringComparer.Ordinal);
     public List<OwnerDecision> Owners { get; } = [];
     public Verification? Verification { get; set; }
+
+    public void Time(string phase, long startedTimestamp) =>
+        Timings[phase] = Timings.GetValueOrDefault(phase) + System.Diagnostics.Stopwatch.GetElapsedTime(startedTimestamp).TotalSeconds;
 
     public TableCounts Table(string name) =>
         Tables.TryGetValue(name, out var counts) ? counts : Tables[name] = new TableCounts();
@@ -59,7 +64,8 @@ public sealed class LegacyImportReport
     {
         yield return NothingToDo
             ? $"Nothing to do: every row of {Source} is already in business \"{BusinessName}\"."
-            : $"{Source} -> business \"{BusinessName}\" ({(BusinessCreated ? "created" : "existing")}) on {Target} in {Seconds:0.0} s.";
+            : $"{Source} -> business \"{BusinessName}\" ({(BusinessCreated ? "created" : "existing")}) on {Target} in {Seconds:0.0} s " +
+              $"({string.Join(", ", Timings.Select(t => $"{t.Key} {t.Value:0.0} s"))}).";
         if (OwnerEmail is not null)
             yield return $"Owner: {OwnerEmail} ({OwnerChosenBy}).";
         foreach (var (table, counts) in Tables)

@@ -401,16 +401,20 @@ namespace Tidings.Data.Sqlite.Migrations
                         .HasDatabaseName("ix_events_content_hash");
 
                     b.HasIndex("BusinessId", "CreatedByUserId")
-                        .HasDatabaseName("ix_events_business_id_created_by_user_id");
+                        .HasDatabaseName("ix_events_business_id_created_by_user_id")
+                        .HasFilter("created_by_user_id IS NOT NULL");
 
                     b.HasIndex("BusinessId", "DeletedByUserId")
-                        .HasDatabaseName("ix_events_business_id_deleted_by_user_id");
+                        .HasDatabaseName("ix_events_business_id_deleted_by_user_id")
+                        .HasFilter("deleted_by_user_id IS NOT NULL");
 
                     b.HasIndex("BusinessId", "DuplicateOfEventId")
-                        .HasDatabaseName("ix_events_business_duplicate_of");
+                        .HasDatabaseName("ix_events_business_duplicate_of")
+                        .HasFilter("duplicate_of_event_id IS NOT NULL");
 
                     b.HasIndex("BusinessId", "IsDeleted")
-                        .HasDatabaseName("ix_events_business_deleted");
+                        .HasDatabaseName("ix_events_business_deleted")
+                        .HasFilter("is_deleted");
 
                     b.HasIndex("BusinessId", "RelevanceScore")
                         .HasDatabaseName("ix_events_business_relevance");
@@ -530,9 +534,6 @@ namespace Tidings.Data.Sqlite.Migrations
 
                     b.HasKey("BusinessId", "Id")
                         .HasName("pk_legacy_id_map");
-
-                    b.HasIndex("BusinessId", "NewId")
-                        .HasDatabaseName("ix_legacy_id_map_new");
 
                     b.HasIndex("BusinessId", "TableName", "OldId")
                         .IsUnique()

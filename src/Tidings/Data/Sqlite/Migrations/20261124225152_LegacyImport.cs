@@ -11,6 +11,22 @@ namespace Tidings.Data.Sqlite.Migrations
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.DropIndex(
+                name: "ix_events_business_deleted",
+                table: "events");
+
+            migrationBuilder.DropIndex(
+                name: "ix_events_business_duplicate_of",
+                table: "events");
+
+            migrationBuilder.DropIndex(
+                name: "ix_events_business_id_created_by_user_id",
+                table: "events");
+
+            migrationBuilder.DropIndex(
+                name: "ix_events_business_id_deleted_by_user_id",
+                table: "events");
+
             migrationBuilder.DropCheckConstraint(
                 name: "ck_audit_logs_action",
                 table: "audit_logs");
@@ -62,15 +78,34 @@ namespace Tidings.Data.Sqlite.Migrations
                         onDelete: ReferentialAction.Cascade);
                 });
 
+            migrationBuilder.CreateIndex(
+                name: "ix_events_business_deleted",
+                table: "events",
+                columns: new[] { "business_id", "is_deleted" },
+                filter: "is_deleted");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_events_business_duplicate_of",
+                table: "events",
+                columns: new[] { "business_id", "duplicate_of_event_id" },
+                filter: "duplicate_of_event_id IS NOT NULL");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_events_business_id_created_by_user_id",
+                table: "events",
+                columns: new[] { "business_id", "created_by_user_id" },
+                filter: "created_by_user_id IS NOT NULL");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_events_business_id_deleted_by_user_id",
+                table: "events",
+                columns: new[] { "business_id", "deleted_by_user_id" },
+                filter: "deleted_by_user_id IS NOT NULL");
+
             migrationBuilder.AddCheckConstraint(
                 name: "ck_audit_logs_action",
                 table: "audit_logs",
                 sql: "action IN ('CREATE', 'UPDATE', 'DELETE', 'RESTORE', 'PURGE', 'PLATFORM_SCOPE', 'IMPORT')");
-
-            migrationBuilder.CreateIndex(
-                name: "ix_legacy_id_map_new",
-                table: "legacy_id_map",
-                columns: new[] { "business_id", "new_id" });
 
             migrationBuilder.CreateIndex(
                 name: "ix_legacy_id_map_old",
@@ -93,9 +128,45 @@ namespace Tidings.Data.Sqlite.Migrations
             migrationBuilder.DropTable(
                 name: "legacy_values");
 
+            migrationBuilder.DropIndex(
+                name: "ix_events_business_deleted",
+                table: "events");
+
+            migrationBuilder.DropIndex(
+                name: "ix_events_business_duplicate_of",
+                table: "events");
+
+            migrationBuilder.DropIndex(
+                name: "ix_events_business_id_created_by_user_id",
+                table: "events");
+
+            migrationBuilder.DropIndex(
+                name: "ix_events_business_id_deleted_by_user_id",
+                table: "events");
+
             migrationBuilder.DropCheckConstraint(
                 name: "ck_audit_logs_action",
                 table: "audit_logs");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_events_business_deleted",
+                table: "events",
+                columns: new[] { "business_id", "is_deleted" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_events_business_duplicate_of",
+                table: "events",
+                columns: new[] { "business_id", "duplicate_of_event_id" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_events_business_id_created_by_user_id",
+                table: "events",
+                columns: new[] { "business_id", "created_by_user_id" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_events_business_id_deleted_by_user_id",
+                table: "events",
+                columns: new[] { "business_id", "deleted_by_user_id" });
 
             migrationBuilder.AddCheckConstraint(
                 name: "ck_audit_logs_action",
