@@ -1,0 +1,88 @@
+using System.CommandLine;
+using System.Data.Common;
+using Tidings.Data;
+
+namespace Tidings.Bench;
+
+/// <summary>A database server to run a scenario against: SQLite needs none, PostgreSQL the server's connection string.</summary>
+public sealed record BenchTarget(DatabaseProvider Provider, string? ServerConnectionString)
+{
+    public string Name => Provider.ToString().ToLowerInvariant();
+}
+
+public sealed record ScenarioSettings(IReadOnlyList<BenchTarget> Targets, int Events, bool Quick, string ResultsDirectory);
+
+/// <summary>The options every scenario takes; each scenario chooses its own full and --quick sizes.</summary>
+public sealed class ScenarioOptions(int defaultEvents, int quickEvents)
+{
+    public const string PostgresVariable = "TIDINGS_BENCH_POSTGRES";
+
+    private readonly Option<string?> _provider = new Option<string?>("--provider")
+    {
+        Description = $"Run against this provider only. Default: sqlite, and postgres too when --connection or {PostgresVariable} is set.",
+    }.AcceptOnlyFromAmong("sqlite", "postgres");
+
+    private readonly Option<string?> _connection = new("--connection")
+    {
+        Description = $"PostgreSQL server to use (default: {PostgresVariable}). Each run creates a database of its own there and drops it afterwards.",
+    };
+
+    private readonly Option<int?> _events = new("--events") { Description = $"How many events (default {defaultEvents:N0})." };
+    private readonly Option<bool> _quick = new("--quick") { Description = $"A short run: {quickEvents:N0} events." };
+    private readonly Option<DirectoryInfo?> _results = new("--results") { Description = "Where result files go (default: bench/results of this repository)." };
+
+    /// <summary>Adds the options to a scenario's command and runs <paramref name="run"/> with what they say; expected failures become one line and exit code 1.</summary>
+    public void AddTo(Command command, Func<ScenarioSettings, CancellationToken, Task> run)
+    {
+        command.Options.Add(_provider);
+        command.Options.Add(_connection);
+        command.Options.Add(_events);
+        command.Options.Add(_quick);
+        command.Options.Add(_results);
+        command.SetAction(async (result, ct) =>
+        {
+            try
+            {
+                await run(Read(result), ct);
+                return 0;
+            }
+            catch (Exception e) when (e is BenchFailedException or VerbFailedException or DbException)
+            {
+                await Console.Error.WriteLineAsync($"{command.Name}: {e.Message.ReplaceLineEndings(" ")}");
+                return 1;
+            }
+        });
+    }
+
+    private ScenarioSettings Read(ParseResult result)
+    {
+        var server = result.GetValue(_connection) ?? Environment.GetEnvironmentVariable(PostgresVariable);
+        server = string.IsNullOrWhiteSpace(server) ? null : server;
+        BenchTarget[] targets = result.GetValue(_provider) switch
+        {
+            "sqlite" => [new(DatabaseProvider.Sqlite, null)],
+            "postgres" => [new(DatabaseProvider.Postgres, server ?? throw new BenchFailedException($"--provider postgres needs --connection or {PostgresVariable}."))],
+            _ when server is not null => [new(DatabaseProvider.Sqlite, null), new(DatabaseProvider.Postgres, server)],
+            _ => [new(DatabaseProvider.Sqlite, null)],
+        };
+        var events = result.GetValue(_events) ?? (result.GetValue(_quick) ? quickEvents : defaultEvents);
+        if (events <= 0)
+            throw new BenchFailedException("--events must be positive.");
+        var results = result.GetValue(_results)?.FullName ?? DefaultResultsDirectory();
+        return new ScenarioSettings(targets, events, result.GetValue(_quick), results);
+    }
+
+    /// <summary>bench/results of the repository the command runs in, found upwards from the current directory.</summary>
+    private static string DefaultResultsDirectory()
+    {
+        for (var dir = new DirectoryInfo(Environment.CurrentDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Tidings.slnx")))
+                return Path.Combine(dir.FullName, "bench", "results");
+        }
+        return Path.Combine(Environment.CurrentDirectory, "bench-results");
+    }
+}
+
+/// <summary>An expected failure of a run (bad options, unreachable server), reported as one line.</summary>
+public sealed class BenchFailedException(string message) : Exception(message);
