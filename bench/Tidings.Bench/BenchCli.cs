@@ -1,0 +1,15 @@
+using System.CommandLine;
+using Tidings.Bench.Legacy;
+
+namespace Tidings.Bench;
+
+/// <summary>The benchmark verbs; a test runs their --quick mode in-process.</summary>
+public static class BenchCli
+{
+    public static Task<int> RunAsync(string[] args)
+    {
+        var root = new RootCommand("Tidings benchmarks at scale. Each run prints its figures and writes them to bench/results/.");
+        root.Subcommands.Add(LegacyImportScenario.Create());
+        return root.Parse(args).InvokeAsync();
+    }
+}
