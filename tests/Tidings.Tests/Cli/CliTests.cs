@@ -403,6 +403,59 @@ internal static class TidingsProcess
 
     public static async Task<Result> RunAsync(string workingDirectory, Dictionary<string, string?> environment, params string[] args)
     {
+        using var process = Start(workingDirectory, environment, args);
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        // A guard against a hung child, not a timing assertion.
+        using var guard = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        try
+        {
+            await process.WaitForExitAsync(guard.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"tidings {string.Join(' ', args)} did not exit: {await stderr}");
+        }
+        return new Result(process.ExitCode, await stdout, await stderr);
+    }
+
+    /// <summary>
+    /// Runs tidings and kills it (and its children) as soon as it prints a line starting with
+    /// <paramref name="linePrefix"/>: a run cut short at a known point. Fails if it ends before that line.
+    /// </summary>
+    public static async Task<Result> KillAtLineAsync(string workingDirectory, Dictionary<string, string?> environment, string linePrefix, params string[] args)
+    {
+        using var process = Start(workingDirectory, environment, args);
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var guard = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        var seen = new List<string>();
+        try
+        {
+            while (await process.StandardOutput.ReadLineAsync(guard.Token) is { } line)
+            {
+                seen.Add(line);
+                if (line.StartsWith(linePrefix, StringComparison.Ordinal))
+                {
+                    process.Kill(entireProcessTree: true);
+                    await process.WaitForExitAsync(guard.Token);
+                    // Killed, not finished: had it exited on its own, the caller's test would prove nothing.
+                    Assert.NotEqual(TidingsCli.Ok, process.ExitCode);
+                    return new Result(process.ExitCode, string.Join('\n', seen), await stderr);
+                }
+            }
+        }
+        finally
+        {
+            if (!process.HasExited)
+                process.Kill(entireProcessTree: true);
+        }
+        await process.WaitForExitAsync();
+        throw new Xunit.Sdk.XunitException($"tidings {string.Join(' ', args)} ended (exit {process.ExitCode}) before \"{linePrefix}\":\n{string.Join('\n', seen)}\n{await stderr}");
+    }
+
+    private static Process Start(string workingDirectory, Dictionary<string, string?> environment, string[] args)
+    {
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet")
         {
             WorkingDirectory = workingDirectory,
@@ -419,22 +472,7 @@ internal static class TidingsProcess
             start.Environment.Remove(key);
         foreach (var (key, value) in environment)
             start.Environment[key] = value;
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        // A guard against a hung child, not a timing assertion.
-        using var guard = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        try
-        {
-            await process.WaitForExitAsync(guard.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"tidings {string.Join(' ', args)} did not exit: {await stderr}");
-        }
-        return new Result(process.ExitCode, await stdout, await stderr);
+        return Process.Start(start)!;
     }
 
     private static bool IsTidingsConfiguration(string key)

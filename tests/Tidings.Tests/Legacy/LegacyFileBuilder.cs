@@ -8,51 +8,6 @@ namespace Tidings.Tests.Legacy;
 /// </summary>
 public sealed class LegacyFileBuilder : IDisposable
 {
-    public const string Schema = """
-        CREATE TABLE users (
-            id              INTEGER PRIMARY KEY AUTOINCREMENT,
-            email           VARCHAR(255) NOT NULL UNIQUE,
-            full_name       VARCHAR(200),
-            hashed_password VARCHAR(255),
-            is_active       BOOLEAN NOT NULL DEFAULT 1,
-            created_at      DATETIME NOT NULL
-        );
-        CREATE TABLE clients (
-            id              INTEGER PRIMARY KEY AUTOINCREMENT,
-            name            VARCHAR(200) NOT NULL,
-            domain          VARCHAR(200),
-            industry        VARCHAR(100),
-            description     TEXT,
-            search_keywords TEXT,
-            is_active       BOOLEAN NOT NULL DEFAULT 1,
-            account_owner   VARCHAR(200),
-            tier            VARCHAR(50),
-            health_score    FLOAT,
-            notes           TEXT,
-            created_at      DATETIME NOT NULL,
-            updated_at      DATETIME NOT NULL,
-            last_checked_at DATETIME
-        );
-        CREATE INDEX ix_clients_name ON clients (name);
-        CREATE TABLE events (
-            id              INTEGER PRIMARY KEY AUTOINCREMENT,
-            client_id       INTEGER NOT NULL REFERENCES clients (id),
-            title           VARCHAR(500) NOT NULL,
-            description     TEXT,
-            url             VARCHAR(1000),
-            source          VARCHAR(200),
-            category        VARCHAR(50) NOT NULL,
-            relevance_score FLOAT NOT NULL DEFAULT 0.5,
-            sentiment_score FLOAT,
-            event_date      DATETIME NOT NULL,
-            discovered_at   DATETIME NOT NULL,
-            is_read         BOOLEAN NOT NULL DEFAULT 0,
-            is_starred      BOOLEAN NOT NULL DEFAULT 0
-        );
-        CREATE INDEX ix_events_client_id ON events (client_id);
-        CREATE INDEX ix_events_event_date ON events (event_date);
-        """;
-
     private readonly SqliteConnection _connection;
 
     public string Path { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"legacy-{Guid.NewGuid():N}.db");
@@ -62,7 +17,7 @@ public sealed class LegacyFileBuilder : IDisposable
         // The old app never turned foreign keys on, which is how orphan events got in.
         _connection = new SqliteConnection($"Data Source={Path};Pooling=False;Foreign Keys=False");
         _connection.Open();
-        Execute(Schema);
+        Execute(Tidings.Legacy.LegacySchema.Sql);
     }
 
     public long User(string email, string? fullName, string? hashedPassword, object isActive, object createdAt) =>

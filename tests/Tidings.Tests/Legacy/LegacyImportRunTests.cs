@@ -139,9 +139,8 @@ public abstract class LegacyImportRunTests<TDatabase>(TidingsServer<TDatabase> s
         var eventsBefore = await CountAsync("SELECT count(*) FROM events");
         var mapBefore = await CountAsync("SELECT count(*) FROM legacy_id_map");
 
-        var stage = await ImportUntilKilledAsync(path, name, "importing events:");
+        await TidingsProcess.KillAtLineAsync(_workDir, Target, "importing events:", "legacy", "import", path, "--business", name);
 
-        Assert.StartsWith("importing events:", stage);
         Assert.Equal(0, await CountAsync("SELECT count(*) FROM businesses WHERE name = @name", ("name", name)));
         Assert.Equal(0, await CountAsync("SELECT count(*) FROM users WHERE email = @email", ("email", Email("ada"))));
         Assert.Equal(eventsBefore, await CountAsync("SELECT count(*) FROM events"));
@@ -282,52 +281,6 @@ public abstract class LegacyImportRunTests<TDatabase>(TidingsServer<TDatabase> s
 
     private static async Task<Dictionary<Guid, long>> OldIdsAsync(TidingsDbContext db, params string[] tables) =>
         await db.LegacyIdMap.AsNoTracking().Where(m => tables.Contains(m.TableName)).ToDictionaryAsync(m => m.NewId, m => m.OldId);
-
-    /// <summary>Starts `legacy import`, reads its output until a line starts with <paramref name="stage"/>, and kills it there.</summary>
-    private async Task<string> ImportUntilKilledAsync(string path, string business, string stage)
-    {
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet")
-        {
-            WorkingDirectory = _workDir,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in new[] { typeof(TidingsCli).Assembly.Location, "legacy", "import", path, "--business", business })
-            start.ArgumentList.Add(arg);
-        foreach (var key in start.Environment.Keys.Where(k => k.Contains("Database", StringComparison.OrdinalIgnoreCase)
-                     || k.Contains("ConnectionStrings", StringComparison.OrdinalIgnoreCase)).ToList())
-            start.Environment.Remove(key);
-        foreach (var (key, value) in Target)
-            start.Environment[key] = value;
-
-        using var process = Process.Start(start)!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var guard = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        var seen = new List<string>();
-        try
-        {
-            while (await process.StandardOutput.ReadLineAsync(guard.Token) is { } line)
-            {
-                seen.Add(line);
-                if (line.StartsWith(stage, StringComparison.Ordinal))
-                {
-                    process.Kill(entireProcessTree: true);
-                    await process.WaitForExitAsync(guard.Token);
-                    // Killed, not finished: had it exited on its own, this test would prove nothing.
-                    Assert.NotEqual(TidingsCli.Ok, process.ExitCode);
-                    return line;
-                }
-            }
-        }
-        finally
-        {
-            if (!process.HasExited)
-                process.Kill(entireProcessTree: true);
-        }
-        await process.WaitForExitAsync();
-        throw new Xunit.Sdk.XunitException($"the import ended (exit {process.ExitCode}) before \"{stage}\":\n{string.Join('\n', seen)}\n{await stderr}");
-    }
 
     private sealed record ClientValues(string Name, string? Domain, string? Description, string Keywords, bool IsActive, string? Owner,
         string? Tier, double? HealthScore, string? Notes, DateTime CreatedAt, DateTime UpdatedAt, DateTime? LastCheckedAt);

@@ -256,7 +256,7 @@ public sealed class LegacyInPlaceTests : IDisposable
         var path = LargeFile(events);
         var oldCounts = await OldRowCountsAsync(path);
 
-        await KillDuringImportAsync(path);
+        await TidingsProcess.KillAtLineAsync(_workDir, [], "importing events:", "legacy", "migrate-in-place", path);
 
         // The import is one transaction: the new tables hold all of it or none of it, never part.
         var imported = await CountAsync(path, "SELECT count(*) FROM events");
@@ -362,40 +362,6 @@ public sealed class LegacyInPlaceTests : IDisposable
     {
         File.Move(_old.Finish(), OldFile);
         return OldFile;
-    }
-
-    /// <summary>Starts migrate-in-place and kills it (and its children) once it reports importing events.</summary>
-    private async Task KillDuringImportAsync(string path)
-    {
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet")
-        {
-            WorkingDirectory = _workDir,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(typeof(TidingsCli).Assembly.Location);
-        foreach (var arg in new[] { "legacy", "migrate-in-place", path })
-            start.ArgumentList.Add(arg);
-
-        using var process = Process.Start(start)!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        // A guard against a hung child, not a timing assertion.
-        using var guard = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        var lines = new List<string>();
-        try
-        {
-            string? line;
-            while ((line = await process.StandardOutput.ReadLineAsync(guard.Token)) is not null && !line.StartsWith("importing events:", StringComparison.Ordinal))
-                lines.Add(line);
-            Assert.True(line is not null, $"migrate-in-place never reported importing events:\n{string.Join('\n', lines)}\n{await stderr}");
-        }
-        finally
-        {
-            if (!process.HasExited)
-                process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
-        }
     }
 
     private Task<TidingsProcess.Result> RunAsync(params string[] args) => TidingsProcess.RunAsync(_workDir, [], args);
