@@ -66,7 +66,7 @@ public static class LegacyImport
         db.Database.SetCommandTimeout(TimeSpan.FromMinutes(30));
         await db.Database.OpenConnectionAsync(ct);
         if (db.Database.IsSqlite())
-            // One transaction writes every row and eight indexes per event: SQLite's 2 MB default page cache would spill to disk all along.
+            // One transaction writes every row and all its index entries: SQLite's 2 MB default page cache would spill to disk all along.
             await db.Database.ExecuteSqlRawAsync("PRAGMA cache_size = -262144", ct);
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         if (report.BusinessCreated)
