@@ -19,7 +19,7 @@ public sealed record OldEvent(long Id, object? ClientId, object? Title, object? 
 public sealed class LegacySource(SqliteConnection connection, string tableSuffix, string name) : IAsyncDisposable
 {
     public string Name { get; } = name;
-    public SqliteConnection Connection { get; } = connection;
+    private SqliteConnection Connection { get; } = connection;
 
     private string Table(string table) => "\"" + table + tableSuffix + "\"";
 
