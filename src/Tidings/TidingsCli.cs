@@ -28,9 +28,8 @@ public static class TidingsCli
     }
 
     /// <summary>Runs a verb with the configured services, turning expected failures into a message and an exit code.</summary>
-    public static async Task<int> WithServicesAsync(Func<IServiceProvider, CancellationToken, Task<int>> verb, CancellationToken ct)
-    {
-        try
+    public static Task<int> WithServicesAsync(Func<IServiceProvider, CancellationToken, Task<int>> verb, CancellationToken ct) =>
+        ReportingFailuresAsync(async () =>
         {
             var builder = Host.CreateApplicationBuilder();
             builder.Logging.ClearProviders();
@@ -38,6 +37,14 @@ public static class TidingsCli
             using var host = builder.Build();
             await using var scope = host.Services.CreateAsyncScope();
             return await verb(scope.ServiceProvider, ct);
+        });
+
+    /// <summary>Runs a verb, turning expected failures into one line on stderr and an exit code; never a stack trace.</summary>
+    public static async Task<int> ReportingFailuresAsync(Func<Task<int>> verb)
+    {
+        try
+        {
+            return await verb();
         }
         catch (InvalidConfigurationException e)
         {
@@ -50,9 +57,9 @@ public static class TidingsCli
             await Console.Error.WriteLineAsync($"tidings: database: {database.Message.ReplaceLineEndings(" ")}");
             return Failed;
         }
-        catch (VerbFailedException e)
+        catch (Exception e) when (e is VerbFailedException or IOException or UnauthorizedAccessException)
         {
-            await Console.Error.WriteLineAsync($"tidings: {e.Message}");
+            await Console.Error.WriteLineAsync($"tidings: {e.Message.ReplaceLineEndings(" ")}");
             return Failed;
         }
     }

@@ -190,11 +190,17 @@ public static class LegacyBackup
         _ => throw new FormatException($"unexpected value {value.GetRawText()}"),
     };
 
-    public static async Task<SqliteConnection> OpenReadOnlyAsync(string path, CancellationToken ct)
+    public static Task<SqliteConnection> OpenReadOnlyAsync(string path, CancellationToken ct) => OpenAsync(path, SqliteOpenMode.ReadOnly, ct);
+
+    /// <summary>
+    /// An old app's file, which must exist and be SQLite. Foreign keys stay off, as the old app had them: its
+    /// orphan events must survive reads, renames and rebuilds untouched.
+    /// </summary>
+    public static async Task<SqliteConnection> OpenAsync(string path, SqliteOpenMode mode, CancellationToken ct)
     {
         if (!File.Exists(path))
             throw new VerbFailedException($"{path}: no such file.");
-        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Mode = mode, Pooling = false, ForeignKeys = false }.ToString());
         try
         {
             await connection.OpenAsync(ct);

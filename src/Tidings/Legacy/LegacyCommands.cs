@@ -26,7 +26,7 @@ public static class LegacyCommands
         var export = new Command("export", "Write a complete JSON backup of the old database: every row of every table, values as stored.");
         export.Arguments.Add(database);
         export.Options.Add(output);
-        export.SetAction((result, ct) => RunAsync(async () =>
+        export.SetAction((result, ct) => TidingsCli.ReportingFailuresAsync(async () =>
         {
             var counts = await LegacyBackup.ExportAsync(result.GetValue(database)!.FullName, result.GetValue(output)!.FullName, TimeProvider.System, ct);
             foreach (var count in counts)
@@ -69,7 +69,7 @@ public static class LegacyCommands
         command.Arguments.Add(database);
         command.Options.Add(business);
         command.Options.Add(adminEmail);
-        command.SetAction((result, ct) => RunAsync(async () =>
+        command.SetAction((result, ct) => TidingsCli.ReportingFailuresAsync(async () =>
         {
             var path = result.GetValue(database)!.FullName;
             var report = await WithProgressAsync(progress => LegacyInPlace.MigrateAsync(path, result.GetValue(business), result.GetValue(adminEmail), TimeProvider.System, progress, ct));
@@ -83,7 +83,7 @@ public static class LegacyCommands
         var database = OldDatabase("A file migrated in place.");
         var command = new Command("verify", "Re-check the old tables against the new ones: counts and checksums of every carried field.");
         command.Arguments.Add(database);
-        command.SetAction((result, ct) => RunAsync(async () =>
+        command.SetAction((result, ct) => TidingsCli.ReportingFailuresAsync(async () =>
         {
             var verification = await WithProgressAsync(progress => LegacyInPlace.VerifyAsync(result.GetValue(database)!.FullName, TimeProvider.System, progress, ct));
             foreach (var line in verification.Lines())
@@ -98,7 +98,7 @@ public static class LegacyCommands
         var database = OldDatabase("A file migrated in place and verified.");
         var command = new Command("finalize", "Verify once more and, only if that passes, drop the old tables. There is no rollback after this.");
         command.Arguments.Add(database);
-        command.SetAction((result, ct) => RunAsync(async () =>
+        command.SetAction((result, ct) => TidingsCli.ReportingFailuresAsync(async () =>
         {
             var verification = await LegacyInPlace.FinalizeAsync(result.GetValue(database)!.FullName, TimeProvider.System, ct);
             if (verification.Passed)
@@ -113,7 +113,7 @@ public static class LegacyCommands
         var database = OldDatabase("A file migrated in place, not finalized.");
         var command = new Command("rollback", "Return the file to exactly its old state: the old tables, rows and sequences, and nothing of Tidings.");
         command.Arguments.Add(database);
-        command.SetAction((result, ct) => RunAsync(async () =>
+        command.SetAction((result, ct) => TidingsCli.ReportingFailuresAsync(async () =>
         {
             await LegacyInPlace.RollbackAsync(result.GetValue(database)!.FullName, ct);
             Console.WriteLine("Rolled back: the file holds the old app's tables as they were.");
@@ -149,19 +149,6 @@ public static class LegacyCommands
             return TidingsCli.Ok;
         Console.Error.WriteLine($"tidings: {failure}");
         return TidingsCli.Failed;
-    }
-
-    private static async Task<int> RunAsync(Func<Task<int>> verb)
-    {
-        try
-        {
-            return await verb();
-        }
-        catch (Exception e) when (e is VerbFailedException or IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
-        {
-            await Console.Error.WriteLineAsync($"tidings: {e.Message.ReplaceLineEndings(" ")}");
-            return TidingsCli.Failed;
-        }
     }
 
     /// <summary>A progress bar on a terminal; plain lines (one per tenth of the work) when output is redirected.</summary>

@@ -326,7 +326,7 @@ public static class LegacyImport
                 {
                     BusinessId = businessId,
                     Email = "",
-                    DisplayName = Limit(System.Text.RegularExpressions.Regex.Replace(text.Trim(), @"\s+", " "), 200),
+                    DisplayName = Limit(CollapseSpaces(text), 200),
                     Role = UserRoles.Viewer,
                     IsActive = false,
                     CreatedAt = now,

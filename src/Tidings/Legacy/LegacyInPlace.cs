@@ -171,24 +171,8 @@ public static class LegacyInPlace
     private static DatabaseSettings Settings(string path) =>
         new(DatabaseProvider.Sqlite, new SqliteConnectionStringBuilder { DataSource = path }.ToString(), null);
 
-    private static async Task<SqliteConnection> OpenAsync(string path, CancellationToken ct)
-    {
-        if (!File.Exists(path))
-            throw new VerbFailedException($"{path}: no such file.");
-        // Foreign keys off: the old file's orphan events must survive renames and rebuilds untouched.
-        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false, ForeignKeys = false }.ToString());
-        try
-        {
-            await connection.OpenAsync(ct);
-            await ScalarAsync(connection, null, "SELECT count(*) FROM sqlite_master", ct);
-            return connection;
-        }
-        catch (SqliteException e)
-        {
-            await connection.DisposeAsync();
-            throw new VerbFailedException($"{path}: not a readable SQLite database ({e.Message.ReplaceLineEndings(" ")}).");
-        }
-    }
+    private static Task<SqliteConnection> OpenAsync(string path, CancellationToken ct) =>
+        LegacyBackup.OpenAsync(path, SqliteOpenMode.ReadWrite, ct);
 
     private static async Task ExecuteAsync(SqliteConnection connection, SqliteTransaction? transaction, string sql, CancellationToken ct)
     {

@@ -229,8 +229,10 @@ public static partial class LegacyParsing
 
     /// <summary>A name or email compared regardless of case, spacing and accents: "  José  Álvarez " matches "jose alvarez".</summary>
     /// <remarks>Transliterated by AnyAscii: the app runs with invariant globalization, where string.Normalize leaves accents alone.</remarks>
-    public static string PersonKey(string text) =>
-        Whitespace().Replace(text.Transliterate(), " ").Trim().ToLowerInvariant();
+    public static string PersonKey(string text) => CollapseSpaces(text.Transliterate()).ToLowerInvariant();
+
+    /// <summary>Trimmed, with every run of white space one space.</summary>
+    public static string CollapseSpaces(string text) => Whitespace().Replace(text.Trim(), " ");
 
     [GeneratedRegex(@"\s+")]
     private static partial Regex Whitespace();
