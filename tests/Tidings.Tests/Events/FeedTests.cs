@@ -26,18 +26,10 @@ public abstract class FeedTests<TDatabase>(TidingsServer<TDatabase> server) wher
         var expected = (await owner.FeedAsync("?limit=200")).Items.Select(e => e.Id).ToList();
         Assert.Equal(originals.Order(), expected.Order());
 
-        // Someone else keeps adding newer events while the walk goes on.
-        var arriving = Task.Run(async () =>
-        {
-            var breaking = new List<Guid>();
-            for (var i = 0; i < 6; i++)
-                breaking.Add((await member.PostEventAsync(clientId, $"Breaking {i}", eventDate: Day.AddDays(1).AddMinutes(i))).Id);
-            return breaking;
-        });
-
         var walked = new List<EventDto>();
         var newer = new List<Guid>();
         var older = new List<Guid>();
+        Task<List<Guid>>? arriving = null;
         string? cursor = null;
         while (true)
         {
@@ -47,11 +39,20 @@ public abstract class FeedTests<TDatabase>(TidingsServer<TDatabase> server) wher
             cursor = page.NextCursor;
             if (cursor is null)
                 break;
+            // Once the walk has begun (not before its first page, which would rightly show them), someone else
+            // keeps adding newer events while it goes on.
+            arriving ??= Task.Run(async () =>
+            {
+                var breaking = new List<Guid>();
+                for (var i = 0; i < 6; i++)
+                    breaking.Add((await member.PostEventAsync(clientId, $"Breaking {i}", eventDate: Day.AddDays(1).AddMinutes(i))).Id);
+                return breaking;
+            });
             // Between pages: one newer than everything (must not show up) and one older than everything (must, once).
             newer.Add((await owner.PostEventAsync(clientId, $"Newer {walked.Count}", eventDate: Day.AddDays(2).AddMinutes(walked.Count))).Id);
             older.Add((await owner.PostEventAsync(clientId, $"Older {walked.Count}", eventDate: Day.AddDays(-30).AddMinutes(-walked.Count))).Id);
         }
-        newer.AddRange(await arriving);
+        newer.AddRange(await arriving!);
 
         var ids = walked.Select(e => e.Id).ToList();
         Assert.Equal(ids.Count, ids.Distinct().Count());
