@@ -14,10 +14,16 @@ public sealed record MachineInfo(int ProcessorCount, string Os, string Runtime, 
         GC.GetGCMemoryInfo().TotalAvailableMemoryBytes);
 }
 
-/// <summary>The figures of one scenario on one provider, printed as markdown and kept as .json and .md files.</summary>
+/// <summary>A summary table a scenario lays out itself (cases by ways of running them), printed before the figures.</summary>
+public sealed record BenchTable(string Title, IReadOnlyList<string> Header, IReadOnlyList<IReadOnlyList<string>> Rows);
+
+/// <summary>
+/// The figures of one scenario on one provider, printed as markdown and kept as .json and .md files.
+/// Tables summarise the figures for reading; Notes carry what explains them (query plans, targets met or missed).
+/// </summary>
 public sealed record BenchResult(
     string Scenario, string Provider, string Server, DateTimeOffset StartedAt, int Events, bool Quick,
-    MachineInfo Machine, IReadOnlyList<Figure> Figures)
+    MachineInfo Machine, IReadOnlyList<Figure> Figures, IReadOnlyList<BenchTable>? Tables = null, IReadOnlyList<string>? Notes = null)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
@@ -29,10 +35,27 @@ public sealed record BenchResult(
         md.AppendLine(CultureInfo.InvariantCulture,
             $"{Events:N0} events{(Quick ? " (--quick)" : "")}; {Machine.ProcessorCount} CPUs, {Machine.TotalMemoryBytes / (1024.0 * 1024 * 1024):0.0} GiB, {Machine.Os}, {Machine.Runtime}");
         md.AppendLine();
+        foreach (var table in Tables ?? [])
+        {
+            md.AppendLine(CultureInfo.InvariantCulture, $"#### {table.Title}");
+            md.AppendLine();
+            md.AppendLine("| " + string.Join(" | ", table.Header) + " |");
+            md.AppendLine("|" + string.Concat(table.Header.Select((_, i) => i == 0 ? "---|" : "---:|")));
+            foreach (var row in table.Rows)
+                md.AppendLine("| " + string.Join(" | ", row) + " |");
+            md.AppendLine();
+        }
+        md.AppendLine("#### All figures");
+        md.AppendLine();
         md.AppendLine("| figure | value | unit |");
         md.AppendLine("|---|---:|---|");
         foreach (var figure in Figures)
             md.AppendLine(CultureInfo.InvariantCulture, $"| {figure.Name} | {Format(figure.Value)} | {figure.Unit} |");
+        foreach (var note in Notes ?? [])
+        {
+            md.AppendLine();
+            md.AppendLine(note);
+        }
         return md.ToString();
     }
 
@@ -46,7 +69,7 @@ public sealed record BenchResult(
         return stem + ".md";
     }
 
-    private static string Format(double value) =>
+    public static string Format(double value) =>
         value == Math.Floor(value) || Math.Abs(value) >= 100
             ? value.ToString("N0", CultureInfo.InvariantCulture)
             : value.ToString("0.00", CultureInfo.InvariantCulture);

@@ -45,3 +45,41 @@ public static class Measurement
         return process.PeakWorkingSet64;
     }
 }
+
+/// <summary>Latency percentiles of many runs of one operation, and the throughput of running it back to back.</summary>
+public sealed record Latency(int Runs, double P50Ms, double P95Ms, double P99Ms, double MeanMs, double PerSecond)
+{
+    /// <summary>
+    /// Runs <paramref name="operation"/> a few times unmeasured (caches, prepared statements, JIT), then back to
+    /// back until <paramref name="budget"/> has passed and at least <paramref name="minRuns"/> ran, one Stopwatch per run.
+    /// </summary>
+    public static async Task<Latency> MeasureAsync(Func<Task> operation, TimeSpan budget, int minRuns = 20, int warmup = 5)
+    {
+        for (var i = 0; i < warmup; i++)
+            await operation();
+        var samples = new List<double>();
+        var total = Stopwatch.StartNew();
+        while (samples.Count < minRuns || total.Elapsed < budget)
+        {
+            var one = Stopwatch.StartNew();
+            await operation();
+            samples.Add(one.Elapsed.TotalMilliseconds);
+        }
+        var elapsed = total.Elapsed.TotalSeconds;
+        samples.Sort();
+        return new Latency(samples.Count, Percentile(samples, 0.50), Percentile(samples, 0.95), Percentile(samples, 0.99),
+            samples.Average(), samples.Count / elapsed);
+    }
+
+    /// <summary>Nearest-rank percentile of sorted samples.</summary>
+    public static double Percentile(IReadOnlyList<double> sorted, double p) =>
+        sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];
+
+    public IEnumerable<Figure> Figures(string name) =>
+    [
+        new($"{name}: p50", P50Ms, "ms"),
+        new($"{name}: p95", P95Ms, "ms"),
+        new($"{name}: p99", P99Ms, "ms"),
+        new($"{name}: throughput", PerSecond, "per s"),
+    ];
+}

@@ -10,7 +10,7 @@ public sealed record BenchTarget(DatabaseProvider Provider, string? ServerConnec
     public string Name => Provider.ToString().ToLowerInvariant();
 }
 
-public sealed record ScenarioSettings(IReadOnlyList<BenchTarget> Targets, int Events, bool Quick, string ResultsDirectory);
+public sealed record ScenarioSettings(IReadOnlyList<BenchTarget> Targets, int Events, int Businesses, bool Quick, string ResultsDirectory);
 
 /// <summary>The options every scenario takes; each scenario chooses its own full and --quick sizes.</summary>
 public sealed class ScenarioOptions(int defaultEvents, int quickEvents)
@@ -28,6 +28,11 @@ public sealed class ScenarioOptions(int defaultEvents, int quickEvents)
     };
 
     private readonly Option<int?> _events = new("--events") { Description = $"How many events (default {defaultEvents:N0})." };
+    private readonly Option<int> _businesses = new("--businesses")
+    {
+        Description = "How many businesses share the database (generated data; default 100).",
+        DefaultValueFactory = _ => 100,
+    };
     private readonly Option<bool> _quick = new("--quick") { Description = $"A short run: {quickEvents:N0} events." };
     private readonly Option<DirectoryInfo?> _results = new("--results") { Description = "Where result files go (default: bench/results of this repository)." };
 
@@ -37,6 +42,7 @@ public sealed class ScenarioOptions(int defaultEvents, int quickEvents)
         command.Options.Add(_provider);
         command.Options.Add(_connection);
         command.Options.Add(_events);
+        command.Options.Add(_businesses);
         command.Options.Add(_quick);
         command.Options.Add(_results);
         command.SetAction(async (result, ct) =>
@@ -68,8 +74,11 @@ public sealed class ScenarioOptions(int defaultEvents, int quickEvents)
         var events = result.GetValue(_events) ?? (result.GetValue(_quick) ? quickEvents : defaultEvents);
         if (events <= 0)
             throw new BenchFailedException("--events must be positive.");
+        var businesses = result.GetValue(_businesses);
+        if (businesses <= 0)
+            throw new BenchFailedException("--businesses must be positive.");
         var results = result.GetValue(_results)?.FullName ?? DefaultResultsDirectory();
-        return new ScenarioSettings(targets, events, result.GetValue(_quick), results);
+        return new ScenarioSettings(targets, events, businesses, result.GetValue(_quick), results);
     }
 
     /// <summary>bench/results of the repository the command runs in, found upwards from the current directory.</summary>

@@ -27,7 +27,7 @@ public static class LegacyImportCeiling
     private static string ColumnList => string.Join(", ", Columns.Select(c => c.Name));
 
     /// <summary>Copies every event of the legacy file into a new table ceiling_events of the target; returns how many.</summary>
-    public static async Task<Timed<long>> MeasureAsync(string legacyPath, DatabaseSettings target, CancellationToken ct)
+    public static async Task<Timed<long>> MeasureAsync(string legacyPath, BenchDatabase target, CancellationToken ct)
     {
         await using var source = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = legacyPath, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ConnectionString);
         await source.OpenAsync(ct);
@@ -38,8 +38,8 @@ public static class LegacyImportCeiling
         {
             await using var reader = await select.ExecuteReaderAsync(ct);
             return target.Provider == DatabaseProvider.Sqlite
-                ? Insert(reader, target.ConnectionString, definition, ct)
-                : await CopyAsync(reader, target.ConnectionString, definition, ct);
+                ? Insert(reader, target.LoaderConnectionString, definition, ct)
+                : await CopyAsync(reader, target.LoaderConnectionString, definition, ct);
         });
     }
 

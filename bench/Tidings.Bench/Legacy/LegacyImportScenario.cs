@@ -38,7 +38,7 @@ public static class LegacyImportScenario
             var peak = Measurement.PeakWorkingSetBytes();
             foreach (var line in import.Value.Lines())
                 Console.WriteLine(line);
-            var ceiling = await LegacyImportCeiling.MeasureAsync(file.Path, database.Settings, ct);
+            var ceiling = await LegacyImportCeiling.MeasureAsync(file.Path, database, ct);
 
             var result = new BenchResult(Name, target.Name, database.Server, startedAt, settings.Events, settings.Quick,
                 MachineInfo.Current(), Figures(file, import, peak, ceiling));

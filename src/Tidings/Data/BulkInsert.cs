@@ -24,16 +24,38 @@ public static class BulkInsert
             throw new Auditing.UnauditedWriteException();
         var transaction = db.Database.CurrentTransaction?.GetDbTransaction()
             ?? throw new InvalidOperationException("Bulk inserts run inside the caller's transaction, so a failed run leaves nothing behind.");
-        var entity = db.Model.FindEntityType(typeof(T)) ?? throw new InvalidOperationException($"{typeof(T).Name} is not mapped.");
+        var (table, columns) = Describe<T>(db.Model);
+        if (transaction.Connection is NpgsqlConnection npgsql)
+            await CopyAsync(npgsql, (NpgsqlTransaction)transaction, table, columns, rows, staged: true, ct);
+        else
+            await InsertAsync(transaction, table, columns, rows, ct);
+    }
+
+    /// <summary>
+    /// Loads rows straight into their table, outside any context and its rules: no tenant check, no audit,
+    /// and on PostgreSQL a plain COPY, which only a role that bypasses row-level security may run (a
+    /// superuser). For filling a scratch database with generated data (bench/), never for business data.
+    /// </summary>
+    public static async Task LoadAsync<T>(IModel model, DbTransaction transaction, IReadOnlyCollection<T> rows, CancellationToken ct) where T : class
+    {
+        if (rows.Count == 0)
+            return;
+        var (table, columns) = Describe<T>(model);
+        if (transaction.Connection is NpgsqlConnection npgsql)
+            await CopyAsync(npgsql, (NpgsqlTransaction)transaction, table, columns, rows, staged: false, ct);
+        else
+            await InsertAsync(transaction, table, columns, rows, ct);
+    }
+
+    private static (string Table, List<Column> Columns) Describe<T>(IModel model)
+    {
+        var entity = model.FindEntityType(typeof(T)) ?? throw new InvalidOperationException($"{typeof(T).Name} is not mapped.");
         var table = entity.GetTableName()!;
         var store = StoreObjectIdentifier.Table(table, entity.GetSchema());
         var columns = entity.GetProperties()
             .Select(p => new Column(p, p.GetColumnName(store)!, p.GetRelationalTypeMapping()))
             .ToList();
-        if (transaction.Connection is NpgsqlConnection npgsql)
-            await CopyAsync(npgsql, (NpgsqlTransaction)transaction, table, columns, rows, ct);
-        else
-            await InsertAsync(transaction, table, columns, rows, ct);
+        return (table, columns);
     }
 
     private sealed record Column(IProperty Property, string Name, RelationalTypeMapping Mapping)
@@ -66,16 +88,19 @@ public static class BulkInsert
     }
 
     /// <summary>
-    /// PostgreSQL refuses COPY FROM into a table under row-level security, so rows are copied into a
-    /// temporary twin of the table and moved over with one INSERT ... SELECT, which the policies check.
+    /// PostgreSQL refuses COPY FROM into a table under row-level security, so unless the caller bypasses it,
+    /// rows are copied into a temporary twin of the table and moved over with one INSERT ... SELECT, which
+    /// the policies check.
     /// </summary>
-    private static async Task CopyAsync<T>(NpgsqlConnection connection, NpgsqlTransaction transaction, string table, List<Column> columns, IEnumerable<T> rows, CancellationToken ct) where T : class
+    private static async Task CopyAsync<T>(NpgsqlConnection connection, NpgsqlTransaction transaction, string table, List<Column> columns,
+        IEnumerable<T> rows, bool staged, CancellationToken ct) where T : class
     {
-        var staging = Quote("bulk_" + table);
+        var target = Quote(staged ? "bulk_" + table : table);
         var names = string.Join(", ", columns.Select(c => Quote(c.Name)));
-        await ExecuteAsync(connection, transaction, $"CREATE TEMP TABLE IF NOT EXISTS {staging} (LIKE {Quote(table)} INCLUDING DEFAULTS) ON COMMIT DROP", ct);
+        if (staged)
+            await ExecuteAsync(connection, transaction, $"CREATE TEMP TABLE IF NOT EXISTS {target} (LIKE {Quote(table)} INCLUDING DEFAULTS) ON COMMIT DROP", ct);
         var types = columns.Select(c => NpgsqlTypeOf(c.Mapping.StoreType)).ToArray();
-        await using (var importer = await connection.BeginBinaryImportAsync($"COPY {staging} ({names}) FROM STDIN (FORMAT BINARY)", ct))
+        await using (var importer = await connection.BeginBinaryImportAsync($"COPY {target} ({names}) FROM STDIN (FORMAT BINARY)", ct))
         {
             // The importer buffers; its synchronous writes only block when a buffer goes out, and cost far less per value.
             foreach (var row in rows)
@@ -91,7 +116,8 @@ public static class BulkInsert
             }
             await importer.CompleteAsync(ct);
         }
-        await ExecuteAsync(connection, transaction, $"INSERT INTO {Quote(table)} ({names}) SELECT {names} FROM {staging}; TRUNCATE {staging}", ct);
+        if (staged)
+            await ExecuteAsync(connection, transaction, $"INSERT INTO {Quote(table)} ({names}) SELECT {names} FROM {target}; TRUNCATE {target}", ct);
     }
 
     private static NpgsqlDbType NpgsqlTypeOf(string storeType)
