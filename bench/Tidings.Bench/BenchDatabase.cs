@@ -17,6 +17,7 @@ public sealed class BenchDatabase : IAsyncDisposable
 
     private readonly BenchTarget _target;
     private readonly string _scratch;
+    private bool _keep;
 
     /// <summary>What Tidings itself connects with: the app role at runtime, the owner for migrations and imports.</summary>
     public DatabaseSettings Settings { get; }
@@ -96,8 +97,16 @@ public sealed class BenchDatabase : IAsyncDisposable
         await command.ExecuteNonQueryAsync(ct);
     }
 
+    /// <summary>Leaves the database in place when the run ends (--keep) and says where it is.</summary>
+    public void Keep() => _keep = true;
+
     public async ValueTask DisposeAsync()
     {
+        if (_keep)
+        {
+            Console.WriteLine($"Kept the database: {LoaderConnectionString}");
+            return;
+        }
         if (_target.Provider == DatabaseProvider.Sqlite)
         {
             SqliteConnection.ClearAllPools();

@@ -10,7 +10,7 @@ public sealed record BenchTarget(DatabaseProvider Provider, string? ServerConnec
     public string Name => Provider.ToString().ToLowerInvariant();
 }
 
-public sealed record ScenarioSettings(IReadOnlyList<BenchTarget> Targets, int Events, int Businesses, bool Quick, string ResultsDirectory);
+public sealed record ScenarioSettings(IReadOnlyList<BenchTarget> Targets, int Events, int Businesses, bool Quick, string ResultsDirectory, bool Keep = false);
 
 /// <summary>The options every scenario takes; each scenario chooses its own full and --quick sizes.</summary>
 public sealed class ScenarioOptions(int defaultEvents, int quickEvents)
@@ -34,6 +34,10 @@ public sealed class ScenarioOptions(int defaultEvents, int quickEvents)
         DefaultValueFactory = _ => 100,
     };
     private readonly Option<bool> _quick = new("--quick") { Description = $"A short run: {quickEvents:N0} events." };
+    private readonly Option<bool> _keep = new("--keep")
+    {
+        Description = "Keep each run's database afterwards (its name or path is printed), to look at its plans by hand.",
+    };
     private readonly Option<DirectoryInfo?> _results = new("--results") { Description = "Where result files go (default: bench/results of this repository)." };
 
     /// <summary>Adds the options to a scenario's command and runs <paramref name="run"/> with what they say; expected failures become one line and exit code 1.</summary>
@@ -45,6 +49,7 @@ public sealed class ScenarioOptions(int defaultEvents, int quickEvents)
         command.Options.Add(_businesses);
         command.Options.Add(_quick);
         command.Options.Add(_results);
+        command.Options.Add(_keep);
         command.SetAction(async (result, ct) =>
         {
             try
@@ -78,7 +83,7 @@ public sealed class ScenarioOptions(int defaultEvents, int quickEvents)
         if (businesses <= 0)
             throw new BenchFailedException("--businesses must be positive.");
         var results = result.GetValue(_results)?.FullName ?? DefaultResultsDirectory();
-        return new ScenarioSettings(targets, events, businesses, result.GetValue(_quick), results);
+        return new ScenarioSettings(targets, events, businesses, result.GetValue(_quick), results, result.GetValue(_keep));
     }
 
     /// <summary>bench/results of the repository the command runs in, found upwards from the current directory.</summary>

@@ -114,8 +114,9 @@ public abstract class TidingsDbContext : DbContext
     }
 
     /// <summary>
-    /// Opens the one way across businesses: reads may use <see cref="AcrossBusinesses{T}"/> and writes
-    /// may target any business until the scope is disposed. Entering it is itself audited.
+    /// Opens the one way across businesses, for businesses, users and the audit trail only
+    /// (TenancyRules.ReachesPlatformScope): reads may use <see cref="AcrossBusinesses{T}"/> and writes of
+    /// those may target any business until the scope is disposed. Entering it is itself audited.
     /// </summary>
     public async Task<IDisposable> BeginPlatformScopeAsync(string name, CancellationToken ct = default)
     {
@@ -136,11 +137,13 @@ public abstract class TidingsDbContext : DbContext
         }
     }
 
-    /// <summary>All businesses' rows of a tenant-owned set (soft delete still applies); platform scope only.</summary>
+    /// <summary>All businesses' rows of businesses, users or audit entries (soft delete still applies); platform scope only.</summary>
     public IQueryable<T> AcrossBusinesses<T>() where T : class
     {
         if (Tenant.PlatformScope is null)
             throw new TenancyViolationException("Reading across businesses needs an open platform scope.");
+        if (!TenancyRules.ReachesPlatformScope(typeof(T)))
+            throw new TenancyViolationException($"The platform scope reaches businesses, users and the audit trail, not {typeof(T).Name}.");
         return Set<T>().IgnoreQueryFilters([TenancyRules.Filter]);
     }
 

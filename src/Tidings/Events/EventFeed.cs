@@ -161,26 +161,34 @@ public static class EventFeed
     public static IOrderedQueryable<EventForUser> NewestFirst(this IQueryable<EventForUser> rows) =>
         rows.OrderByDescending(x => x.Event.EventDate).ThenByDescending(x => x.Event.Id);
 
-    public static IQueryable<FeedRow> Project(this IQueryable<EventForUser> rows, TidingsDbContext db)
+    /// <summary>
+    /// Loads the rows with their client's name, then the live tags of just those events in a second, small
+    /// statement. One statement with the tags as a joined collection made PostgreSQL build every tag link
+    /// of the business before joining it to the page (26 ms of a 27 ms first page at 100,000 events, growing
+    /// with the business); by event id it is a handful of index probes.
+    /// </summary>
+    public static async Task<List<FeedRow>> LoadAsync(this IQueryable<EventForUser> rows, TidingsDbContext db, CancellationToken ct)
     {
-        var liveLink = Rule<EventTag>(db);
-        return rows.Select(x => new FeedRow
-        {
-            Event = x.Event,
-            ClientName = x.Event.Client!.Name,
-            Mine = x.Mine,
-            EventTags = x.Event.EventTags.AsQueryable().Where(liveLink).OrderBy(t => t.Tag!.Name)
-                .Select(t => new EventTagItem(t.Tag!.Id, t.Tag.Name, t.Tag.Color)).ToList(),
-        });
+        var page = await rows.Select(x => new { x.Event, ClientName = x.Event.Client!.Name, x.Mine }).ToListAsync(ct);
+        if (page.Count == 0)
+            return [];
+        var ids = page.Select(p => p.Event.Id).ToList();
+        var tags = await db.EventTags.AsNoTracking().IgnoreQueryFilters([SoftDeleteRules.Filter]).Where(Rule<EventTag>(db))
+            .Where(t => ids.Contains(t.EventId))
+            .OrderBy(t => t.Tag!.Name)
+            .Select(t => new { t.EventId, Item = new EventTagItem(t.Tag!.Id, t.Tag.Name, t.Tag.Color) })
+            .ToListAsync(ct);
+        var byEvent = tags.ToLookup(t => t.EventId, t => t.Item);
+        return page.Select(p => new FeedRow { Event = p.Event, ClientName = p.ClientName, Mine = p.Mine, EventTags = byEvent[p.Event.Id].ToList() }).ToList();
     }
 
     public static async Task<Page<EventDto>> PageAsync(TidingsDbContext db, Guid userId, FeedFilter filter, int limit, FeedCursor? cursor, CancellationToken ct)
     {
-        var rows = await Matching(db, userId, filter).After(cursor).NewestFirst().Take(limit + 1).Project(db).ToListAsync(ct);
+        var rows = await Matching(db, userId, filter).After(cursor).NewestFirst().Take(limit + 1).LoadAsync(db, ct);
         return Paging.Of(rows, limit, r => r.ToDto(), r => Paging.Encode(new FeedCursor(r.Event.EventDate, r.Event.Id)));
     }
 
     /// <summary>One live event (duplicates included) as the caller sees it, or null.</summary>
-    public static Task<FeedRow?> OneAsync(TidingsDbContext db, Guid userId, Guid id, CancellationToken ct) =>
-        WithMine(db, userId, Live(db).Where(e => e.Id == id)).Project(db).SingleOrDefaultAsync(ct);
+    public static async Task<FeedRow?> OneAsync(TidingsDbContext db, Guid userId, Guid id, CancellationToken ct) =>
+        (await WithMine(db, userId, Live(db).Where(e => e.Id == id)).LoadAsync(db, ct)).SingleOrDefault();
 }

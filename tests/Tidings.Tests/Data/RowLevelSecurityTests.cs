@@ -50,6 +50,31 @@ public sealed class RowLevelSecurityTests(PostgresDatabase database) : IClassFix
     }
 
     [Fact]
+    public async Task The_platform_scope_setting_reaches_businesses_users_and_audit_but_no_business_data()
+    {
+        var a = await TenantGraph.CreateAsync(database);
+        var b = await TenantGraph.CreateAsync(database);
+        await using var connection = new NpgsqlConnection(database.Settings.ConnectionString);
+        await connection.OpenAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        await using (var scope = new NpgsqlCommand("SELECT set_config('app.platform_scope', 'on', true)", connection, transaction))
+            await scope.ExecuteNonQueryAsync();
+        foreach (var table in Tidings.Data.Postgres.DatabaseGuards.PlatformScopeTables)
+        {
+            var column = table == "businesses" ? "id" : "business_id";
+            await using var seen = new NpgsqlCommand($"SELECT count(DISTINCT {column}) FROM {table} WHERE {column} IN (@a, @b)", connection, transaction);
+            seen.Parameters.AddWithValue("a", a.Business.Id);
+            seen.Parameters.AddWithValue("b", b.Business.Id);
+            Assert.Equal(2L, await seen.ExecuteScalarAsync());
+        }
+        foreach (var table in TenantTables.Except(Tidings.Data.Postgres.DatabaseGuards.PlatformScopeTables))
+        {
+            await using var seen = new NpgsqlCommand($"SELECT count(*) FROM {table}", connection, transaction);
+            Assert.Equal(0L, await seen.ExecuteScalarAsync());
+        }
+    }
+
+    [Fact]
     public async Task Raw_writes_through_the_application_cannot_reach_another_business()
     {
         var a = await TenantGraph.CreateAsync(database);

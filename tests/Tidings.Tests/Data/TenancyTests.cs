@@ -7,6 +7,7 @@ using Tidings.Data.Tenancy;
 using Tidings.Events;
 using Tidings.Tags;
 using Tidings.Tests.Infrastructure;
+using Tidings.Users;
 
 namespace Tidings.Tests.Data;
 
@@ -239,9 +240,11 @@ public abstract class TenancyTests(TestDatabase database)
         var scopeName = "test-scan-" + Guid.NewGuid().ToString("N");
         using (await db.BeginPlatformScopeAsync(scopeName))
         {
-            var ids = await db.AcrossBusinesses<Client>().Select(c => c.Id).ToListAsync();
-            Assert.Contains(a.Row<Client>().Id, ids);
-            Assert.Contains(b.Row<Client>().Id, ids);
+            var ids = await db.AcrossBusinesses<User>().Select(u => u.Id).ToListAsync();
+            Assert.Contains(a.Row<User>().Id, ids);
+            Assert.Contains(b.Row<User>().Id, ids);
+            // Business data never crosses, not even inside the scope (PostgreSQL has no policy that would let it).
+            Assert.Throws<TenancyViolationException>(() => db.AcrossBusinesses<Client>());
             var entry = await db.AcrossBusinesses<AuditLog>().SingleAsync(l => l.RecordId == scopeName);
             Assert.Equal(AuditActions.PlatformScope, entry.Action);
             Assert.Null(entry.BusinessId);

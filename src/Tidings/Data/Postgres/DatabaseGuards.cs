@@ -22,7 +22,21 @@ public static class DatabaseGuards
             """);
     }
 
-    public static void EnableRowLevelSecurity(MigrationBuilder migration, string table, string businessColumn = "business_id")
+    /// <summary>
+    /// The tables the platform scope reaches (sign-up and login look up emails and slugs; its own audit
+    /// entries have no business). Business data stays out of it: cross-business reads of clients or events
+    /// have no use, and a table with the tenant policy alone lets PostgreSQL fold the policy and the query's
+    /// own business condition into one (a one-time check), instead of counting the business twice and
+    /// guessing the large business's rows five times too few (issue 5's feed benchmark: 67 ms for a deep
+    /// page instead of 1 ms).
+    /// </summary>
+    public static readonly IReadOnlyList<string> PlatformScopeTables = ["businesses", "users", "audit_logs"];
+
+    /// <summary>
+    /// Row-level security on a tenant-owned table: rows of the current business only, and with
+    /// <paramref name="platformScope"/> any row inside an open platform scope (see <see cref="PlatformScopeTables"/>).
+    /// </summary>
+    public static void EnableRowLevelSecurity(MigrationBuilder migration, string table, string businessColumn = "business_id", bool platformScope = false)
     {
         migration.Sql($"""
             ALTER TABLE {table} ENABLE ROW LEVEL SECURITY;
@@ -30,11 +44,17 @@ public static class DatabaseGuards
             CREATE POLICY tenant_isolation ON {table}
                 USING ({businessColumn} = tidings_current_business())
                 WITH CHECK ({businessColumn} = tidings_current_business());
+            """);
+        if (platformScope)
+            EnablePlatformScope(migration, table);
+    }
+
+    public static void EnablePlatformScope(MigrationBuilder migration, string table) =>
+        migration.Sql($"""
             CREATE POLICY platform_scope ON {table}
                 USING (tidings_platform_scope())
                 WITH CHECK (tidings_platform_scope());
             """);
-    }
 
     public static void MakeAppendOnly(MigrationBuilder migration, string table)
     {

@@ -81,13 +81,22 @@ public static class TenancyRules
         }
     }
 
+    /// <summary>
+    /// What the platform scope may read and write across businesses, the same tables PostgreSQL's
+    /// platform_scope policy covers (DatabaseGuards.PlatformScopeTables): sign-up and login need emails and
+    /// slugs of every business, and the scope's own audit entries; business data never crosses.
+    /// </summary>
+    private static readonly HashSet<Type> PlatformScopeTypes = [typeof(Business), typeof(Users.User), typeof(AuditLog)];
+
+    public static bool ReachesPlatformScope(Type type) => PlatformScopeTypes.Contains(type);
+
     private static void Check(EntityEntry entry, CurrentTenant tenant, Guid businessId, string column, Action? stamp)
     {
         var original = (Guid)entry.Property(column).OriginalValue!;
         if (entry.State != EntityState.Added && original != businessId)
             throw new TenancyViolationException($"{entry.Metadata.ClrType.Name}: a row never moves to another business.");
 
-        if (tenant.PlatformScope is not null)
+        if (tenant.PlatformScope is not null && ReachesPlatformScope(entry.Metadata.ClrType))
         {
             if (businessId == Guid.Empty)
                 throw new TenancyViolationException($"{entry.Metadata.ClrType.Name}: a platform-scope insert must name its business.");

@@ -14,8 +14,8 @@ namespace Tidings.Data.Postgres.Migrations
         {
             Postgres.DatabaseGuards.CreateFunctions(migrationBuilder);
             foreach (var table in TenantTables)
-                Postgres.DatabaseGuards.EnableRowLevelSecurity(migrationBuilder, table);
-            Postgres.DatabaseGuards.EnableRowLevelSecurity(migrationBuilder, "businesses", businessColumn: "id");
+                Postgres.DatabaseGuards.EnableRowLevelSecurity(migrationBuilder, table, platformScope: true);
+            Postgres.DatabaseGuards.EnableRowLevelSecurity(migrationBuilder, "businesses", businessColumn: "id", platformScope: true);
             Postgres.DatabaseGuards.MakeAppendOnly(migrationBuilder, "audit_logs");
         }
 

@@ -54,7 +54,7 @@ namespace Tidings.Data.Postgres.Migrations
                 table: "api_tokens",
                 columns: new[] { "business_id", "user_id" });
 
-            Tidings.Data.Postgres.DatabaseGuards.EnableRowLevelSecurity(migrationBuilder, "api_tokens");
+            Tidings.Data.Postgres.DatabaseGuards.EnableRowLevelSecurity(migrationBuilder, "api_tokens", platformScope: true);
         }
 
         /// <inheritdoc />

@@ -118,8 +118,8 @@ namespace Tidings.Data.Postgres.Migrations
                 table: "legacy_values",
                 columns: new[] { "business_id", "table_name", "record_id" });
 
-            Tidings.Data.Postgres.DatabaseGuards.EnableRowLevelSecurity(migrationBuilder, "legacy_id_map");
-            Tidings.Data.Postgres.DatabaseGuards.EnableRowLevelSecurity(migrationBuilder, "legacy_values");
+            Tidings.Data.Postgres.DatabaseGuards.EnableRowLevelSecurity(migrationBuilder, "legacy_id_map", platformScope: true);
+            Tidings.Data.Postgres.DatabaseGuards.EnableRowLevelSecurity(migrationBuilder, "legacy_values", platformScope: true);
         }
 
         /// <inheritdoc />
