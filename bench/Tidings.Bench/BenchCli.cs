@@ -11,6 +11,7 @@ public static class BenchCli
         var root = new RootCommand("Tidings benchmarks at scale. Each run prints its figures and writes them to bench/results/.");
         root.Subcommands.Add(LegacyImportScenario.Create());
         root.Subcommands.Add(Feed.FeedScenario.Create());
+        root.Subcommands.Add(Feed.ScaleScenario.Create());
         root.Subcommands.Add(Writes.WriteScenario.Create());
         root.Subcommands.Add(Audit.AuditScenario.Create());
         return root.Parse(args).InvokeAsync();

@@ -24,6 +24,9 @@ public sealed class FeedProbe(BenchDatabase database, GeneratedBusiness business
 
     public GeneratedBusiness Business => business;
 
+    /// <summary>How many LINQ queries EF has compiled: steady while measuring, or the feed misses EF's query cache.</summary>
+    public int Compilations { get; private set; }
+
     public static async Task<FeedProbe> OpenAsync(BenchDatabase database, GeneratedBusiness business, BenchService? service, CancellationToken ct)
     {
         var ceiling = await FeedCeiling.OpenAsync(database.Settings, business.Id, business.PrincipalUserId, ct);
@@ -92,17 +95,17 @@ public sealed class FeedProbe(BenchDatabase database, GeneratedBusiness business
 
     public Task<string> CeilingPlanAsync(FeedCase feedCase, CancellationToken ct) => ceiling.PlanAsync(feedCase, ct);
 
-    /// <summary>The plan of the very statement Tidings sends for the case, captured as it goes out.</summary>
-    public async Task<(string Sql, string Plan)> TidingsPlanAsync(FeedCase feedCase, CancellationToken ct)
+    /// <summary>The plans of the very statements Tidings sends for the case (the page, then its tags), captured as they go out.</summary>
+    public async Task<List<(string Sql, string Plan)>> TidingsPlansAsync(FeedCase feedCase, CancellationToken ct)
     {
-        _capture.Last = null;
+        _capture.Sent.Clear();
         await TidingsAsync(feedCase, ct);
-        var sent = _capture.Last ?? throw new BenchFailedException("no statement was captured for the feed page.");
-        return (sent.Sql, await ceiling.PlanAsync(sent.Sql, command =>
-        {
-            foreach (var parameter in sent.Parameters)
-                command.Parameters.Add(parameter);
-        }, ct));
+        if (_capture.Sent.Count == 0)
+            throw new BenchFailedException("no statement was captured for the feed page.");
+        var plans = new List<(string, string)>();
+        foreach (var (sql, parameters) in _capture.Sent.ToList())
+            plans.Add((sql, await ceiling.PlanAsync(sql, command => command.Parameters.AddRange(parameters.ToArray()), ct)));
+        return plans;
     }
 
     public async ValueTask DisposeAsync()
@@ -120,17 +123,19 @@ public sealed class FeedProbe(BenchDatabase database, GeneratedBusiness business
         // Options are built once and shared by every context, as the service's dependency injection does.
         var settings = database.Settings;
         _options ??= settings.Provider == DatabaseProvider.Sqlite
-            ? DatabaseSetup.SqliteOptions(settings.ConnectionString).AddInterceptors(_capture).Options
-            : DatabaseSetup.PostgresOptions(settings.ConnectionString).AddInterceptors(_capture).Options;
+            ? DatabaseSetup.SqliteOptions(settings.ConnectionString).AddInterceptors(_capture).LogTo(_ => Compilations++, [CoreEventId.QueryCompilationStarting]).Options
+            : DatabaseSetup.PostgresOptions(settings.ConnectionString).AddInterceptors(_capture).LogTo(_ => Compilations++, [CoreEventId.QueryCompilationStarting]).Options;
         return settings.Provider == DatabaseProvider.Sqlite
             ? new SqliteTidingsDbContext((DbContextOptions<SqliteTidingsDbContext>)_options, tenant, actor, TimeProvider.System)
             : new PostgresTidingsDbContext((DbContextOptions<PostgresTidingsDbContext>)_options, tenant, actor, TimeProvider.System);
     }
 
-    /// <summary>Keeps the last statement a context sent, without the tenant settings PostgresTenantSession puts in front of it.</summary>
+    /// <summary>Keeps the statements contexts send, without the tenant settings PostgresTenantSession puts in front of them.</summary>
     private sealed class StatementCapture : DbCommandInterceptor
     {
-        public (string Sql, List<DbParameter> Parameters)? Last { get; set; }
+        private const int Kept = 10;
+
+        public List<(string Sql, List<DbParameter> Parameters)> Sent { get; } = [];
 
         public override ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData,
             InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
@@ -139,7 +144,9 @@ public sealed class FeedProbe(BenchDatabase database, GeneratedBusiness business
             var marker = sql.IndexOf("END$tenant$;\n", StringComparison.Ordinal);
             if (marker >= 0)
                 sql = sql[(marker + "END$tenant$;\n".Length)..];
-            Last = (sql, command.Parameters.Cast<DbParameter>().Select(Clone).ToList());
+            // Only the few statements of the page being explained are wanted; measured runs must not pile up.
+            if (Sent.Count < Kept)
+                Sent.Add((sql, command.Parameters.Cast<DbParameter>().Select(Clone).ToList()));
             return base.ReaderExecutingAsync(command, eventData, result, cancellationToken);
         }
 

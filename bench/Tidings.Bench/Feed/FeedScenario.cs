@@ -41,7 +41,9 @@ public static class FeedScenario
             {
                 await probe.CheckSamePageAsync(feedCase, ct);
                 Console.Error.WriteLine($"  {feedCase.Name}");
+                var compiled = probe.Compilations;
                 var tidings = await Latency.MeasureAsync(() => probe.TidingsAsync(feedCase, ct), budget, minRuns);
+                figures.Add(new($"{feedCase.Name}, Tidings query: EF query compilations while measuring", probe.Compilations - compiled, "compilations"));
                 var http = await Latency.MeasureAsync(() => probe.HttpAsync(feedCase, ct), budget, minRuns);
                 var ceiling = await Latency.MeasureAsync(() => probe.CeilingAsync(feedCase, ct), budget, minRuns);
                 figures.AddRange(tidings.Figures($"{feedCase.Name}, Tidings query"));
@@ -51,9 +53,9 @@ public static class FeedScenario
                 figures.Add(new($"{feedCase.Name}, Tidings / ceiling (p50)", ratios[feedCase.Name], "x"));
                 rows.Add([feedCase.Name, Ms(tidings), Ms(http), Ms(ceiling), $"{ratios[feedCase.Name]:0.0}x", $"{http.P50Ms / ceiling.P50Ms:0.0}x"]);
 
-                var (sql, plan) = await probe.TidingsPlanAsync(feedCase, ct);
-                notes.Add($"#### {feedCase.Name}: ceiling plan\n\n```\n{await probe.CeilingPlanAsync(feedCase, ct)}\n```\n\n" +
-                    $"#### {feedCase.Name}: Tidings' statement and plan\n\n```sql\n{sql}\n```\n\n```\n{plan}\n```");
+                notes.Add($"#### {feedCase.Name}: ceiling plan\n\n```\n{await probe.CeilingPlanAsync(feedCase, ct)}\n```");
+                foreach (var (sql, plan) in await probe.TidingsPlansAsync(feedCase, ct))
+                    notes.Add($"#### {feedCase.Name}: Tidings' statement and plan\n\n```sql\n{sql}\n```\n\n```\n{plan}\n```");
             }
             notes.Insert(0, Targets(ratios, target, settings));
 

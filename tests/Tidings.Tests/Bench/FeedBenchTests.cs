@@ -1,0 +1,70 @@
+using System.Text.Json;
+using Tidings.Tests.Infrastructure;
+
+namespace Tidings.Tests.Bench;
+
+/// <summary>
+/// The feed and scale benchmarks' --quick mode, on both providers, so the harness cannot rot. Nothing about
+/// speed is asserted: that each run completes (it fails itself when the SQL ceiling and Tidings disagree on
+/// a page), that the generated data is the size asked for, and that the measured pages never made EF
+/// compile a query again.
+/// </summary>
+public sealed class FeedBenchTests : IDisposable
+{
+    private readonly string _results = Directory.CreateTempSubdirectory("tidings-bench-results-").FullName;
+
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task The_feed_benchmark_runs_quick_with_a_ceiling_that_returns_the_same_pages(string provider)
+    {
+        var figures = await RunAsync("feed", provider);
+
+        Assert.Equal(20_000, figures["rows: events"]);
+        Assert.Equal(100, figures["rows: businesses"]);
+        Assert.Equal(4_000, figures["large business: events"]); // a fifth of all events
+        Assert.True(figures["rows: event_user_interactions"] > 0);
+        var cases = figures.Keys.Where(k => k.EndsWith(", Tidings query: p50", StringComparison.Ordinal)).ToList();
+        Assert.Equal(5, cases.Count);
+        foreach (var name in cases.Select(k => k[..k.IndexOf(", Tidings query", StringComparison.Ordinal)]))
+        {
+            Assert.True(figures[$"{name}, Tidings query: p50"] > 0);
+            Assert.True(figures[$"{name}, HTTP: p50"] > 0);
+            Assert.True(figures[$"{name}, SQL ceiling: p50"] > 0);
+            Assert.Equal(0, figures[$"{name}, Tidings query: EF query compilations while measuring"]);
+        }
+    }
+
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task The_scale_benchmark_runs_quick_at_each_size(string provider)
+    {
+        var figures = await RunAsync("scale", provider);
+
+        foreach (var size in new[] { "2,000", "10,000" })
+        {
+            Assert.True(figures[$"{size} events: large business events"] > figures[$"{size} events: median business events"]);
+            Assert.True(figures[$"{size} events: large business, first page, Tidings query: p50"] > 0);
+            Assert.True(figures[$"{size} events: large business, unread=true, SQL ceiling: p50"] > 0);
+        }
+        Assert.True(figures["large business first page, 10,000 against 2,000 events (p50)"] > 0);
+    }
+
+    private async Task<Dictionary<string, double>> RunAsync(string scenario, string provider)
+    {
+        string[] args = [scenario, "--quick", "--provider", provider, "--results", _results];
+        if (provider == "postgres")
+            args = [.. args, "--connection", PostgresServer.SuperuserConnectionString];
+
+        Assert.Equal(0, await Tidings.Bench.BenchCli.RunAsync(args));
+
+        var json = Assert.Single(Directory.GetFiles(_results, $"{scenario}-{provider}-*.json"));
+        Assert.Single(Directory.GetFiles(_results, $"{scenario}-{provider}-*.md"));
+        using var result = JsonDocument.Parse(await File.ReadAllTextAsync(json));
+        return result.RootElement.GetProperty("figures").EnumerateArray()
+            .ToDictionary(f => f.GetProperty("name").GetString()!, f => f.GetProperty("value").GetDouble());
+    }
+
+    public void Dispose() => Directory.Delete(_results, recursive: true);
+}
