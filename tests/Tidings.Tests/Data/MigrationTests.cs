@@ -209,6 +209,29 @@ public sealed class MigrationTests_Postgres(PostgresDatabase db) : MigrationTest
     }
 
     [Fact]
+    public async Task Business_data_has_only_the_tenant_policy_and_dependency_statistics_on_its_ids()
+    {
+        var policies = (await RowsAsync("SELECT tablename::text, policyname::text FROM pg_policies WHERE schemaname = 'public'"))
+            .Select(r => (Table: (string)r[0], Policy: (string)r[1])).ToList();
+        // A second, OR-ed policy on business data would stop the planner folding the tenant check into the query's own.
+        Assert.Equal(
+            Tidings.Data.Postgres.DatabaseGuards.PlatformScopeTables.Order().ToList(),
+            policies.Where(p => p.Policy == "platform_scope").Select(p => p.Table).Order().ToList());
+        Assert.All(policies.Where(p => p.Policy != "platform_scope"), p => Assert.Equal("tenant_isolation", p.Policy));
+
+        var statistics = (await RowsAsync("""
+                SELECT c.relname::text, array_to_string(array(SELECT a.attname::text FROM pg_attribute a
+                       WHERE a.attrelid = s.stxrelid AND a.attnum = ANY (s.stxkeys) ORDER BY a.attname), ',')
+                FROM pg_statistic_ext s JOIN pg_class c ON c.oid = s.stxrelid
+                WHERE 'f' = ANY (s.stxkind)
+                """))
+            .ToDictionary(r => (string)r[0], r => (string)r[1]);
+        Assert.Equal("business_id,event_id,user_id", statistics["event_user_interactions"]);
+        Assert.Equal("business_id,client_id", statistics["events"]);
+        Assert.Equal("business_id,event_id,tag_id", statistics["event_tags"]);
+    }
+
+    [Fact]
     public async Task Tables_are_owned_by_the_owner_role_not_the_app_role()
     {
         var owners = (await RowsAsync("SELECT tablename::text, tableowner::text FROM pg_tables WHERE schemaname = 'public'"))

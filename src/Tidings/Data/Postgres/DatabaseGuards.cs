@@ -56,6 +56,17 @@ public static class DatabaseGuards
                 WITH CHECK (tidings_platform_scope());
             """);
 
+    /// <summary>
+    /// Tells the planner that business_id follows from the table's other ids (a user, an event, a client
+    /// belongs to one business). Without it PostgreSQL multiplies the selectivity of "this business" and
+    /// "this user" as if they were independent: for the median business's owner it expected 23 of their
+    /// 4,468 interactions, scanned them all once per feed row instead of probing the unique index, and
+    /// the first page took 36 ms instead of 1 ms at a million events (350 ms at ten million). Every
+    /// tenant-owned table whose queries combine business_id with another id gets one.
+    /// </summary>
+    public static void CreateTenantStatistics(MigrationBuilder migration, string table, params string[] columns) =>
+        migration.Sql($"CREATE STATISTICS st_{table}_business (dependencies) ON business_id, {string.Join(", ", columns)} FROM {table}; ANALYZE {table};");
+
     public static void MakeAppendOnly(MigrationBuilder migration, string table)
     {
         migration.Sql($"""
