@@ -50,7 +50,7 @@ public sealed class DatasetGenerator(DatasetShape shape, DateTime now)
     /// <summary>The businesses' rows; <paramref name="eventChunks"/> then gives each one's events.</summary>
     public BusinessRows Business(int index, int events, out GeneratedBusiness summary)
     {
-        var random = new Random(HashCode.Combine(shape.Seed, index));
+        var random = new Random(SeedOf(index, stream: 0));
         var created = now.AddDays(-DatasetShape.HistoryDays - 30);
         var name = index == 0 ? "Large Bench Business" : $"Bench Business {index:D4}";
         var business = new Business
@@ -114,6 +114,12 @@ public sealed class DatasetGenerator(DatasetShape shape, DateTime now)
         return new BusinessRows(business, users, clients, tags, clientTags);
     }
 
+    /// <summary>
+    /// A seed per business and stream fixed across processes (HashCode.Combine is randomised per process,
+    /// which would make the same shape give other data on every run).
+    /// </summary>
+    private int SeedOf(int index, int stream) => unchecked(shape.Seed * 1_000_003 + index * 2 + stream);
+
     private sealed record BusinessState(Business Business, List<User> Users, List<User> Members, List<Client> Clients, List<Tag> Tags, double[] ClientCumulative)
     {
         /// <summary>The latest event of each client, for duplicates of it.</summary>
@@ -138,7 +144,7 @@ public sealed class DatasetGenerator(DatasetShape shape, DateTime now)
     public IEnumerable<EventChunk> EventChunks(int index, int events)
     {
         var state = _state[index];
-        var random = new Random(HashCode.Combine(shape.Seed, index, "events"));
+        var random = new Random(SeedOf(index, stream: 1));
         var principal = state.Users[0];
         for (var done = 0; done < events; done += ChunkSize)
         {
