@@ -17,7 +17,7 @@ public sealed class BenchDatabase : IAsyncDisposable
 
     private readonly BenchTarget _target;
     private readonly string _scratch;
-    private bool _keep;
+    private readonly bool _keep;
 
     /// <summary>What Tidings itself connects with: the app role at runtime, the owner for migrations and imports.</summary>
     public DatabaseSettings Settings { get; }
@@ -33,18 +33,20 @@ public sealed class BenchDatabase : IAsyncDisposable
 
     public DatabaseProvider Provider => _target.Provider;
 
-    private BenchDatabase(BenchTarget target, string scratch, DatabaseSettings settings, string loader, string server)
+    private BenchDatabase(BenchTarget target, string scratch, DatabaseSettings settings, string loader, string server, bool keep)
     {
         _target = target;
         _scratch = scratch;
+        _keep = keep;
         Settings = settings;
         LoaderConnectionString = loader;
         Server = server;
     }
 
-    public static async Task<BenchDatabase> CreateAsync(BenchTarget target, CancellationToken ct)
+    /// <summary>A fresh migrated database; with <paramref name="keep"/> (--keep) it is left in place when the run ends and where it is gets printed.</summary>
+    public static async Task<BenchDatabase> CreateAsync(BenchTarget target, bool keep, CancellationToken ct)
     {
-        var database = target.Provider == DatabaseProvider.Sqlite ? CreateSqlite(target) : await CreatePostgresAsync(target, ct);
+        var database = target.Provider == DatabaseProvider.Sqlite ? CreateSqlite(target, keep) : await CreatePostgresAsync(target, keep, ct);
         try
         {
             await DatabaseCommands.MigrateAsync(database.Settings, ct);
@@ -57,16 +59,16 @@ public sealed class BenchDatabase : IAsyncDisposable
         }
     }
 
-    private static BenchDatabase CreateSqlite(BenchTarget target)
+    private static BenchDatabase CreateSqlite(BenchTarget target, bool keep)
     {
         var folder = Directory.CreateTempSubdirectory("tidings-bench-").FullName;
         var connectionString = new SqliteConnectionStringBuilder { DataSource = Path.Combine(folder, "bench.db") }.ConnectionString;
         using var connection = new SqliteConnection(connectionString);
         return new BenchDatabase(target, folder, new DatabaseSettings(DatabaseProvider.Sqlite, connectionString, null), connectionString,
-            $"SQLite {connection.ServerVersion}");
+            $"SQLite {connection.ServerVersion}", keep);
     }
 
-    private static async Task<BenchDatabase> CreatePostgresAsync(BenchTarget target, CancellationToken ct)
+    private static async Task<BenchDatabase> CreatePostgresAsync(BenchTarget target, bool keep, CancellationToken ct)
     {
         var name = $"tidings_bench_{Guid.NewGuid():N}";
         await using var server = new NpgsqlConnection(target.ServerConnectionString);
@@ -85,7 +87,7 @@ public sealed class BenchDatabase : IAsyncDisposable
         var loader = new NpgsqlConnectionStringBuilder(target.ServerConnectionString) { Database = name }.ConnectionString;
         return new BenchDatabase(target, name,
             new DatabaseSettings(DatabaseProvider.Postgres, As(loader, AppRole), As(loader, OwnerRole)), loader,
-            $"PostgreSQL {server.PostgreSqlVersion}, {durability}");
+            $"PostgreSQL {server.PostgreSqlVersion}, {durability}", keep);
     }
 
     private static string As(string connectionString, string role) =>
@@ -96,9 +98,6 @@ public sealed class BenchDatabase : IAsyncDisposable
         await using var command = new NpgsqlCommand(sql, connection);
         await command.ExecuteNonQueryAsync(ct);
     }
-
-    /// <summary>Leaves the database in place when the run ends (--keep) and says where it is.</summary>
-    public void Keep() => _keep = true;
 
     public async ValueTask DisposeAsync()
     {

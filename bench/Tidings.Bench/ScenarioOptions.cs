@@ -10,7 +10,13 @@ public sealed record BenchTarget(DatabaseProvider Provider, string? ServerConnec
     public string Name => Provider.ToString().ToLowerInvariant();
 }
 
-public sealed record ScenarioSettings(IReadOnlyList<BenchTarget> Targets, int Events, int Businesses, bool Quick, string ResultsDirectory, bool Keep = false);
+public sealed record ScenarioSettings(IReadOnlyList<BenchTarget> Targets, int Events, int Businesses, bool Quick, string ResultsDirectory, bool Keep = false)
+{
+    /// <summary>How long a latency is measured back to back (Latency.MeasureAsync), and at least how many runs.</summary>
+    public TimeSpan MeasureFor => Quick ? TimeSpan.FromSeconds(0.2) : TimeSpan.FromSeconds(3);
+
+    public int MinRuns => Quick ? 5 : 30;
+}
 
 /// <summary>The options every scenario takes; each scenario chooses its own full and --quick sizes.</summary>
 public sealed class ScenarioOptions(int defaultEvents, int quickEvents)

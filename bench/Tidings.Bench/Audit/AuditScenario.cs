@@ -43,7 +43,7 @@ public static class AuditScenario
         foreach (var target in settings.Targets)
         {
             var startedAt = DateTimeOffset.UtcNow;
-            await using var database = await BenchDatabase.CreateAsync(target, ct);
+            await using var database = await BenchDatabase.CreateAsync(target, settings.Keep, ct);
             var data = await DatasetLoader.LoadAsync(database, new DatasetShape(settings.Events, settings.Businesses), ct);
             await using var ways = await AuditWays.CreateAsync(database, data.Large, ct);
             Way[] all =

@@ -24,14 +24,10 @@ public static class FeedScenario
         foreach (var target in settings.Targets)
         {
             var startedAt = DateTimeOffset.UtcNow;
-            await using var database = await BenchDatabase.CreateAsync(target, ct);
-            if (settings.Keep)
-                database.Keep();
+            await using var database = await BenchDatabase.CreateAsync(target, settings.Keep, ct);
             var data = await DatasetLoader.LoadAsync(database, new DatasetShape(settings.Events, settings.Businesses), ct);
             await using var service = await BenchService.StartAsync(database.Settings, ct);
             await using var probe = await FeedProbe.OpenAsync(database, data.Large, service, ct);
-            var budget = settings.Quick ? TimeSpan.FromSeconds(0.2) : TimeSpan.FromSeconds(3);
-            var minRuns = settings.Quick ? 5 : 30;
 
             List<Figure> figures = [.. data.Figures()];
             List<IReadOnlyList<string>> rows = [];
@@ -42,10 +38,10 @@ public static class FeedScenario
                 await probe.CheckSamePageAsync(feedCase, ct);
                 Console.Error.WriteLine($"  {feedCase.Name}");
                 var compiled = probe.Compilations;
-                var tidings = await Latency.MeasureAsync(() => probe.TidingsAsync(feedCase, ct), budget, minRuns);
+                var tidings = await Latency.MeasureAsync(() => probe.TidingsAsync(feedCase, ct), settings.MeasureFor, settings.MinRuns);
                 figures.Add(new($"{feedCase.Name}, Tidings query: EF query compilations while measuring", probe.Compilations - compiled, "compilations"));
-                var http = await Latency.MeasureAsync(() => probe.HttpAsync(feedCase, ct), budget, minRuns);
-                var ceiling = await Latency.MeasureAsync(() => probe.CeilingAsync(feedCase, ct), budget, minRuns);
+                var http = await Latency.MeasureAsync(() => probe.HttpAsync(feedCase, ct), settings.MeasureFor, settings.MinRuns);
+                var ceiling = await Latency.MeasureAsync(() => probe.CeilingAsync(feedCase, ct), settings.MeasureFor, settings.MinRuns);
                 figures.AddRange(tidings.Figures($"{feedCase.Name}, Tidings query"));
                 figures.AddRange(http.Figures($"{feedCase.Name}, HTTP"));
                 figures.AddRange(ceiling.Figures($"{feedCase.Name}, SQL ceiling"));

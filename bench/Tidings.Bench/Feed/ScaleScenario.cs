@@ -41,8 +41,6 @@ public static class ScaleScenario
         foreach (var target in settings.Targets)
         {
             var startedAt = DateTimeOffset.UtcNow;
-            var budget = settings.Quick ? TimeSpan.FromSeconds(0.2) : TimeSpan.FromSeconds(3);
-            var minRuns = settings.Quick ? 5 : 30;
             List<Figure> figures = [];
             List<IReadOnlyList<string>> rows = [];
             var firstPage = new Dictionary<int, double>();
@@ -51,9 +49,7 @@ public static class ScaleScenario
             foreach (var size in sizes)
             {
                 Console.Error.WriteLine($"  {size:N0} events");
-                await using var database = await BenchDatabase.CreateAsync(target, ct);
-                if (settings.Keep)
-                    database.Keep();
+                await using var database = await BenchDatabase.CreateAsync(target, settings.Keep, ct);
                 server = database.Server;
                 var data = await DatasetLoader.LoadAsync(database, new DatasetShape(size, settings.Businesses), ct);
                 // The median business: what most tenants of the same database are.
@@ -74,8 +70,8 @@ public static class ScaleScenario
                 })
                 {
                     await probe.CheckSamePageAsync(feedCase, ct);
-                    var tidings = await Latency.MeasureAsync(() => probe.TidingsAsync(feedCase, ct), budget, minRuns);
-                    var ceiling = await Latency.MeasureAsync(() => probe.CeilingAsync(feedCase, ct), budget, minRuns);
+                    var tidings = await Latency.MeasureAsync(() => probe.TidingsAsync(feedCase, ct), settings.MeasureFor, settings.MinRuns);
+                    var ceiling = await Latency.MeasureAsync(() => probe.CeilingAsync(feedCase, ct), settings.MeasureFor, settings.MinRuns);
                     figures.AddRange(tidings.Figures($"{at}: {label}, Tidings query"));
                     figures.AddRange(ceiling.Figures($"{at}: {label}, SQL ceiling"));
                     cells.Add($"{tidings.P50Ms:0.00} / {tidings.P99Ms:0.00}");

@@ -31,7 +31,7 @@ public static class LegacyImportScenario
         foreach (var target in settings.Targets)
         {
             var startedAt = DateTimeOffset.UtcNow;
-            await using var database = await BenchDatabase.CreateAsync(target, ct);
+            await using var database = await BenchDatabase.CreateAsync(target, settings.Keep, ct);
             Measurement.ResetPeakWorkingSet();
             var import = await Measurement.TimeAsync(() => LegacyImport.RunAsync(
                 new LegacyImportOptions(file.Path, BusinessName, AdminEmail: null), database.Settings, TimeProvider.System, new ConsoleProgress(), ct));

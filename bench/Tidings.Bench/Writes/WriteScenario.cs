@@ -37,7 +37,7 @@ public static class WriteScenario
         foreach (var target in settings.Targets)
         {
             var startedAt = DateTimeOffset.UtcNow;
-            await using var database = await BenchDatabase.CreateAsync(target, ct);
+            await using var database = await BenchDatabase.CreateAsync(target, settings.Keep, ct);
             var data = await DatasetLoader.LoadAsync(database, new DatasetShape(settings.Events, settings.Businesses), ct);
             var ways = await WriteWays.CreateAsync(database, data.Large, ct);
             var postgres = target.Provider == DatabaseProvider.Postgres;

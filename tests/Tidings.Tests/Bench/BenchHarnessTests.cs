@@ -1,6 +1,3 @@
-using System.Text.Json;
-using Tidings.Tests.Infrastructure;
-
 namespace Tidings.Tests.Bench;
 
 /// <summary>
@@ -16,17 +13,8 @@ public sealed class BenchHarnessTests : IDisposable
     [InlineData("postgres")]
     public async Task The_legacy_import_benchmark_runs_quick_and_writes_a_verified_result(string provider)
     {
-        string[] args = ["legacy-import", "--quick", "--provider", provider, "--results", _results];
-        if (provider == "postgres")
-            args = [.. args, "--connection", PostgresServer.SuperuserConnectionString];
+        var figures = await QuickBench.RunAsync("legacy-import", provider, _results);
 
-        Assert.Equal(0, await Tidings.Bench.BenchCli.RunAsync(args));
-
-        var json = Assert.Single(Directory.GetFiles(_results, $"legacy-import-{provider}-*.json"));
-        Assert.Single(Directory.GetFiles(_results, $"legacy-import-{provider}-*.md"));
-        using var result = JsonDocument.Parse(await File.ReadAllTextAsync(json));
-        var figures = result.RootElement.GetProperty("figures").EnumerateArray()
-            .ToDictionary(f => f.GetProperty("name").GetString()!, f => f.GetProperty("value").GetDouble());
         Assert.Equal(1, figures["verification passed"]);
         Assert.Equal(figures["events in file"], figures["written: events"]);
         Assert.True(figures["import rate"] > 0);

@@ -1,6 +1,3 @@
-using System.Text.Json;
-using Tidings.Tests.Infrastructure;
-
 namespace Tidings.Tests.Bench;
 
 /// <summary>
@@ -18,7 +15,7 @@ public sealed class FeedBenchTests : IDisposable
     [InlineData("postgres")]
     public async Task The_feed_benchmark_runs_quick_with_a_ceiling_that_returns_the_same_pages(string provider)
     {
-        var figures = await RunAsync("feed", provider);
+        var figures = await QuickBench.RunAsync("feed", provider, _results);
 
         Assert.Equal(20_000, figures["rows: events"]);
         Assert.Equal(100, figures["rows: businesses"]);
@@ -40,7 +37,7 @@ public sealed class FeedBenchTests : IDisposable
     [InlineData("postgres")]
     public async Task The_scale_benchmark_runs_quick_at_each_size(string provider)
     {
-        var figures = await RunAsync("scale", provider);
+        var figures = await QuickBench.RunAsync("scale", provider, _results);
 
         foreach (var size in new[] { "2,000", "10,000" })
         {
@@ -49,21 +46,6 @@ public sealed class FeedBenchTests : IDisposable
             Assert.True(figures[$"{size} events: large business, unread=true, SQL ceiling: p50"] > 0);
         }
         Assert.True(figures["large business first page, 10,000 against 2,000 events (p50)"] > 0);
-    }
-
-    private async Task<Dictionary<string, double>> RunAsync(string scenario, string provider)
-    {
-        string[] args = [scenario, "--quick", "--provider", provider, "--results", _results];
-        if (provider == "postgres")
-            args = [.. args, "--connection", PostgresServer.SuperuserConnectionString];
-
-        Assert.Equal(0, await Tidings.Bench.BenchCli.RunAsync(args));
-
-        var json = Assert.Single(Directory.GetFiles(_results, $"{scenario}-{provider}-*.json"));
-        Assert.Single(Directory.GetFiles(_results, $"{scenario}-{provider}-*.md"));
-        using var result = JsonDocument.Parse(await File.ReadAllTextAsync(json));
-        return result.RootElement.GetProperty("figures").EnumerateArray()
-            .ToDictionary(f => f.GetProperty("name").GetString()!, f => f.GetProperty("value").GetDouble());
     }
 
     public void Dispose() => Directory.Delete(_results, recursive: true);

@@ -1,6 +1,3 @@
-using System.Text.Json;
-using Tidings.Tests.Infrastructure;
-
 namespace Tidings.Tests.Bench;
 
 /// <summary>
@@ -16,7 +13,7 @@ public sealed class WriteAuditBenchTests : IDisposable
     [InlineData("postgres")]
     public async Task The_write_benchmark_runs_quick_and_every_way_writes_the_events_it_sent(string provider)
     {
-        var figures = await RunAsync("write", provider);
+        var figures = await QuickBench.RunAsync("write", provider, _results);
 
         foreach (var way in new[] { "api, 1 client", "api, 8 clients", "insert, 1 row per transaction", "insert, 100 rows per transaction" })
         {
@@ -39,7 +36,7 @@ public sealed class WriteAuditBenchTests : IDisposable
     [InlineData("postgres")]
     public async Task The_audit_benchmark_runs_quick_and_only_audited_ways_write_audit_rows(string provider)
     {
-        var figures = await RunAsync("audit", provider);
+        var figures = await QuickBench.RunAsync("audit", provider, _results);
 
         var updates = figures["updates per way"];
         Assert.True(updates > 0);
@@ -47,21 +44,6 @@ public sealed class WriteAuditBenchTests : IDisposable
         Assert.Equal(0, figures["auditing off: audit rows written"]);
         Assert.Equal(updates, figures["raw SQL with audit row: audit rows written"]);
         Assert.Equal(0, figures["raw SQL without audit row: audit rows written"]);
-    }
-
-    private async Task<Dictionary<string, double>> RunAsync(string scenario, string provider)
-    {
-        string[] args = [scenario, "--quick", "--provider", provider, "--results", _results];
-        if (provider == "postgres")
-            args = [.. args, "--connection", PostgresServer.SuperuserConnectionString];
-
-        Assert.Equal(0, await Tidings.Bench.BenchCli.RunAsync(args));
-
-        var json = Assert.Single(Directory.GetFiles(_results, $"{scenario}-{provider}-*.json"));
-        Assert.Single(Directory.GetFiles(_results, $"{scenario}-{provider}-*.md"));
-        using var result = JsonDocument.Parse(await File.ReadAllTextAsync(json));
-        return result.RootElement.GetProperty("figures").EnumerateArray()
-            .ToDictionary(f => f.GetProperty("name").GetString()!, f => f.GetProperty("value").GetDouble());
     }
 
     public void Dispose() => Directory.Delete(_results, recursive: true);
