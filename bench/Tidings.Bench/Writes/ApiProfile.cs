@@ -25,9 +25,9 @@ public static class ApiProfile
     public const string Duplicate = "duplicate";
 
     public static async Task<(IReadOnlyList<PostProfile> Kinds, IReadOnlyList<SplitStep> Split)> RunAsync(
-        BenchDatabase database, BenchService service, GeneratedBusiness business, WriteWays ways, int posts, TimeSpan stepBudget, CancellationToken ct)
+        BenchDatabase database, BenchService service, ApiClients signedIn, GeneratedBusiness business, WriteWays ways, int posts, TimeSpan stepBudget, CancellationToken ct)
     {
-        using var api = await ApiClients.SignInAsync(service, business.PrincipalEmail, DatasetGenerator.Password, 1, ct);
+        using var api = signedIn.First(1);
         using var anonymous = new HttpClient { BaseAddress = service.BaseAddress };
         var toPost = ClassifierEvents.Make(business, "split-post", 20_000);
         var toSave = ClassifierEvents.Rows(ClassifierEvents.Make(business, "split-save", 20_000), business);

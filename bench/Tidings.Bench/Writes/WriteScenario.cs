@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Tidings.Bench.Dataset;
 using Tidings.Data;
+using Tidings.Events;
 
 namespace Tidings.Bench.Writes;
 
@@ -17,16 +18,17 @@ public static class WriteScenario
     /// <summary>The target the issue sets for this machine size; reported, never asserted.</summary>
     public const double TargetEventsPerSecond = 2_000;
 
-    private sealed record Sizes(int ApiEvents, int Clients, TimeSpan Warmup, int PerSave, int Saves, int BatchSize, int Batches, int ProfilePosts, TimeSpan StepBudget)
+    private sealed record Sizes(int ApiEvents, int Clients, TimeSpan Warmup, int PerSave, int Saves, int BatchSize, int Batches, int ProfilePosts,
+        TimeSpan StepBudget, int ApiBatch, int ApiBatchEvents)
     {
         public static Sizes For(bool quick) => quick
-            ? new(300, 8, TimeSpan.FromSeconds(1), 100, 10, 100, 20, 40, TimeSpan.FromSeconds(0.5))
-            : new(4_000, 8, TimeSpan.FromSeconds(20), 100, 40, 1_000, 20, 200, TimeSpan.FromSeconds(3));
+            ? new(300, 8, TimeSpan.FromSeconds(1), 100, 10, 100, 20, 40, TimeSpan.FromSeconds(0.5), 100, 1_000)
+            : new(4_000, 8, TimeSpan.FromSeconds(20), 100, 40, 1_000, 20, 200, TimeSpan.FromSeconds(3), EventCreation.MaxBatch, 40_000);
     }
 
     public static Command Create()
     {
-        var command = new Command(Name, "Events created through POST /api/events (1 and 8 clients) beside the audited save alone, plain INSERT and COPY of the same rows.");
+        var command = new Command(Name, "Events created through POST /api/events (1 and 8 clients) and /api/events/batch beside the audited save alone, plain INSERT and COPY of the same rows.");
         new ScenarioOptions(defaultEvents: 100_000, quickEvents: 5_000).AddTo(command, RunAsync);
         return command;
     }
@@ -48,10 +50,16 @@ public static class WriteScenario
             IReadOnlyList<SplitStep> split;
             await using (var service = await BenchService.StartAsync(database.Settings, ct))
             {
-                api.Add(await ways.ApiAsync(service, "api, 1 client", "POST /api/events, 1 client", 1, sizes.ApiEvents, sizes.Warmup, ct));
-                api.Add(await ways.ApiAsync(service, $"api, {sizes.Clients} clients", $"POST /api/events, {sizes.Clients} clients at once",
+                using var signedIn = await ApiClients.SignInAsync(service, data.Large.PrincipalEmail, DatasetGenerator.Password, sizes.Clients, ct);
+                api.Add(await ways.ApiAsync(signedIn, "api, 1 client", "POST /api/events, 1 client", 1, sizes.ApiEvents, sizes.Warmup, ct));
+                api.Add(await ways.ApiAsync(signedIn, $"api, {sizes.Clients} clients", $"POST /api/events, {sizes.Clients} clients at once",
                     sizes.Clients, sizes.ApiEvents, sizes.Warmup, ct));
-                (profile, split) = await ApiProfile.RunAsync(database, service, data.Large, ways, sizes.ProfilePosts, sizes.StepBudget, ct);
+                var perBatch = sizes.ApiBatch.ToString("N0", CultureInfo.InvariantCulture);
+                api.Add(await ways.ApiAsync(signedIn, $"api batch of {sizes.ApiBatch}, 1 client", $"POST /api/events/batch, {perBatch} events each, 1 client",
+                    1, sizes.ApiBatchEvents, sizes.Warmup, ct, sizes.ApiBatch));
+                api.Add(await ways.ApiAsync(signedIn, $"api batch of {sizes.ApiBatch}, 2 clients", $"POST /api/events/batch, {perBatch} events each, 2 clients at once",
+                    2, sizes.ApiBatchEvents, sizes.Warmup, ct, sizes.ApiBatch));
+                (profile, split) = await ApiProfile.RunAsync(database, service, signedIn, data.Large, ways, sizes.ProfilePosts, sizes.StepBudget, ct);
             }
 
             Console.Error.WriteLine($"  {target.Name}: audited saves without HTTP, plain INSERT{(postgres ? " and COPY" : "")}");
@@ -105,11 +113,12 @@ public static class WriteScenario
     {
         var notes = new List<string>
         {
-            $"Each API way posts {sizes.ApiEvents:N0} new events of the large business as its principal (an owner, signed in once per client), after " +
+            $"Each single-POST way posts {sizes.ApiEvents:N0} new events of the large business as its principal (an owner, signed in once per client), " +
+            $"each batch way {sizes.ApiBatchEvents:N0} in requests of {sizes.ApiBatch:N0} (latency per request), after " +
             $"{sizes.Warmup.TotalSeconds:0} s of untimed POSTs (a fresh service's tiered JIT keeps recompiling hot code for a minute or more; " +
-            $"JIT time left in the measured runs: {string.Join(", ", api.Select(a => $"{a.Effects.Jit.TotalMilliseconds / a.Effects.Events:0.00} ms per POST"))}). " +
-            "Bodies are what a classifier sends: one in ten at relevance 0.8 or more (a notification for the client's assigned user), one in " +
-            "twenty repeating an earlier URL and title (dedup marks it). Every answer was 201, and events, notifications and audit rows went up " +
+            $"JIT time left in the measured runs: {string.Join(", ", api.Select(a => $"{a.Effects.Jit.TotalMilliseconds / a.Effects.Events:0.00} ms per event"))}). " +
+            "Events are what a classifier sends: one in ten at relevance 0.8 or more (a notification for the client's assigned user), one in " +
+            "twenty repeating an earlier URL and title (dedup marks it). Every answer was 201 (200 for a batch, every event created), and events, notifications and audit rows went up " +
             "by exactly what the answers imply (checked after each way; the run fails otherwise). " +
             $"Duplicates marked / planted: {string.Join(", ", api.Select(a => $"{a.Effects.Marked}/{a.Effects.Planted}"))}.",
             "The other ways write the same kind of rows (fresh ids, content hash, duplicate links) without HTTP: through TidingsDbContext " +
@@ -139,7 +148,7 @@ public static class WriteScenario
         var note = $"Target: API event creation at least {TargetEventsPerSecond:N0} events/s on a 2-core machine. Measured {best.EventsPerSecond:N0} events/s " +
             $"({best.Label}, {100 * best.EventsPerSecond / TargetEventsPerSecond:0} % of the target): **{(met ? "met" : "missed")}**. " +
             $"{TargetEventsPerSecond:N0} events/s on {cores} cores leaves {1000.0 * cores / TargetEventsPerSecond:0.00} ms of CPU per event for everything; " +
-            $"with {best.Label.Replace("POST /api/events, ", "")} the machine was {100 * cpu.Utilisation:0} % busy and a POST cost " +
+            $"with {best.Label} the machine was {100 * cpu.Utilisation:0} % busy and an event cost " +
             $"{cpu.Process.TotalMilliseconds / effects.Events:0.00} ms of CPU in this process (bench clients, Kestrel, the endpoint, EF, Npgsql)" +
             (cpu.Others is { } others && postgres ? $" and {others.TotalMilliseconds / effects.Events:0.00} ms in the rest of the machine (the database server)." : ".");
         if (split.Count == 4)

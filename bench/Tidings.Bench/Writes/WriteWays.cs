@@ -30,10 +30,10 @@ public sealed record ApiEffects(int Planted, int Marked, long Notifications, lon
         new($"{key}: duplicates marked by the service", Marked, "events"),
         new($"{key}: notifications written", Notifications, "rows"),
         new($"{key}: audit rows written", AuditRows, "rows"),
-        new($"{key}: CPU per POST, this process (client + service)", Cpu.Process.TotalMilliseconds / Events, "ms"),
-        .. Cpu.Others is { } others ? [new Figure($"{key}: CPU per POST, rest of the machine (a database server, if local)", others.TotalMilliseconds / Events, "ms")] : Array.Empty<Figure>(),
+        new($"{key}: CPU per event, this process (client + service)", Cpu.Process.TotalMilliseconds / Events, "ms"),
+        .. Cpu.Others is { } others ? [new Figure($"{key}: CPU per event, rest of the machine (a database server, if local)", others.TotalMilliseconds / Events, "ms")] : Array.Empty<Figure>(),
         new($"{key}: machine CPU busy", 100 * Cpu.Utilisation, "%"),
-        new($"{key}: JIT compilation per POST (tiering still at work)", Jit.TotalMilliseconds / Events, "ms"),
+        new($"{key}: JIT compilation per event (tiering still at work)", Jit.TotalMilliseconds / Events, "ms"),
     ];
 }
 
@@ -85,21 +85,24 @@ public sealed class WriteWays(BenchDatabase database, GeneratedBusiness business
         !duplicate && ev.RelevanceScore >= _threshold && _assignees.GetValueOrDefault(ev.ClientId) is { } assignee && assignee != business.PrincipalUserId;
 
     /// <summary>
-    /// POST /api/events by <paramref name="clients"/> signed-in clients at once, after untimed POSTs for
-    /// <paramref name="warmup"/> (each token's first use, which records it, and the runtime's tiered JIT,
-    /// which keeps recompiling hot code for the first minute or so of a fresh service).
+    /// POST /api/events (<paramref name="batchSize"/> 1) or /api/events/batch by the first <paramref name="clients"/>
+    /// of the signed-in clients at once, after untimed requests for <paramref name="warmup"/> (each token's first use,
+    /// which records it, and the runtime's tiered JIT, which keeps recompiling hot code for the first minute
+    /// or so of a fresh service). Latency is per request.
     /// </summary>
-    public async Task<(WayResult Way, ApiEffects Effects)> ApiAsync(BenchService service, string key, string label, int clients,
-        int events, TimeSpan warmup, CancellationToken ct)
+    public async Task<(WayResult Way, ApiEffects Effects)> ApiAsync(ApiClients signedIn, string key, string label, int clients,
+        int events, TimeSpan warmup, CancellationToken ct, int batchSize = 1)
     {
-        using var api = await ApiClients.SignInAsync(service, business.PrincipalEmail, DatasetGenerator.Password, clients, ct);
+        using var api = signedIn.First(clients);
+        Task<ApiRun> Post(IReadOnlyList<NewEvent> sent, CancellationToken token) =>
+            batchSize == 1 ? api.PostAsync(sent, token) : api.PostBatchesAsync(sent, batchSize, token);
         var warming = System.Diagnostics.Stopwatch.StartNew();
         for (var round = 0; round == 0 || warming.Elapsed < warmup; round++)
-            await api.PostAsync(ClassifierEvents.Make(business, $"{key}-warmup-{round}", clients * 10), ct);
+            await Post(ClassifierEvents.Make(business, $"{key}-warmup-{round}", clients * (batchSize == 1 ? 10 : 2 * batchSize)), ct);
         var before = await CountAsync(ct);
         var sent = ClassifierEvents.Make(business, key, events);
         var jit = System.Runtime.JitInfo.GetCompilationTime();
-        var run = await api.PostAsync(sent, ct);
+        var run = await Post(sent, ct);
         jit = System.Runtime.JitInfo.GetCompilationTime() - jit;
         var after = await CountAsync(ct);
 
@@ -114,7 +117,7 @@ public sealed class WriteWays(BenchDatabase database, GeneratedBusiness business
         if (audit != written + notifications)
             throw new BenchFailedException($"{label}: {audit} audit rows for {written} events and {notifications} notifications.");
         var effects = new ApiEffects(sent.Count(e => e.IsRepeat), run.Duplicates.Count(d => d), notifications, audit, run.Cpu, jit, sent.Count);
-        return (new WayResult(key, label, run.Latency, run.Latency.PerSecond, sent.Count, written), effects);
+        return (new WayResult(key, label, run.Latency, run.Latency.PerSecond * sent.Count / run.Latency.Runs, sent.Count, written), effects);
     }
 
     /// <summary>

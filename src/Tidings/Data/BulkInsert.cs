@@ -10,21 +10,31 @@ namespace Tidings.Data;
 /// <summary>
 /// Inserts many rows of a mapped entity without SaveChanges: PostgreSQL binary COPY, SQLite one prepared
 /// INSERT re-bound per row. Columns, names and value conversions come from the EF model, so a row written
-/// here reads back through EF exactly as if SaveChanges had written it. Nothing is stamped or audited:
-/// the caller holds <see cref="TidingsDbContext.AllowDirectWrites"/>, an open transaction, and writes its
-/// own summary audit entry.
+/// here reads back through EF exactly as if SaveChanges had written it. Through
+/// <see cref="TidingsDbContext.SaveInsertsInBulkAsync"/> rows are stamped and audited one by one, as
+/// SaveChanges would; through <see cref="WriteAsync{T}"/> nothing is: the caller holds
+/// <see cref="TidingsDbContext.AllowDirectWrites"/>, an open transaction, and writes its own summary audit entry.
 /// </summary>
 public static class BulkInsert
 {
     public static async Task WriteAsync<T>(TidingsDbContext db, IReadOnlyCollection<T> rows, CancellationToken ct) where T : class
     {
-        if (rows.Count == 0)
-            return;
         if (db.DirectWritesReason is null)
             throw new Auditing.UnauditedWriteException();
+        await WriteRowsAsync(db, typeof(T), rows, ct);
+    }
+
+    /// <summary>
+    /// The write itself, for <see cref="TidingsDbContext.SaveInsertsInBulkAsync"/> (which audits each row) and
+    /// <see cref="WriteAsync{T}"/> (whose caller audits the batch).
+    /// </summary>
+    internal static async Task WriteRowsAsync(TidingsDbContext db, Type type, IReadOnlyCollection<object> rows, CancellationToken ct)
+    {
+        if (rows.Count == 0)
+            return;
         var transaction = db.Database.CurrentTransaction?.GetDbTransaction()
             ?? throw new InvalidOperationException("Bulk inserts run inside the caller's transaction, so a failed run leaves nothing behind.");
-        var (table, columns) = Describe<T>(db.Model);
+        var (table, columns) = Describe(db.Model, type);
         if (transaction.Connection is NpgsqlConnection npgsql)
             await CopyAsync(npgsql, (NpgsqlTransaction)transaction, table, columns, rows, staged: true, ct);
         else
@@ -40,16 +50,16 @@ public static class BulkInsert
     {
         if (rows.Count == 0)
             return;
-        var (table, columns) = Describe<T>(model);
+        var (table, columns) = Describe(model, typeof(T));
         if (transaction.Connection is NpgsqlConnection npgsql)
             await CopyAsync(npgsql, (NpgsqlTransaction)transaction, table, columns, rows, staged: false, ct);
         else
             await InsertAsync(transaction, table, columns, rows, ct);
     }
 
-    private static (string Table, List<Column> Columns) Describe<T>(IModel model)
+    private static (string Table, List<Column> Columns) Describe(IModel model, Type type)
     {
-        var entity = model.FindEntityType(typeof(T)) ?? throw new InvalidOperationException($"{typeof(T).Name} is not mapped.");
+        var entity = model.FindEntityType(type) ?? throw new InvalidOperationException($"{type.Name} is not mapped.");
         var table = entity.GetTableName()!;
         var store = StoreObjectIdentifier.Table(table, entity.GetSchema());
         var columns = entity.GetProperties()
@@ -69,7 +79,7 @@ public static class BulkInsert
 
     private static string Quote(string name) => "\"" + name.Replace("\"", "\"\"") + "\"";
 
-    private static async Task InsertAsync<T>(DbTransaction transaction, string table, List<Column> columns, IEnumerable<T> rows, CancellationToken ct) where T : class
+    private static async Task InsertAsync(DbTransaction transaction, string table, List<Column> columns, IEnumerable<object> rows, CancellationToken ct)
     {
         await using var command = transaction.Connection!.CreateCommand();
         command.Transaction = transaction;
@@ -92,8 +102,8 @@ public static class BulkInsert
     /// rows are copied into a temporary twin of the table and moved over with one INSERT ... SELECT, which
     /// the policies check.
     /// </summary>
-    private static async Task CopyAsync<T>(NpgsqlConnection connection, NpgsqlTransaction transaction, string table, List<Column> columns,
-        IEnumerable<T> rows, bool staged, CancellationToken ct) where T : class
+    private static async Task CopyAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string table, List<Column> columns,
+        IEnumerable<object> rows, bool staged, CancellationToken ct)
     {
         var target = Quote(staged ? "bulk_" + table : table);
         var names = string.Join(", ", columns.Select(c => Quote(c.Name)));

@@ -27,30 +27,30 @@ public static class Notifier
         });
     }
 
-    /// <summary>Notifies the client's assigned user when a new event reaches the business's threshold.</summary>
-    public static async Task HighRelevanceEventAsync(TidingsDbContext db, Event ev, CancellationToken ct)
+    /// <summary>
+    /// Notifies each new event's client's assigned user when the event reaches the business's threshold
+    /// (duplicates never do). The events are new, so none can have notified anyone yet.
+    /// </summary>
+    public static async Task HighRelevanceEventsAsync(TidingsDbContext db,
+        IReadOnlyList<(Event Event, string ClientName, Guid? AssigneeId)> events, CancellationToken ct)
     {
-        if (ev.DuplicateOfEventId is not null)
+        var candidates = events.Where(x => x.Event.DuplicateOfEventId is null && x.AssigneeId is { } assignee && assignee != db.Actor.UserId).ToList();
+        if (candidates.Count == 0)
             return;
         var threshold = await db.Businesses.Select(b => b.NotificationRelevanceThreshold).SingleAsync(ct);
-        if (ev.RelevanceScore < threshold)
-            return;
-        var client = await db.Clients.AsNoTracking().Where(c => c.Id == ev.ClientId)
-            .Select(c => new { c.Name, c.AssignedToUserId }).SingleOrDefaultAsync(ct);
-        if (client?.AssignedToUserId is not { } assignee || assignee == db.Actor.UserId)
-            return;
-        if (await db.Notifications.AnyAsync(n => n.UserId == assignee && n.RelatedEventId == ev.Id && n.Type == NotificationTypes.HighRelevanceEvent, ct))
-            return;
-        db.Notifications.Add(new Notification
+        foreach (var (ev, clientName, assignee) in candidates.Where(x => x.Event.RelevanceScore >= threshold))
         {
-            UserId = assignee,
-            Type = NotificationTypes.HighRelevanceEvent,
-            Title = Truncate($"{client.Name}: {ev.Title}", 200),
-            Message = $"A {ev.Category} event scored {ev.RelevanceScore:0.00} for {client.Name}.",
-            LinkUrl = $"/events/{ev.Id}",
-            RelatedEventId = ev.Id,
-            RelatedClientId = ev.ClientId,
-        });
+            db.Notifications.Add(new Notification
+            {
+                UserId = assignee!.Value,
+                Type = NotificationTypes.HighRelevanceEvent,
+                Title = Truncate($"{clientName}: {ev.Title}", 200),
+                Message = $"A {ev.Category} event scored {ev.RelevanceScore:0.00} for {clientName}.",
+                LinkUrl = $"/events/{ev.Id}",
+                RelatedEventId = ev.Id,
+                RelatedClientId = ev.ClientId,
+            });
+        }
     }
 
     private static string Truncate(string text, int max) => text.Length <= max ? text : text[..(max - 1)] + "…";

@@ -15,7 +15,8 @@ public sealed class WriteAuditBenchTests : IDisposable
     {
         var figures = await QuickBench.RunAsync("write", provider, _results);
 
-        foreach (var way in new[] { "api, 1 client", "api, 8 clients", "insert, 1 row per transaction", "insert, 100 rows per transaction" })
+        foreach (var way in new[] { "api, 1 client", "api, 8 clients", "api batch of 100, 1 client", "api batch of 100, 2 clients",
+            "insert, 1 row per transaction", "insert, 100 rows per transaction" })
         {
             Assert.True(figures[$"{way}: events sent"] > 0, way);
             Assert.Equal(figures[$"{way}: events sent"], figures[$"{way}: events written"]);
@@ -25,8 +26,11 @@ public sealed class WriteAuditBenchTests : IDisposable
         // Every event and every notification the API created left exactly one audit row.
         Assert.Equal(figures["api, 8 clients: events written"] + figures["api, 8 clients: notifications written"],
             figures["api, 8 clients: audit rows written"]);
-        // One client sees every original committed before its repeat; at once, a slow original may still be in flight.
+        Assert.Equal(figures["api batch of 100, 2 clients: events written"] + figures["api batch of 100, 2 clients: notifications written"],
+            figures["api batch of 100, 2 clients: audit rows written"]);
+        // One client sees every original committed before its repeat (or earlier in the same batch); at once, a slow original may still be in flight.
         Assert.Equal(figures["api, 1 client: duplicates planted"], figures["api, 1 client: duplicates marked by the service"]);
+        Assert.Equal(figures["api batch of 100, 1 client: duplicates planted"], figures["api batch of 100, 1 client: duplicates marked by the service"]);
         Assert.InRange(figures["api, 8 clients: duplicates marked by the service"], 1, figures["api, 8 clients: duplicates planted"]);
         Assert.True(figures["profile, new event: EF commands per POST"] > 0);
     }

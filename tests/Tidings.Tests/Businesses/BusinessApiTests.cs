@@ -151,7 +151,7 @@ public abstract class BusinessApiTests<TDatabase>(TidingsServer<TDatabase> serve
         await db.SaveChangesAsync();
         var ev = new Event { ClientId = client.Id, Title = "Big news", Category = "funding", EventDate = DateTime.UtcNow, RelevanceScore = relevance };
         db.Events.Add(ev);
-        await Notifier.HighRelevanceEventAsync(db, ev, CancellationToken.None);
+        await Notifier.HighRelevanceEventsAsync(db, [(ev, client.Name, client.AssignedToUserId)], CancellationToken.None);
         await db.SaveChangesAsync();
         return await db.Notifications.CountAsync(n => n.UserId == assignee.Id);
     }

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Tidings.Clients;
+using Tidings.Data;
 using Tidings.Events;
 using Tidings.Interactions;
 using Tidings.Legacy;
@@ -21,27 +22,32 @@ public sealed class TenantGraph
 
     public T Row<T>() => (T)Rows[typeof(T)];
 
-    public static async Task<TenantGraph> CreateAsync(TestDatabase database)
+    /// <remarks>Times are stored to the microsecond, so the rows as built equal the rows as read back.</remarks>
+    /// <param name="inBulk">Written by <see cref="Tidings.Data.TidingsDbContext.SaveInsertsInBulkAsync"/> instead of SaveChangesAsync.</param>
+    public static async Task<TenantGraph> CreateAsync(TestDatabase database, bool inBulk = false)
     {
         var business = await database.NewBusinessAsync();
         await using var db = business.Context();
         var member = new User { Email = $"member-{Guid.NewGuid():N}@example.test", DisplayName = "Member", Role = UserRoles.Member };
         var client = new Client { Name = "Acme " + Guid.NewGuid().ToString("N")[..6], Domain = "acme.example", SearchKeywords = ["acme", "rockets"], AssignedToUserId = member.Id };
-        var ev = new Event { ClientId = client.Id, Title = "Acme raises money", Category = "funding", EventDate = DateTime.UtcNow.AddDays(-1), Tags = ["series-a"] };
+        var ev = new Event { ClientId = client.Id, Title = "Acme raises money", Category = "funding", EventDate = StoredTime.Of(DateTime.UtcNow.AddDays(-1)), Tags = ["series-a"] };
         var tag = new Tag { Name = "Watch " + Guid.NewGuid().ToString("N")[..6], Color = "#336699" };
         var rows = new object[]
         {
             member, client, ev, tag,
-            new EventUserInteraction { EventId = ev.Id, UserId = member.Id, IsRead = true, ReadAt = DateTime.UtcNow },
+            new EventUserInteraction { EventId = ev.Id, UserId = member.Id, IsRead = true, ReadAt = StoredTime.Of(DateTime.UtcNow) },
             new ClientTag { ClientId = client.Id, TagId = tag.Id },
             new EventTag { EventId = ev.Id, TagId = tag.Id },
-            new ApiToken { UserId = member.Id, Kind = ApiToken.PersonalKind, Name = "script", TokenHash = ApiToken.Hash(ApiToken.NewSecret(business.Id)), ExpiresAt = DateTime.UtcNow.AddDays(30) },
+            new ApiToken { UserId = member.Id, Kind = ApiToken.PersonalKind, Name = "script", TokenHash = ApiToken.Hash(ApiToken.NewSecret(business.Id)), ExpiresAt = StoredTime.Of(DateTime.UtcNow.AddDays(30)) },
             new Notification { UserId = member.Id, Type = NotificationTypes.HighRelevanceEvent, Title = "Look", Message = "Acme raised money", RelatedEventId = ev.Id, RelatedClientId = client.Id },
             new LegacyIdMapping { TableName = "clients", OldId = 7, NewId = client.Id },
             new LegacyValue { TableName = "clients", RecordId = client.Id, OldId = 7, ColumnName = "health_score", OriginalValue = "n/a", Reason = "unparseable_number" },
         };
         db.AddRange(rows);
-        await db.SaveChangesAsync();
+        if (inBulk)
+            await db.SaveInsertsInBulkAsync();
+        else
+            await db.SaveChangesAsync();
         return new TenantGraph { Business = business, Rows = rows.ToDictionary(r => r.GetType()) };
     }
 
