@@ -83,27 +83,8 @@ public sealed class ApiClients(IReadOnlyList<HttpClient> clients, bool owned = t
         return [.. body];
     }
 
-    private static async Task<bool[]> PostBatchAsync(HttpClient client, byte[] body, CancellationToken ct)
-    {
-        using var content = new ByteArrayContent(body);
-        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        try
-        {
-            using var response = await client.PostAsync("/api/events/batch", content, ct);
-            if (response.StatusCode != HttpStatusCode.OK)
-            {
-                var text = await response.Content.ReadAsStringAsync(ct);
-                throw new BenchFailedException($"POST /api/events/batch answered {(int)response.StatusCode}, not 200: {text[..Math.Min(text.Length, 300)]}");
-            }
-            var created = await response.Content.ReadFromJsonAsync<CreatedBatch>(ct)
-                ?? throw new BenchFailedException("POST /api/events/batch answered 200 with no body.");
-            return created.Events.Select(e => e.IsDuplicate).ToArray();
-        }
-        catch (HttpRequestException e)
-        {
-            throw new BenchFailedException($"POST /api/events/batch failed: {e.Message}");
-        }
-    }
+    private static async Task<bool[]> PostBatchAsync(HttpClient client, byte[] body, CancellationToken ct) =>
+        (await PostAsync<CreatedBatch>(client, "/api/events/batch", body, HttpStatusCode.OK, ct)).Events.Select(e => e.IsDuplicate).ToArray();
 
     private sealed record CreatedBatch(List<Created> Events);
 
@@ -117,25 +98,28 @@ public sealed class ApiClients(IReadOnlyList<HttpClient> clients, bool owned = t
             throw new BenchFailedException($"GET {path} answered {(int)response.StatusCode}.");
     }
 
-    private static async Task<bool> PostAsync(HttpClient client, byte[] body, CancellationToken ct)
+    private static async Task<bool> PostAsync(HttpClient client, byte[] body, CancellationToken ct) =>
+        (await PostAsync<Created>(client, "/api/events", body, HttpStatusCode.Created, ct)).IsDuplicate;
+
+    /// <summary>A POST of a JSON body that must answer <paramref name="expected"/> with a <typeparamref name="T"/>; anything else fails the run.</summary>
+    private static async Task<T> PostAsync<T>(HttpClient client, string path, byte[] body, HttpStatusCode expected, CancellationToken ct)
     {
         using var content = new ByteArrayContent(body);
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         try
         {
-            using var response = await client.PostAsync("/api/events", content, ct);
-            if (response.StatusCode != HttpStatusCode.Created)
+            using var response = await client.PostAsync(path, content, ct);
+            if (response.StatusCode != expected)
             {
                 var text = await response.Content.ReadAsStringAsync(ct);
-                throw new BenchFailedException($"POST /api/events answered {(int)response.StatusCode}, not 201: {text[..Math.Min(text.Length, 300)]}");
+                throw new BenchFailedException($"POST {path} answered {(int)response.StatusCode}, not {(int)expected}: {text[..Math.Min(text.Length, 300)]}");
             }
-            var created = await response.Content.ReadFromJsonAsync<Created>(ct)
-                ?? throw new BenchFailedException("POST /api/events answered 201 with no body.");
-            return created.IsDuplicate;
+            return await response.Content.ReadFromJsonAsync<T>(ct)
+                ?? throw new BenchFailedException($"POST {path} answered {(int)expected} with no body.");
         }
         catch (HttpRequestException e)
         {
-            throw new BenchFailedException($"POST /api/events failed: {e.Message}");
+            throw new BenchFailedException($"POST {path} failed: {e.Message}");
         }
     }
 
