@@ -73,10 +73,11 @@ public static class DatabaseSetup
         services.AddSingleton(TimeProvider.System);
         services.AddScoped<CurrentTenant>();
         services.AddScoped<CurrentActor>();
+        // The options depend on configuration alone: built once, not again for every request's context.
         if (settings.Provider == DatabaseProvider.Sqlite)
-            services.AddDbContext<TidingsDbContext, SqliteTidingsDbContext>(o => ConfigureSqlite(o, settings.ConnectionString));
+            services.AddDbContext<TidingsDbContext, SqliteTidingsDbContext>(o => ConfigureSqlite(o, settings.ConnectionString), optionsLifetime: ServiceLifetime.Singleton);
         else
-            services.AddDbContext<TidingsDbContext, PostgresTidingsDbContext>(o => ConfigurePostgres(o, settings.ConnectionString));
+            services.AddDbContext<TidingsDbContext, PostgresTidingsDbContext>(o => ConfigurePostgres(o, settings.ConnectionString), optionsLifetime: ServiceLifetime.Singleton);
         return services;
     }
 
@@ -105,7 +106,16 @@ public static class DatabaseSetup
 
     private static void ConfigurePostgres(DbContextOptionsBuilder options, string connectionString) =>
         // The guard reads the statement before the tenant session puts its settings in front of it.
-        Common(options.UseNpgsql(connectionString).AddInterceptors(DirectWriteGuard.Instance, PostgresTenantSession.Instance));
+        Common(options.UseNpgsql(WithoutReset(connectionString)).AddInterceptors(DirectWriteGuard.Instance, PostgresTenantSession.Instance));
+
+    /// <summary>
+    /// Npgsql's DISCARD ALL in front of the first statement of every pooled use cost about 0.3 ms of a 5 ms
+    /// feed page. Tidings leaves no session state to discard: the tenant's settings are transaction-local
+    /// (PostgresTenantSession), temporary tables drop on commit (BulkInsert), statements are unnamed, and
+    /// nothing runs SET, LISTEN or advisory locks. Code that needs session state opens its own connection.
+    /// </summary>
+    internal static string WithoutReset(string connectionString) =>
+        new NpgsqlConnectionStringBuilder(connectionString) { NoResetOnClose = true }.ConnectionString;
 
     private static void Common(DbContextOptionsBuilder options) =>
         options.UseSnakeCaseNamingConvention()

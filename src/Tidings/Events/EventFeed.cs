@@ -165,21 +165,34 @@ public static class EventFeed
     /// Loads the rows with their client's name, then the live tags of just those events in a second, small
     /// statement. One statement with the tags as a joined collection made PostgreSQL build every tag link
     /// of the business before joining it to the page (26 ms of a 27 ms first page at 100,000 events, growing
-    /// with the business); by event id it is a handful of index probes.
+    /// with the business); by event id it is a handful of index probes. EF Core 10 cannot put them in the
+    /// page's statement instead: it translates string.Join over a correlated subquery only as that same
+    /// joined collection, and SQLite has no lateral join for the grouped form.
+    /// The rows must be live events (Live, as Matching and OneAsync give them): their tag links are then
+    /// live exactly when the tag is, so the second statement does not join the events again to check.
     /// </summary>
     public static async Task<List<FeedRow>> LoadAsync(this IQueryable<EventForUser> rows, TidingsDbContext db, CancellationToken ct)
     {
-        var page = await rows.Select(x => new { x.Event, ClientName = x.Event.Client!.Name, x.Mine }).ToListAsync(ct);
-        if (page.Count == 0)
-            return [];
-        var ids = page.Select(p => p.Event.Id).ToList();
-        var tags = await db.EventTags.AsNoTracking().IgnoreQueryFilters([SoftDeleteRules.Filter]).Where(Rule<EventTag>(db))
-            .Where(t => ids.Contains(t.EventId))
-            .OrderBy(t => t.Tag!.Name)
-            .Select(t => new { t.EventId, Item = new EventTagItem(t.Tag!.Id, t.Tag.Name, t.Tag.Color) })
-            .ToListAsync(ct);
-        var byEvent = tags.ToLookup(t => t.EventId, t => t.Item);
-        return page.Select(p => new FeedRow { Event = p.Event, ClientName = p.ClientName, Mine = p.Mine, EventTags = byEvent[p.Event.Id].ToList() }).ToList();
+        // Both statements on one connection: one checkout from the pool, and on PostgreSQL one reset, per page.
+        await db.Database.OpenConnectionAsync(ct);
+        try
+        {
+            var page = await rows.Select(x => new { x.Event, ClientName = x.Event.Client!.Name, x.Mine }).ToListAsync(ct);
+            if (page.Count == 0)
+                return [];
+            var ids = page.Select(p => p.Event.Id).ToList();
+            var tags = await db.EventTags.AsNoTracking().IgnoreQueryFilters([SoftDeleteRules.Filter])
+                .Where(t => !t.Tag!.IsDeleted && ids.Contains(t.EventId))
+                .OrderBy(t => t.Tag!.Name)
+                .Select(t => new { t.EventId, Item = new EventTagItem(t.Tag!.Id, t.Tag.Name, t.Tag.Color) })
+                .ToListAsync(ct);
+            var byEvent = tags.ToLookup(t => t.EventId, t => t.Item);
+            return page.Select(p => new FeedRow { Event = p.Event, ClientName = p.ClientName, Mine = p.Mine, EventTags = byEvent[p.Event.Id].ToList() }).ToList();
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
     }
 
     public static async Task<Page<EventDto>> PageAsync(TidingsDbContext db, Guid userId, FeedFilter filter, int limit, FeedCursor? cursor, CancellationToken ct)

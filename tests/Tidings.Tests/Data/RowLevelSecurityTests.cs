@@ -131,21 +131,44 @@ public sealed class RowLevelSecurityTests(PostgresDatabase database) : IClassFix
     public async Task A_pooled_connection_keeps_no_business_setting_after_the_work_that_set_it()
     {
         var a = await TenantGraph.CreateAsync(database);
-        await using (var db = a.Business.Context())
+        var b = await TenantGraph.CreateAsync(database);
+        // Contexts connect without Npgsql's reset (DatabaseSetup.WithoutReset); a pool of one, of this test's
+        // own, hands every context and raw connection below the same physical connection, unreset.
+        var pooled = DatabaseSetup.WithoutReset(new NpgsqlConnectionStringBuilder(database.Settings.ConnectionString)
+        { MaxPoolSize = 1, ApplicationName = $"reuse-{Guid.NewGuid():N}" }.ConnectionString);
+        int backend;
+        await using (var db = Context(a, pooled))
         {
+            backend = await BackendAsync(db);
             Assert.Equal(1, await db.Clients.CountAsync());
             db.Clients.Add(new Client { Name = "In a transaction" });
             await db.SaveChangesAsync();
         }
-        // Same connection string, so the same pool: whatever physical connection comes back carries nothing.
-        for (var i = 0; i < 5; i++)
+        await using (var db = Context(b, pooled))
         {
-            await using var connection = new NpgsqlConnection(database.Settings.ConnectionString);
+            Assert.Equal(backend, await BackendAsync(db));
+            Assert.Equal([b.Row<Client>().Id], await db.Clients.IgnoreQueryFilters().Select(c => c.Id).ToListAsync());
+        }
+        for (var i = 0; i < 3; i++)
+        {
+            await using var connection = new NpgsqlConnection(pooled);
             await connection.OpenAsync();
-            await using var command = new NpgsqlCommand("SELECT coalesce(current_setting('app.business_id', true), '')", connection);
+            await using var pid = new NpgsqlCommand("SELECT pg_backend_pid()", connection);
+            Assert.Equal(backend, await pid.ExecuteScalarAsync());
+            await using var command = new NpgsqlCommand("SELECT coalesce(current_setting('app.business_id', true), '') || coalesce(current_setting('app.platform_scope', true), '')", connection);
             Assert.Equal("", await command.ExecuteScalarAsync());
             await using var count = new NpgsqlCommand("SELECT count(*) FROM clients", connection);
             Assert.Equal(0L, await count.ExecuteScalarAsync());
         }
+
+        TidingsDbContext Context(TenantGraph graph, string connectionString)
+        {
+            var tenant = new Tidings.Data.Tenancy.CurrentTenant();
+            tenant.Set(graph.Business.Id);
+            return DatabaseSetup.CreateContext(database.Settings, connectionString, tenant, TestActors.System());
+        }
+
+        static Task<int> BackendAsync(TidingsDbContext db) =>
+            db.Database.SqlQueryRaw<int>("SELECT pg_backend_pid() AS \"Value\"").SingleAsync();
     }
 }

@@ -181,6 +181,34 @@ public abstract class TagsApiTests<TDatabase>(TidingsServer<TDatabase> server) w
     }
 
     [Fact]
+    public async Task An_event_s_tags_come_by_name_with_their_colors_in_the_feed_and_on_the_event_without_deleted_or_removed_ones()
+    {
+        var owner = await server.SignUpAsync();
+        var client = (await owner.Http.CallAsync("POST", "/api/clients", new { name = "Newsworthy" }).ExpectAsync(HttpStatusCode.Created)).Id();
+        var tagged = await NewEventAsync(owner, client);
+        var untagged = await NewEventAsync(owner, client);
+        var ids = new Dictionary<string, Guid>();
+        // Made out of name order, so an order by id or by creation would show.
+        foreach (var (name, color) in new[] { ("Zebra", "#112233"), ("Middle", null), ("Deleted", "#445566"), ("Alpha", "#778899"), ("Removed", null) })
+        {
+            ids[name] = (await owner.Http.CallAsync("POST", "/api/tags", new { name, color }).ExpectAsync(HttpStatusCode.Created)).Id();
+            await owner.Http.CallAsync("PUT", $"/api/events/{tagged}/tags/{ids[name]}").ExpectAsync(HttpStatusCode.NoContent);
+        }
+        await owner.Http.CallAsync("DELETE", $"/api/tags/{ids["Deleted"]}").ExpectAsync(HttpStatusCode.NoContent);
+        await owner.Http.CallAsync("DELETE", $"/api/events/{tagged}/tags/{ids["Removed"]}").ExpectAsync(HttpStatusCode.NoContent);
+
+        var feed = (await owner.Http.GetAsync("/api/events").ExpectAsync()).GetProperty("items").EnumerateArray().ToDictionary(e => e.Id());
+        (string, string?)[] expected = [("Alpha", "#778899"), ("Middle", null), ("Zebra", "#112233")];
+        Assert.Equal(expected, Tags(feed[tagged]));
+        Assert.Equal(expected.Select(t => ids[t.Item1]), feed[tagged].GetProperty("eventTags").EnumerateArray().Select(t => t.Id()));
+        Assert.Empty(Tags(feed[untagged]));
+        Assert.Equal(expected, Tags(await owner.Http.GetAsync($"/api/events/{tagged}").ExpectAsync()));
+
+        static List<(string, string?)> Tags(JsonElement ev) =>
+            ev.GetProperty("eventTags").EnumerateArray().Select(t => (t.GetProperty("name").GetString()!, t.GetProperty("color").GetString())).ToList();
+    }
+
+    [Fact]
     public async Task A_viewer_reads_tags_but_cannot_change_them_while_members_and_admins_can()
     {
         var owner = await server.SignUpAsync();
