@@ -71,6 +71,38 @@ public sealed record Latency(int Runs, double P50Ms, double P95Ms, double P99Ms,
             samples.Average(), samples.Count / elapsed);
     }
 
+    /// <summary>
+    /// Runs the <paramref name="operations"/> in turn, one run of each per round (each round starting with
+    /// the next one), until every one has run at least <paramref name="minRuns"/> times and the rounds have
+    /// taken <paramref name="budget"/> per operation; after <paramref name="warmup"/> unmeasured rounds. Ways
+    /// compared with each other are measured this way: on a shared machine a burst of load then hits all of
+    /// them alike instead of whichever happened to be running, so their ratio holds.
+    /// </summary>
+    public static async Task<IReadOnlyList<Latency>> MeasureInTurnAsync(IReadOnlyList<Func<Task>> operations, TimeSpan budget, int minRuns = 20, int warmup = 5)
+    {
+        for (var i = 0; i < warmup; i++)
+            foreach (var operation in operations)
+                await operation();
+        var samples = operations.Select(_ => new List<double>()).ToList();
+        var total = Stopwatch.StartNew();
+        for (var round = 0; samples[0].Count < minRuns || total.Elapsed < budget * operations.Count; round++)
+        {
+            for (var k = 0; k < operations.Count; k++)
+            {
+                var which = (round + k) % operations.Count;
+                var one = Stopwatch.StartNew();
+                await operations[which]();
+                samples[which].Add(one.Elapsed.TotalMilliseconds);
+            }
+        }
+        return samples.Select(list =>
+        {
+            var busy = list.Sum() / 1000;
+            list.Sort();
+            return new Latency(list.Count, Percentile(list, 0.50), Percentile(list, 0.95), Percentile(list, 0.99), list.Average(), list.Count / busy);
+        }).ToList();
+    }
+
     /// <summary>Nearest-rank percentile of sorted samples.</summary>
     public static double Percentile(IReadOnlyList<double> sorted, double p) =>
         sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];

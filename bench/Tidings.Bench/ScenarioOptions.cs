@@ -16,6 +16,13 @@ public sealed record ScenarioSettings(IReadOnlyList<BenchTarget> Targets, int Ev
     public TimeSpan MeasureFor => Quick ? TimeSpan.FromSeconds(0.2) : TimeSpan.FromSeconds(3);
 
     public int MinRuns => Quick ? 5 : 30;
+
+    /// <summary>
+    /// How long a fresh process runs its measured operations unmeasured first: .NET's tiered JIT runs new code
+    /// unoptimised and recompiles the hot part over the first seconds, so without it the first thing measured
+    /// pays for the compiler and the last does not.
+    /// </summary>
+    public TimeSpan WarmUpFor => Quick ? TimeSpan.FromSeconds(0.2) : TimeSpan.FromSeconds(10);
 }
 
 /// <summary>The options every scenario takes; each scenario chooses its own full and --quick sizes.</summary>

@@ -6,7 +6,8 @@ namespace Tidings.Bench.Feed;
 /// <summary>
 /// `feed`: the large business's feed as its principal reads it (first page, a deep page by cursor,
 /// unread, one client, one category), each through Tidings' query code, over HTTP, and by the
-/// hand-written SQL ceiling on the same data, with both statements' plans.
+/// hand-written SQL ceiling on the same data, with both statements' plans. The three ways of a case are
+/// measured in turn, after every case has warmed up.
 /// </summary>
 public static class FeedScenario
 {
@@ -33,15 +34,18 @@ public static class FeedScenario
             List<IReadOnlyList<string>> rows = [];
             List<string> notes = [];
             var ratios = new Dictionary<string, double>();
-            foreach (var feedCase in await probe.CasesAsync(ct))
+            var cases = await probe.CasesAsync(ct);
+            await WarmUpAsync(probe, cases, settings.WarmUpFor, ct);
+            foreach (var feedCase in cases)
             {
                 await probe.CheckSamePageAsync(feedCase, ct);
                 Console.Error.WriteLine($"  {feedCase.Name}");
                 var compiled = probe.Compilations;
-                var tidings = await Latency.MeasureAsync(() => probe.TidingsAsync(feedCase, ct), settings.MeasureFor, settings.MinRuns);
+                var measured = await Latency.MeasureInTurnAsync(
+                    [() => probe.TidingsAsync(feedCase, ct), () => probe.HttpAsync(feedCase, ct), () => probe.CeilingAsync(feedCase, ct)],
+                    settings.MeasureFor, settings.MinRuns);
+                var (tidings, http, ceiling) = (measured[0], measured[1], measured[2]);
                 figures.Add(new($"{feedCase.Name}, Tidings query: EF query compilations while measuring", probe.Compilations - compiled, "compilations"));
-                var http = await Latency.MeasureAsync(() => probe.HttpAsync(feedCase, ct), settings.MeasureFor, settings.MinRuns);
-                var ceiling = await Latency.MeasureAsync(() => probe.CeilingAsync(feedCase, ct), settings.MeasureFor, settings.MinRuns);
                 figures.AddRange(tidings.Figures($"{feedCase.Name}, Tidings query"));
                 figures.AddRange(http.Figures($"{feedCase.Name}, HTTP"));
                 figures.AddRange(ceiling.Figures($"{feedCase.Name}, SQL ceiling"));
@@ -63,6 +67,23 @@ public static class FeedScenario
             Console.WriteLine(result.ToMarkdown());
             Console.WriteLine($"Wrote {await result.SaveAsync(settings.ResultsDirectory, ct)}");
         }
+    }
+
+    /// <summary>Every case every way, unmeasured, for <paramref name="duration"/> (ScenarioSettings.WarmUpFor).</summary>
+    public static async Task WarmUpAsync(FeedProbe probe, IReadOnlyList<FeedCase> cases, TimeSpan duration, CancellationToken ct, bool http = true)
+    {
+        var warming = System.Diagnostics.Stopwatch.StartNew();
+        do
+        {
+            foreach (var feedCase in cases)
+            {
+                await probe.TidingsAsync(feedCase, ct);
+                if (http)
+                    await probe.HttpAsync(feedCase, ct);
+                await probe.CeilingAsync(feedCase, ct);
+            }
+        }
+        while (warming.Elapsed < duration);
     }
 
     private static string Ms(Latency latency) => $"{latency.P50Ms:0.00} / {latency.P95Ms:0.00} / {latency.P99Ms:0.00}";

@@ -62,16 +62,20 @@ public static class ScaleScenario
                 figures.Add(new($"{at}: median business events", small.Events, "rows"));
                 figures.Add(new($"{at}: data load", data.Elapsed.TotalSeconds, "s"));
                 var cells = new List<string> { size.ToString("N0"), data.Large.Events.ToString("N0"), $"{data.Elapsed.TotalSeconds:0}" };
-                foreach (var (probe, feedCase, label) in new[]
+                var measures = new[]
                 {
                     (large, new FeedCase("first page", new FeedFilter()), "large business, first page"),
                     (large, new FeedCase("unread=true", new FeedFilter(Unread: true)), "large business, unread=true"),
                     (neighbour, new FeedCase("first page", new FeedFilter()), "median business, first page"),
-                })
+                };
+                foreach (var (probe, feedCase, _) in measures)
+                    await FeedScenario.WarmUpAsync(probe, [feedCase], settings.WarmUpFor / measures.Length, ct, http: false);
+                foreach (var (probe, feedCase, label) in measures)
                 {
                     await probe.CheckSamePageAsync(feedCase, ct);
-                    var tidings = await Latency.MeasureAsync(() => probe.TidingsAsync(feedCase, ct), settings.MeasureFor, settings.MinRuns);
-                    var ceiling = await Latency.MeasureAsync(() => probe.CeilingAsync(feedCase, ct), settings.MeasureFor, settings.MinRuns);
+                    var measured = await Latency.MeasureInTurnAsync(
+                        [() => probe.TidingsAsync(feedCase, ct), () => probe.CeilingAsync(feedCase, ct)], settings.MeasureFor, settings.MinRuns);
+                    var (tidings, ceiling) = (measured[0], measured[1]);
                     figures.AddRange(tidings.Figures($"{at}: {label}, Tidings query"));
                     figures.AddRange(ceiling.Figures($"{at}: {label}, SQL ceiling"));
                     cells.Add($"{tidings.P50Ms:0.00} / {tidings.P99Ms:0.00}");
