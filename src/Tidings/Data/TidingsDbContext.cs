@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Metadata;
@@ -177,13 +178,21 @@ public abstract class TidingsDbContext : DbContext
                 .Append((Type: typeof(AuditLog), Rows: trail));
             await using (var own = Database.CurrentTransaction is null ? await Database.BeginTransactionAsync(cancellationToken) : null)
             {
-                if (Database.IsSqlite())
-                    // Rows of one table may point at each other (a duplicate at its original in the same batch).
-                    await Database.ExecuteSqlRawAsync("PRAGMA defer_foreign_keys = ON", cancellationToken);
-                foreach (var (type, rows) in tables)
-                    await BulkInsert.WriteRowsAsync(this, type, rows, cancellationToken);
-                if (own is not null)
-                    await own.CommitAsync(cancellationToken);
+                try
+                {
+                    if (Database.IsSqlite())
+                        // Rows of one table may point at each other (a duplicate at its original in the same batch).
+                        await Database.ExecuteSqlRawAsync("PRAGMA defer_foreign_keys = ON", cancellationToken);
+                    foreach (var (type, rows) in tables)
+                        await BulkInsert.WriteRowsAsync(this, type, rows, cancellationToken);
+                    if (own is not null)
+                        await own.CommitAsync(cancellationToken);
+                }
+                catch (DbException e)
+                {
+                    // As SaveChanges reports a refused write, so callers (and the API's problem answers) treat both alike.
+                    throw new DbUpdateException("The database refused the rows written in bulk: " + e.Message, e);
+                }
             }
             ChangeTracker.AcceptAllChanges();
             return entries.Count + trail.Count;
