@@ -53,23 +53,8 @@ public sealed record Latency(int Runs, double P50Ms, double P95Ms, double P99Ms,
     /// Runs <paramref name="operation"/> a few times unmeasured (caches, prepared statements, JIT), then back to
     /// back until <paramref name="budget"/> has passed and at least <paramref name="minRuns"/> ran, one Stopwatch per run.
     /// </summary>
-    public static async Task<Latency> MeasureAsync(Func<Task> operation, TimeSpan budget, int minRuns = 20, int warmup = 5)
-    {
-        for (var i = 0; i < warmup; i++)
-            await operation();
-        var samples = new List<double>();
-        var total = Stopwatch.StartNew();
-        while (samples.Count < minRuns || total.Elapsed < budget)
-        {
-            var one = Stopwatch.StartNew();
-            await operation();
-            samples.Add(one.Elapsed.TotalMilliseconds);
-        }
-        var elapsed = total.Elapsed.TotalSeconds;
-        samples.Sort();
-        return new Latency(samples.Count, Percentile(samples, 0.50), Percentile(samples, 0.95), Percentile(samples, 0.99),
-            samples.Average(), samples.Count / elapsed);
-    }
+    public static async Task<Latency> MeasureAsync(Func<Task> operation, TimeSpan budget, int minRuns = 20, int warmup = 5) =>
+        (await MeasureInTurnAsync([operation], budget, minRuns, warmup))[0];
 
     /// <summary>
     /// Runs the <paramref name="operations"/> in turn, one run of each per round (each round starting with

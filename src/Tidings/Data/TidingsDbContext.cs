@@ -166,10 +166,7 @@ public abstract class TidingsDbContext : DbContext
         var autoDetect = ChangeTracker.AutoDetectChangesEnabled;
         try
         {
-            TenancyRules.BeforeSave(ChangeTracker, Tenant);
-            Stamping.BeforeSave(ChangeTracker, _actor, now);
-            ChangeTracker.DetectChanges();
-            var trail = AuditTrail.Describe(ChangeTracker, _purges, _actor, now);
+            var trail = await ApplySaveRulesAsync(now, cancellationToken);
             ChangeTracker.AutoDetectChangesEnabled = false;
             IsSaving = true;
             var tables = entries.GroupBy(e => e.Metadata.ClrType, e => e.Entity)
@@ -204,6 +201,22 @@ public abstract class TidingsDbContext : DbContext
         }
     }
 
+    /// <summary>
+    /// The rules every save runs over the change tracker before anything is written (SaveChangesAsync and
+    /// SaveInsertsInBulkAsync alike): tenancy, soft delete, stamps. Answers the audit rows describing exactly
+    /// what is about to be written.
+    /// </summary>
+    private async Task<List<AuditLog>> ApplySaveRulesAsync(DateTime now, CancellationToken ct)
+    {
+        TenancyRules.BeforeSave(ChangeTracker, Tenant);
+        await ChangeTrackerOriginals.LoadWhereUnknownAsync(ChangeTracker, ct);
+        TenancyRules.BeforeSave(ChangeTracker, Tenant); // again, now against the database's originals
+        SoftDeleteRules.BeforeSave(ChangeTracker, _purges, _actor, now);
+        Stamping.BeforeSave(ChangeTracker, _actor, now);
+        ChangeTracker.DetectChanges();
+        return AuditTrail.Describe(ChangeTracker, _purges, _actor, now);
+    }
+
     /// <summary>How many tables this one's foreign keys lead up through: principals are written before their dependents.</summary>
     private static int PrincipalDepth(IEntityType type, HashSet<IEntityType> visiting)
     {
@@ -226,13 +239,7 @@ public abstract class TidingsDbContext : DbContext
         List<AuditLog> trail = [];
         try
         {
-            TenancyRules.BeforeSave(ChangeTracker, Tenant);
-            await ChangeTrackerOriginals.LoadWhereUnknownAsync(ChangeTracker, cancellationToken);
-            TenancyRules.BeforeSave(ChangeTracker, Tenant); // again, now against the database's originals
-            SoftDeleteRules.BeforeSave(ChangeTracker, _purges, _actor, now);
-            Stamping.BeforeSave(ChangeTracker, _actor, now);
-            ChangeTracker.DetectChanges();
-            trail = AuditTrail.Describe(ChangeTracker, _purges, _actor, now);
+            trail = await ApplySaveRulesAsync(now, cancellationToken);
             AuditLogs.AddRange(trail);
             // The audit describes exactly what is about to be written: nothing may change after it.
             ChangeTracker.AutoDetectChangesEnabled = false;

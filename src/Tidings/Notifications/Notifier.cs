@@ -34,7 +34,9 @@ public static class Notifier
     public static async Task HighRelevanceEventsAsync(TidingsDbContext db,
         IReadOnlyList<(Event Event, string ClientName, Guid? AssigneeId)> events, CancellationToken ct)
     {
-        var candidates = events.Where(x => x.Event.DuplicateOfEventId is null && x.AssigneeId is { } assignee && assignee != db.Actor.UserId).ToList();
+        var candidates = events
+            .Where(x => x.Event.DuplicateOfEventId is null && x.AssigneeId is not null && x.AssigneeId != db.Actor.UserId)
+            .Select(x => (x.Event, x.ClientName, Assignee: x.AssigneeId!.Value)).ToList();
         if (candidates.Count == 0)
             return;
         var threshold = await db.Businesses.Select(b => b.NotificationRelevanceThreshold).SingleAsync(ct);
@@ -42,7 +44,7 @@ public static class Notifier
         {
             db.Notifications.Add(new Notification
             {
-                UserId = assignee!.Value,
+                UserId = assignee,
                 Type = NotificationTypes.HighRelevanceEvent,
                 Title = Truncate($"{clientName}: {ev.Title}", 200),
                 Message = $"A {ev.Category} event scored {ev.RelevanceScore:0.00} for {clientName}.",
