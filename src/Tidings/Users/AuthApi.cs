@@ -28,13 +28,13 @@ public static partial class AuthApi
     public static IEndpointRouteBuilder MapAuthApi(this IEndpointRouteBuilder app)
     {
         var auth = app.MapGroup("/api/auth").WithTags("Auth");
-        auth.MapPost("/signup", SignupAsync).StartsSession().RequireRateLimiting(AuthRateLimits.Signup);
-        auth.MapPost("/login", LoginAsync).StartsSession();
+        auth.MapPost("/signup", SignupAsync).StartsSession().RequireRateLimiting(AuthRateLimits.Signup).ProducesProblem(StatusCodes.Status429TooManyRequests);
+        auth.MapPost("/login", LoginAsync).StartsSession().ProducesProblem(StatusCodes.Status429TooManyRequests);
         auth.MapPost("/logout", LogoutAsync).RequireAuthorization(Policies.Viewer);
 
         var me = app.MapGroup("/api/me").WithTags("Me").RequireAuthorization(Policies.Viewer);
         me.MapGet("/", GetMeAsync);
-        me.MapPost("/tokens", CreateTokenAsync).RequireRateLimiting(AuthRateLimits.Tokens);
+        me.MapPost("/tokens", CreateTokenAsync).RequireRateLimiting(AuthRateLimits.Tokens).ProducesProblem(StatusCodes.Status429TooManyRequests);
         me.MapGet("/tokens", ListTokensAsync);
         me.MapDelete("/tokens/{id:guid}", DeleteTokenAsync);
         return app;

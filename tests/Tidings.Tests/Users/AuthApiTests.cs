@@ -34,7 +34,7 @@ public abstract class AuthApiTests<TDatabase>(TidingsServer<TDatabase> server) w
     }
 
     [Fact]
-    public async Task Repeated_failed_sign_ins_for_one_email_are_throttled_even_with_the_right_password()
+    public async Task Repeated_failed_sign_ins_for_one_email_from_one_address_are_throttled_even_with_the_right_password()
     {
         var owner = await server.SignUpAsync();
         for (var i = 0; i < 10; i++)
