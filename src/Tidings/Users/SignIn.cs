@@ -1,11 +1,14 @@
 using System.Security.Claims;
 using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Tidings.Data;
 using Tidings.Data.Auditing;
 using Tidings.Data.Tenancy;
+using Tidings.Web;
 
 namespace Tidings.Users;
 
@@ -29,14 +32,19 @@ public static class SignIn
     public const string BusinessClaim = "business";
     public const string TokenClaim = "token";
 
-    public static IServiceCollection AddTidingsSignIn(this IServiceCollection services)
+    public static IServiceCollection AddTidingsSignIn(this IServiceCollection services, IConfiguration configuration)
     {
+        var limits = SignInOptions.From(configuration);
+        services.AddSingleton(Options.Create(limits));
         services.AddAuthentication(Scheme).AddScheme<AuthenticationSchemeOptions, TokenAuthenticationHandler>(Scheme, null);
         services.AddAuthorizationBuilder()
+            // Deny by default: a route mapped without RequireAuthorization or AllowAnonymous needs a signed-in user.
+            .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
             .AddPolicy(Policies.Viewer, p => p.RequireAuthenticatedUser())
             .AddPolicy(Policies.Member, p => p.RequireRole(UserRoles.Owner, UserRoles.Admin, UserRoles.Member))
             .AddPolicy(Policies.Admin, p => p.RequireRole(UserRoles.Owner, UserRoles.Admin));
         services.AddSingleton<LoginThrottle>();
+        services.AddAuthRateLimits(limits);
         return services;
     }
 
@@ -49,9 +57,34 @@ public static class SignIn
                 http.Connection.RemoteIpAddress?.ToString(), http.Request.Headers.UserAgent.ToString());
             return next(http);
         });
+        // Before authentication, so a forged request costs no database work and writes nothing.
+        app.UseCrossSiteRequestCheck();
         app.UseAuthentication();
         app.UseAuthorization();
+        // Pages register antiforgery; its tokens are bound to the signed-in user, so it validates after authentication.
+        if (app.Services.GetService<IAntiforgery>() is not null)
+            app.UseAntiforgery();
         return app;
+    }
+
+    /// <summary>Marks the routes that start a session (sign-up, login): they ignore whatever session the request carries.</summary>
+    public static RouteHandlerBuilder StartsSession(this RouteHandlerBuilder route) =>
+        route.AllowAnonymous().WithMetadata(StartsSessionMetadata.Instance);
+
+    public static bool StartsSession(this Endpoint? endpoint) => endpoint?.Metadata.GetMetadata<StartsSessionMetadata>() is not null;
+
+    /// <summary>The request's credential: the Authorization header's bearer token, else the session cookie.</summary>
+    public static (string Secret, bool FromCookie)? CredentialOf(HttpRequest request)
+    {
+        var header = request.Headers.Authorization.ToString();
+        if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+            return (header["Bearer ".Length..].Trim(), false);
+        return request.Cookies.TryGetValue(CookieName, out var cookie) && cookie.Length > 0 ? (cookie, true) : null;
+    }
+
+    private sealed class StartsSessionMetadata
+    {
+        public static readonly StartsSessionMetadata Instance = new();
     }
 
     public static Guid UserId(this ClaimsPrincipal user) => Guid.Parse(user.FindFirstValue(ClaimTypes.NameIdentifier)!);
@@ -67,8 +100,8 @@ public sealed class TokenAuthenticationHandler(
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        var secret = Secret();
-        if (secret is null)
+        // Signing up or in replaces the session the browser carries: acting for its business would be wrong.
+        if (Context.GetEndpoint().StartsSession() || SignIn.CredentialOf(Request) is not { Secret: var secret })
             return AuthenticateResult.NoResult();
         if (ApiToken.BusinessOf(secret) is not { } businessId)
             return AuthenticateResult.Fail("Malformed token.");
@@ -105,14 +138,6 @@ public sealed class TokenAuthenticationHandler(
             new Claim(SignIn.TokenClaim, token.Id.ToString()),
         ], SignIn.Scheme);
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SignIn.Scheme));
-    }
-
-    private string? Secret()
-    {
-        var header = Request.Headers.Authorization.ToString();
-        if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
-            return header["Bearer ".Length..].Trim();
-        return Request.Cookies.TryGetValue(SignIn.CookieName, out var cookie) && cookie.Length > 0 ? cookie : null;
     }
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)

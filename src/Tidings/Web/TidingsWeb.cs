@@ -28,7 +28,8 @@ public static class TidingsWeb
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args });
         configure?.Invoke(builder);
         builder.Services.AddTidingsData(builder.Configuration);
-        builder.Services.AddTidingsSignIn();
+        builder.Services.AddTrustedProxies(builder.Configuration);
+        builder.Services.AddTidingsSignIn(builder.Configuration);
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
         builder.Services.AddOpenApi();
@@ -47,12 +48,16 @@ public static class TidingsWeb
         });
 
         var app = builder.Build();
+        // First: everything after it (limits, audit rows, the cookie's Secure flag) sees the real client.
+        app.UseForwardedHeaders();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseTidingsSignIn();
+        app.UseRateLimiter();
 
-        app.MapOpenApi("/openapi/{documentName}.json");
-        app.MapScalarApiReference("/docs", o => o.WithTitle("Tidings API").WithOpenApiRoutePattern("/openapi/{documentName}.json"));
+        // Every other route needs a signed-in user unless it says otherwise (the fallback policy).
+        app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
+        app.MapScalarApiReference("/docs", o => o.WithTitle("Tidings API").WithOpenApiRoutePattern("/openapi/{documentName}.json")).AllowAnonymous();
         app.MapHealthApi();
         app.MapAuthApi();
         app.MapBusinessApi();

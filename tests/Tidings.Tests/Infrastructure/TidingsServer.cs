@@ -27,9 +27,14 @@ public abstract class TidingsServer<TDatabase> : IAsyncLifetime where TDatabase 
 
     /// <summary>Every route the service maps: what the matrix and OpenAPI tests walk.</summary>
     public IReadOnlyList<(string Method, string Pattern)> Routes =>
-        _app!.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+        Endpoints
             .SelectMany(e => (e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? []).Select(m => (m, "/" + e.RoutePattern.RawText!.TrimStart('/'))))
             .Distinct().OrderBy(r => r.Item2).ThenBy(r => r.m).ToList();
+    public IReadOnlyList<RouteEndpoint> Endpoints =>
+        _app!.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>().ToList();
+
+    public IServiceProvider Services => _app!.Services;
+
     public Uri BaseAddress { get; private set; } = null!;
 
     public async Task InitializeAsync()
@@ -40,13 +45,27 @@ public abstract class TidingsServer<TDatabase> : IAsyncLifetime where TDatabase 
             builder.WebHost.UseUrls("http://127.0.0.1:0");
             builder.Configuration["Database:Provider"] = Database.Provider == DatabaseProvider.Sqlite ? "sqlite" : "postgres";
             builder.Configuration["ConnectionStrings:Tidings"] = Database.Settings.ConnectionString;
-            // Every test signs in from 127.0.0.1; the per-email limit is what the tests exercise.
+            // Every test signs up and in from 127.0.0.1: only the tests about limits (ProxiedApi) meet them.
             builder.Configuration["SignIn:AttemptsPerAddressPerMinute"] = "100000";
+            builder.Configuration["SignIn:SignupsPerAddressPerHour"] = "100000";
+            builder.Configuration["SignIn:TokensPerAddressPerHour"] = "100000";
             builder.Logging.ClearProviders();
+            Configure(builder);
         });
+        Map(_app);
         await _app.StartAsync();
         var address = _app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
         BaseAddress = new Uri(address);
+    }
+
+    /// <summary>What a server of a test class sets on top of the usual (its limits, proxies, services).</summary>
+    protected virtual void Configure(WebApplicationBuilder builder)
+    {
+    }
+
+    /// <summary>Routes a test class adds to the real ones.</summary>
+    protected virtual void Map(WebApplication app)
+    {
     }
 
     public async Task DisposeAsync()
@@ -57,7 +76,7 @@ public abstract class TidingsServer<TDatabase> : IAsyncLifetime where TDatabase 
     }
 
     /// <summary>A client with no credentials.</summary>
-    public HttpClient Anonymous(string userAgent = "Tidings.Tests") =>
+    public virtual HttpClient Anonymous(string userAgent = "Tidings.Tests") =>
         new() { BaseAddress = BaseAddress, DefaultRequestHeaders = { { "User-Agent", userAgent } } };
 
     /// <summary>Signs up a new business and answers its owner's client.</summary>

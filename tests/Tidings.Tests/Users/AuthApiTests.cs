@@ -34,7 +34,7 @@ public abstract class AuthApiTests<TDatabase>(TidingsServer<TDatabase> server) w
     }
 
     [Fact]
-    public async Task Repeated_failed_sign_ins_for_one_email_are_throttled_even_with_the_right_password()
+    public async Task Repeated_failed_sign_ins_for_one_email_from_one_address_are_throttled_even_with_the_right_password()
     {
         var owner = await server.SignUpAsync();
         for (var i = 0; i < 10; i++)
@@ -111,6 +111,95 @@ public abstract class AuthApiTests<TDatabase>(TidingsServer<TDatabase> server) w
         Assert.Equal(HttpStatusCode.BadRequest, malformed.StatusCode);
         Assert.DoesNotContain("   at ", await malformed.Content.ReadAsStringAsync());
     }
+
+    [Fact]
+    public async Task A_failed_sign_in_writes_no_audit_row_and_a_successful_one_is_audited_in_its_business()
+    {
+        var owner = await server.SignUpAsync();
+        await using var sql = new RawSql(server.Database);
+        var before = await AuditRowsAsync(sql);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await server.Anonymous().PostAsJsonAsync("/api/auth/login", new { email = owner.Email, password = "not the password" })).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await server.Anonymous().PostAsJsonAsync("/api/auth/login", new { email = "nobody-" + owner.Email, password = "not the password" })).StatusCode);
+        Assert.Equal(before, await AuditRowsAsync(sql));
+
+        await server.LogInAsync(owner.Email, UserRoles.Owner);
+        var sessions = await sql.ScalarAsync(
+            "SELECT count(*) FROM audit_logs WHERE table_name = 'api_tokens' AND action = 'CREATE' AND business_id = @business AND user_id = @user",
+            ("business", owner.BusinessId), ("user", owner.Id));
+        Assert.Equal(2L, Convert.ToInt64(sessions)); // the sign-up's session and this one
+    }
+
+    [Fact]
+    public async Task A_refused_sign_up_writes_no_audit_row()
+    {
+        var owner = await server.SignUpAsync();
+        await using var sql = new RawSql(server.Database);
+        var before = await AuditRowsAsync(sql);
+
+        var taken = await server.Anonymous().PostAsJsonAsync("/api/auth/signup",
+            new { businessName = "Copycat", email = owner.Email, password = ApiUser.Password, displayName = "Copy" });
+        var invalid = await server.Anonymous().PostAsJsonAsync("/api/auth/signup",
+            new { businessName = "Copycat", email = "not-an-email", password = ApiUser.Password, displayName = "Copy" });
+
+        Assert.Equal(HttpStatusCode.Conflict, taken.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, invalid.StatusCode);
+        Assert.Equal(before, await AuditRowsAsync(sql));
+    }
+
+    [Fact]
+    public async Task Signing_up_with_another_business_bearer_token_starts_the_new_business_session()
+    {
+        var other = await server.SignUpAsync();
+        await using var sql = new RawSql(server.Database);
+        var otherAudit = await AuditRowsAsync(sql, other.BusinessId);
+
+        var response = await other.Http.PostAsJsonAsync("/api/auth/signup",
+            new { businessName = "Second business", email = $"second-{Guid.NewGuid():N}@example.test", password = ApiUser.Password, displayName = "Second" });
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var session = (await response.Content.ReadFromJsonAsync<SessionDto>())!;
+        Assert.NotEqual(other.BusinessId, session.User.Business.Id);
+        Assert.Equal("Second business", (await server.Authorized(session.Token).GetFromJsonAsync<MeDto>("/api/me"))!.Business.Name);
+        Assert.Equal(otherAudit, await AuditRowsAsync(sql, other.BusinessId));
+    }
+
+    [Fact]
+    public async Task Signing_up_in_a_browser_holding_another_business_session_replaces_the_session_cookie()
+    {
+        var browser = server.Anonymous();
+        var first = await browser.PostAsJsonAsync("/api/auth/signup",
+            new { businessName = "First business", email = $"first-{Guid.NewGuid():N}@example.test", password = ApiUser.Password, displayName = "First" });
+        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+
+        var second = await browser.PostAsJsonAsync("/api/auth/signup",
+            new { businessName = "Second business", email = $"second-{Guid.NewGuid():N}@example.test", password = ApiUser.Password, displayName = "Second" });
+
+        Assert.Equal(HttpStatusCode.Created, second.StatusCode);
+        var session = (await second.Content.ReadFromJsonAsync<SessionDto>())!;
+        var me = (await browser.GetFromJsonAsync<MeDto>("/api/me"))!;
+        Assert.Equal((session.User.Id, "Second business"), (me.Id, me.Business.Name));
+    }
+
+    [Fact]
+    public async Task Signing_in_while_holding_another_business_session_switches_to_the_new_one()
+    {
+        var first = await server.SignUpAsync();
+        var second = await server.SignUpAsync();
+        var browser = server.Anonymous();
+        Assert.Equal(HttpStatusCode.OK, (await browser.PostAsJsonAsync("/api/auth/login", new { email = first.Email, password = ApiUser.Password })).StatusCode);
+
+        var response = await browser.PostAsJsonAsync("/api/auth/login", new { email = second.Email, password = ApiUser.Password });
+        var withBearer = await first.Http.PostAsJsonAsync("/api/auth/login", new { email = second.Email, password = ApiUser.Password });
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, withBearer.StatusCode);
+        Assert.Equal(second.BusinessId, (await browser.GetFromJsonAsync<MeDto>("/api/me"))!.Business.Id);
+    }
+
+    private static async Task<long> AuditRowsAsync(RawSql sql, Guid? businessId = null) => Convert.ToInt64(businessId is { } id
+        ? await sql.ScalarAsync("SELECT count(*) FROM audit_logs WHERE business_id = @business", ("business", id))
+        : await sql.ScalarAsync("SELECT count(*) FROM audit_logs"));
 
     private static string Problem(string json)
     {

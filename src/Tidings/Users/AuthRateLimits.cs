@@ -1,0 +1,39 @@
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.RateLimiting;
+using Tidings.Web;
+
+namespace Tidings.Users;
+
+/// <summary>
+/// ASP.NET Core's rate limiter on the routes that create something for whoever asks: sign-up (a business,
+/// and an answer to "is this email registered?") and personal tokens. Counted per client address
+/// (ClientAddress), limits in SignInOptions; a refusal is a 429 problem document with Retry-After.
+/// </summary>
+public static class AuthRateLimits
+{
+    public const string Signup = "signup";
+    public const string Tokens = "tokens";
+
+    public static IServiceCollection AddAuthRateLimits(this IServiceCollection services, SignInOptions limits)
+    {
+        services.AddRateLimiter(o =>
+        {
+            o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            o.AddPolicy(Signup, http => PerAddressPerHour(http, limits.SignupsPerAddressPerHour));
+            o.AddPolicy(Tokens, http => PerAddressPerHour(http, limits.TokensPerAddressPerHour));
+            o.OnRejected = (context, _) =>
+            {
+                var http = context.HttpContext;
+                var policy = http.GetEndpoint()?.Metadata.GetMetadata<EnableRateLimitingAttribute>()?.PolicyName;
+                TidingsMetrics.RateLimited.Add(1, new KeyValuePair<string, object?>("policy", policy));
+                var wait = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? retryAfter : (TimeSpan?)null;
+                return new ValueTask(TooManyRequests.Problem(wait, "Too many requests", "Wait a while and try again.").ExecuteAsync(http));
+            };
+        });
+        return services;
+    }
+
+    private static RateLimitPartition<string> PerAddressPerHour(HttpContext http, int permits) =>
+        RateLimitPartition.GetFixedWindowLimiter(ClientAddress.PartitionKey(http),
+            _ => new FixedWindowRateLimiterOptions { PermitLimit = permits, Window = TimeSpan.FromHours(1) });
+}
