@@ -51,6 +51,11 @@ public static class TidingsCli
             await Console.Error.WriteLineAsync($"tidings: configuration: {e.Message}");
             return BadConfiguration;
         }
+        catch (UsageException e)
+        {
+            await Console.Error.WriteLineAsync($"tidings: {e.Message}");
+            return BadConfiguration;
+        }
         catch (Exception e) when ((e as DbException ?? e.InnerException as DbException) is { } database)
         {
             // EF wraps some provider failures (timeouts, failed updates): the database's own message is the one line.
@@ -67,3 +72,6 @@ public static class TidingsCli
 
 /// <summary>An expected failure of a verb, reported as one line.</summary>
 public sealed class VerbFailedException(string message) : Exception(message);
+
+/// <summary>Options that cannot go together, or that are no longer accepted: refused, before anything runs, as bad configuration is.</summary>
+public sealed class UsageException(string message) : Exception(message);

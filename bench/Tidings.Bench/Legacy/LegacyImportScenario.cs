@@ -34,7 +34,7 @@ public static class LegacyImportScenario
             await using var database = await BenchDatabase.CreateAsync(target, settings.Keep, ct);
             Measurement.ResetPeakWorkingSet();
             var import = await Measurement.TimeAsync(() => LegacyImport.RunAsync(
-                new LegacyImportOptions(file.Path, BusinessName, AdminEmail: null), database.Settings, TimeProvider.System, new ConsoleProgress(), ct));
+                new LegacyImportOptions(file.Path, new TargetBusiness.New(BusinessName), AdminEmail: null), database.Settings, TimeProvider.System, new ConsoleProgress(), ct));
             var peak = Measurement.PeakWorkingSetBytes();
             foreach (var line in import.Value.Lines())
                 Console.WriteLine(line);

@@ -20,12 +20,18 @@ public sealed partial class Business : ITimestamped
     public DateTime CreatedAt { get; set; }
     public DateTime UpdatedAt { get; set; }
 
-    /// <summary>A slug from the name, made unique across businesses; needs an open platform scope.</summary>
-    public static async Task<string> UniqueSlugAsync(TidingsDbContext db, string name, CancellationToken ct)
+    /// <summary>The slug a name gives when no other business has it yet.</summary>
+    public static string SlugFrom(string name)
     {
         var slug = NonAlphanumeric().Replace(name.Trim().ToLowerInvariant(), "-").Trim('-');
         slug = slug.Length > 80 ? slug[..80].TrimEnd('-') : slug;
-        slug = slug.Length == 0 ? "business" : slug;
+        return slug.Length == 0 ? "business" : slug;
+    }
+
+    /// <summary>A slug from the name, made unique across businesses; needs an open platform scope.</summary>
+    public static async Task<string> UniqueSlugAsync(TidingsDbContext db, string name, CancellationToken ct)
+    {
+        var slug = SlugFrom(name);
         return await db.AcrossBusinesses<Business>().AnyAsync(b => b.Slug == slug, ct)
             ? $"{slug}-{Guid.NewGuid().ToString("N")[..6]}"
             : slug;

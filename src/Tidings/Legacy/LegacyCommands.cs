@@ -40,39 +40,56 @@ public static class LegacyCommands
     private static Command Import()
     {
         var source = new Argument<FileInfo>("old.db|backup.json") { Description = "The old app's SQLite file, or a JSON backup written by `legacy export`." };
-        var business = new Option<string>("--business") { Description = "The business to import into; created when no business has this name.", Required = true };
+        var target = new TargetOptions();
         var adminEmail = AdminEmail();
-        var import = new Command("import", "Bring the old data into the configured database (Database:Provider, ConnectionStrings:Tidings). Re-running it writes nothing twice.");
+        var import = new Command("import", "Bring the old data into the configured database (Database:Provider, ConnectionStrings:Tidings), into an existing business " +
+                                           "(--business-id or --business-slug) or a new one (--create-business). Re-running it into the same business writes nothing twice.");
         import.Arguments.Add(source);
-        import.Options.Add(business);
+        target.AddTo(import);
         import.Options.Add(adminEmail);
-        import.SetAction((result, ct) => TidingsCli.WithServicesAsync(async (services, token) =>
+        import.SetAction((result, ct) => TidingsCli.ReportingFailuresAsync(() =>
         {
-            var settings = services.GetRequiredService<DatabaseSettings>();
-            // The embedded default prepares itself, as `serve` does; PostgreSQL is migrated by its owner.
-            if (settings.Provider == DatabaseProvider.Sqlite)
-                await DatabaseCommands.MigrateAsync(settings, token);
-            var path = result.GetValue(source)!.FullName;
-            var report = await WithProgressAsync(progress => LegacyImport.RunAsync(
-                new LegacyImportOptions(path, result.GetValue(business)!, result.GetValue(adminEmail)), settings, TimeProvider.System, progress, token));
-            return await FinishAsync(report, ReportPath(path, "import"), token);
-        }, ct));
+            // Before the host is built or the embedded database prepared: a refused flag changes nothing.
+            var business = target.From(result);
+            return TidingsCli.WithServicesAsync(async (services, token) =>
+            {
+                var settings = services.GetRequiredService<DatabaseSettings>();
+                // The embedded default prepares itself, as `serve` does; PostgreSQL is migrated by its owner.
+                if (settings.Provider == DatabaseProvider.Sqlite)
+                    await DatabaseCommands.MigrateAsync(settings, token);
+                var path = result.GetValue(source)!.FullName;
+                var report = await WithProgressAsync(progress => LegacyImport.RunAsync(
+                    new LegacyImportOptions(path, business, result.GetValue(adminEmail)), settings, TimeProvider.System, progress, token));
+                var exitCode = await FinishAsync(report, ReportPath(path, "import"), token);
+                if (exitCode == TidingsCli.Ok && report.BusinessCreated)
+                    Console.WriteLine($"To import into this business again: --business-id {report.BusinessId} (or --business-slug {report.BusinessSlug}).");
+                return exitCode;
+            }, ct);
+        }));
         return import;
     }
 
     private static Command MigrateInPlace()
     {
         var database = OldDatabase("The old app's SQLite file, changed in place (keep a copy, or `legacy export` it first).");
-        var business = new Option<string>("--business") { Description = "The business's name (default: the file's name)." };
+        var create = new Option<string>("--create-business")
+        {
+            HelpName = "NAME",
+            Description = "The name of the business the migration creates in the file (default: the file's name). A re-run continues that business.",
+        };
+        var refused = RefusedBusinessName();
         var adminEmail = AdminEmail();
         var command = new Command("migrate-in-place", "Rename the old tables to *_old, create Tidings' schema beside them, copy and transform, and verify. Safe to re-run.");
         command.Arguments.Add(database);
-        command.Options.Add(business);
+        command.Options.Add(create);
+        command.Options.Add(refused);
         command.Options.Add(adminEmail);
         command.SetAction((result, ct) => TidingsCli.ReportingFailuresAsync(async () =>
         {
+            if (result.GetResult(refused) is not null)
+                throw new UsageException("--business NAME is no longer accepted: name the business the migration creates with --create-business NAME.");
             var path = result.GetValue(database)!.FullName;
-            var report = await WithProgressAsync(progress => LegacyInPlace.MigrateAsync(path, result.GetValue(business), result.GetValue(adminEmail), TimeProvider.System, progress, ct));
+            var report = await WithProgressAsync(progress => LegacyInPlace.MigrateAsync(path, result.GetValue(create), result.GetValue(adminEmail), TimeProvider.System, progress, ct));
             return await FinishAsync(report, ReportPath(path, "migrate"), ct);
         }));
         return command;
@@ -123,6 +140,54 @@ public static class LegacyCommands
     }
 
     private static Argument<FileInfo> OldDatabase(string description) => new("old.db") { Description = description };
+
+    /// <summary>The old --business NAME, still parsed so that it is refused in one line rather than as an unknown option.</summary>
+    private static Option<string> RefusedBusinessName() => new("--business") { Hidden = true };
+
+    /// <summary>
+    /// Where an import goes: exactly one of --business-id, --business-slug (an existing business) or
+    /// --create-business (a new one). An existing business is never found by name, which any tenant can take.
+    /// </summary>
+    private sealed class TargetOptions
+    {
+        private readonly Option<string> _id = new("--business-id") { HelpName = "ID", Description = "Import into this existing business, by its id (printed when an import created it, and in its report)." };
+        private readonly Option<string> _slug = new("--business-slug") { HelpName = "SLUG", Description = "Import into this existing business, by its slug." };
+        private readonly Option<string> _create = new("--create-business")
+        {
+            HelpName = "NAME",
+            Description = "Create a business of this name and import into it; refused when a business already has the name or the slug it gives.",
+        };
+        private readonly Option<string> _refused = RefusedBusinessName();
+
+        public void AddTo(Command command)
+        {
+            command.Options.Add(_id);
+            command.Options.Add(_slug);
+            command.Options.Add(_create);
+            command.Options.Add(_refused);
+        }
+
+        public TargetBusiness From(ParseResult result)
+        {
+            if (result.GetResult(_refused) is not null)
+                throw new UsageException("--business NAME is no longer accepted, since any business can take a name: " +
+                                         "use --business-id ID or --business-slug SLUG to import into an existing business, or --create-business NAME to create one.");
+            var given = new[] { _id, _slug, _create }.Where(o => result.GetResult(o) is not null).Select(o => o.Name).ToList();
+            if (given.Count != 1)
+                throw new UsageException("give exactly one of --business-id, --business-slug or --create-business" +
+                                         (given.Count == 0 ? "." : $", not {string.Join(" and ", given)}."));
+            if (result.GetValue(_create) is { } name)
+                return new TargetBusiness.New(name);
+            if (result.GetValue(_slug) is { } slug)
+                return string.IsNullOrWhiteSpace(slug)
+                    ? throw new UsageException("--business-slug: give the slug of an existing business.")
+                    : new TargetBusiness.WithSlug(slug.Trim().ToLowerInvariant());
+            var id = result.GetValue(_id);
+            return Guid.TryParse(id, out var businessId)
+                ? new TargetBusiness.WithId(businessId)
+                : throw new UsageException($"--business-id \"{id}\": not a business id (a GUID such as {Guid.Empty}).");
+        }
+    }
 
     private static Option<string> AdminEmail() => new("--admin-email")
     {

@@ -14,7 +14,7 @@ using static Tidings.Legacy.LegacyParsing;
 
 namespace Tidings.Legacy;
 
-public sealed record LegacyImportOptions(string SourcePath, string BusinessName, string? AdminEmail);
+public sealed record LegacyImportOptions(string SourcePath, TargetBusiness Business, string? AdminEmail);
 
 public sealed record LegacyProgress(string Stage, long Done, long Total);
 
@@ -39,26 +39,27 @@ public static class LegacyImport
         await using var db = DatabaseSetup.CreateContext(settings, settings.MigrationConnectionString, new CurrentTenant(), new CurrentActor(), clock);
         if ((await db.Database.GetPendingMigrationsAsync(ct)).Any())
             throw new VerbFailedException("the target database has pending migrations: run `tidings db migrate` first.");
-        var report = await ImportAsync(db, source, options.BusinessName, options.AdminEmail, clock, progress, ct);
+        var report = await ImportAsync(db, source, options.Business, options.AdminEmail, clock, progress, ct);
         report.Tool = "tidings legacy import";
         report.Target = settings.Provider.ToString();
         return report;
     }
 
     /// <summary>Imports, verifies, and commits only when verification passes (the report says either way).</summary>
-    public static async Task<LegacyImportReport> ImportAsync(TidingsDbContext db, LegacySource source, string businessName, string? adminEmail, TimeProvider clock, IProgress<LegacyProgress>? progress, CancellationToken ct)
+    public static async Task<LegacyImportReport> ImportAsync(TidingsDbContext db, LegacySource source, TargetBusiness target, string? adminEmail, TimeProvider clock, IProgress<LegacyProgress>? progress, CancellationToken ct)
     {
-        businessName = businessName.Trim();
-        if (businessName.Length is 0 or > 200)
-            throw new VerbFailedException("--business: give the business a name of 1 to 200 characters.");
+        if (target is TargetBusiness.New { Name: var name } && name.Trim().Length is 0 or > 200)
+            throw new VerbFailedException("--create-business: give the business a name of 1 to 200 characters.");
         await source.EnsureTablesAsync(ct);
         db.Actor.SetSystem(Actor);
-        var report = new LegacyImportReport { Source = source.Name, BusinessName = businessName, StartedAt = StoredTime.Now(clock) };
+        var report = new LegacyImportReport { Source = source.Name, StartedAt = StoredTime.Now(clock) };
         var oldUsers = await source.UsersAsync(ct);
         var oldClients = await source.ClientsAsync(ct);
 
-        var (business, created, emailsElsewhere) = await FindBusinessAsync(db, businessName, oldUsers, ct);
+        var (business, created, emailsElsewhere) = await FindBusinessAsync(db, target, oldUsers, ct);
         report.BusinessId = business.Id;
+        report.BusinessName = business.Name;
+        report.BusinessSlug = business.Slug;
         report.BusinessCreated = created;
         db.Tenant.Set(business.Id);
         using var direct = db.AllowDirectWrites("legacy import: bulk rows, one IMPORT audit entry per table and batch");
@@ -99,23 +100,40 @@ public static class LegacyImport
         return report;
     }
 
-    /// <summary>The business named (created when none has that name), and which old emails other businesses already use.</summary>
-    private static async Task<(Business Business, bool Created, HashSet<string> EmailsElsewhere)> FindBusinessAsync(TidingsDbContext db, string name, List<OldUser> oldUsers, CancellationToken ct)
+    /// <summary>The target business (made, not yet saved, when it is new), and which old emails other businesses already use.</summary>
+    private static async Task<(Business Business, bool Created, HashSet<string> EmailsElsewhere)> FindBusinessAsync(TidingsDbContext db, TargetBusiness target, List<OldUser> oldUsers, CancellationToken ct)
     {
         using var scope = await db.BeginPlatformScopeAsync(Actor, ct);
-        var lowered = name.ToLowerInvariant();
-        var matches = await db.AcrossBusinesses<Business>().Where(b => b.Name.ToLower() == lowered).ToListAsync(ct);
-        if (matches.Count > 1)
-            throw new VerbFailedException($"--business \"{name}\": {matches.Count} businesses have that name; rename one first.");
-        var business = matches.SingleOrDefault();
-        var created = business is null;
-        business ??= new Business { Name = name, Slug = await Business.UniqueSlugAsync(db, name, ct) };
+        var businesses = db.AcrossBusinesses<Business>().AsNoTracking();
+        var business = target switch
+        {
+            TargetBusiness.WithId(var id) => await businesses.SingleOrDefaultAsync(b => b.Id == id, ct),
+            TargetBusiness.WithSlug(var slug) => await businesses.SingleOrDefaultAsync(b => b.Slug == slug, ct),
+            TargetBusiness.New(var name) => await NewBusinessAsync(businesses, name.Trim(), ct),
+            _ => throw new System.Diagnostics.UnreachableException(),
+        } ?? throw new VerbFailedException($"{target}: no business has that {(target is TargetBusiness.WithId ? "id" : "slug")}; nothing was written.");
+        var created = target is TargetBusiness.New;
         var emails = oldUsers.Select(u => Text(u.Email)).OfType<string>().Select(User.Normalize).ToList();
         var elsewhere = await db.AcrossBusinesses<User>()
             .Where(u => u.BusinessId != business.Id && emails.Contains(u.NormalizedEmail))
             .Select(u => u.NormalizedEmail).ToListAsync(ct);
         db.ChangeTracker.Clear();
         return (business, created, elsewhere.ToHashSet());
+    }
+
+    /// <summary>
+    /// A business that shares neither name nor slug with any other: a create that matched one would be an
+    /// import into whoever holds that name, and its plain slug is what the operator will expect to find it by.
+    /// </summary>
+    private static async Task<Business> NewBusinessAsync(IQueryable<Business> businesses, string name, CancellationToken ct)
+    {
+        var slug = Business.SlugFrom(name);
+        var lowered = name.ToLowerInvariant();
+        var taken = await businesses.Where(b => b.Name.ToLower() == lowered || b.Slug == slug).Select(b => new { b.Id, b.Slug }).FirstOrDefaultAsync(ct);
+        if (taken is not null)
+            throw new VerbFailedException($"--create-business \"{name}\": business {taken.Id} (slug {taken.Slug}) already has that name or slug, and creating never reuses one; " +
+                                          $"choose another name, or, if that business is the right one, import into it with --business-id {taken.Id}.");
+        return new Business { Name = name, Slug = slug };
     }
 
     /// <summary>One run's state: what is already there, what is being written, and the report.</summary>
@@ -221,7 +239,7 @@ public static class LegacyImport
                 {
                     null => null,
                     var hash when Passwords.IsLegacyBcrypt(hash) => hash,
-                    var hash => KeepNull("users", user.Id, old.Id, "hashed_password", hash, "unusable_password", "not a bcrypt hash: the user cannot sign in until an admin sets a password"),
+                    _ => WithheldPassword(user.Id, old),
                 };
                 var active = Boolean(old.IsActive);
                 user.IsActive = active.Value;
@@ -236,6 +254,19 @@ public static class LegacyImport
                 counts.Written++;
             }
             return ownerId;
+        }
+
+        /// <summary>
+        /// A password value no sign-in can use is not kept: it may be a password in clear (or a weak hash of
+        /// one) that admins would read at /api/legacy-values. Only that it was there and its shape are.
+        /// </summary>
+        private string? WithheldPassword(Guid userId, OldUser old)
+        {
+            var shape = PasswordShape(old.HashedPassword);
+            Keep("users", userId, old.Id, "hashed_password", $"withheld: {shape}", "unusable_password", null);
+            report.Note("unusable_password", "not a bcrypt hash: the user cannot sign in until an admin sets a password; the value is not kept, only its shape",
+                new() { ["table"] = "users", ["oldId"] = Id(old.Id), ["column"] = "hashed_password", ["shape"] = shape });
+            return null;
         }
 
         private string UsableEmail(Guid userId, long oldId, string? email)
@@ -562,9 +593,6 @@ public static class LegacyImport
             Keep(table, recordId, oldId, column, original, reason, description);
             return stored;
         }
-
-        private string? KeepNull(string table, Guid recordId, long oldId, string column, string? original, string reason, string description) =>
-            KeepAs<string?>(table, recordId, oldId, column, original, reason, description, null);
 
         /// <summary>Text within the new column's limit; a longer value is cut to fit and kept whole.</summary>
         [return: System.Diagnostics.CodeAnalysis.NotNullIfNotNull(nameof(text))]

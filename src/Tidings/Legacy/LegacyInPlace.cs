@@ -18,7 +18,8 @@ public static class LegacyInPlace
     private const string StateTable = "legacy_migration_state";
     private static readonly string[] OldTables = ["users", "clients", "events"];
 
-    public static async Task<LegacyImportReport> MigrateAsync(string path, string? businessName, string? adminEmail, TimeProvider clock, IProgress<LegacyProgress>? progress, CancellationToken ct)
+    /// <param name="newBusinessName">Names the business the first run creates in the file (default: the file's name); later runs continue that one.</param>
+    public static async Task<LegacyImportReport> MigrateAsync(string path, string? newBusinessName, string? adminEmail, TimeProvider clock, IProgress<LegacyProgress>? progress, CancellationToken ct)
     {
         await using (var connection = await OpenAsync(path, ct))
         {
@@ -32,7 +33,8 @@ public static class LegacyInPlace
         await DatabaseCommands.MigrateAsync(settings, ct);
         await using var source = new LegacySource(await OpenAsync(path, ct), "_old", Path.GetFileName(path));
         await using var db = DatabaseSetup.CreateContext(settings, settings.ConnectionString, new CurrentTenant(), new CurrentActor(), clock);
-        var report = await LegacyImport.ImportAsync(db, source, businessName ?? await ExistingBusinessAsync(db, ct) ?? Path.GetFileNameWithoutExtension(path), adminEmail, clock, progress, ct);
+        var target = await TargetAsync(db, path, newBusinessName, ct);
+        var report = await LegacyImport.ImportAsync(db, source, target, adminEmail, clock, progress, ct);
         report.Tool = "tidings legacy migrate-in-place";
         report.Target = $"{Path.GetFileName(path)} (in place)";
         return report;
@@ -160,8 +162,23 @@ public static class LegacyInPlace
         await transaction.CommitAsync(ct);
     }
 
-    private static async Task<string?> ExistingBusinessAsync(TidingsDbContext db, CancellationToken ct) =>
-        (await db.Database.SqlQueryRaw<string>("SELECT name AS \"Value\" FROM businesses").ToListAsync(ct)).FirstOrDefault();
+    /// <summary>
+    /// The file's one business, by its id, once an earlier run made it: Tidings' schema was created in this file
+    /// by the migration, so any business in it is the migration's. Before that, a new one.
+    /// </summary>
+    private static async Task<TargetBusiness> TargetAsync(TidingsDbContext db, string path, string? newBusinessName, CancellationToken ct)
+    {
+        var businesses = await db.Database.SqlQueryRaw<BusinessRow>("SELECT id AS \"Id\", name AS \"Name\" FROM businesses").ToListAsync(ct);
+        if (businesses.Count > 1)
+            throw new VerbFailedException($"{path}: expected at most the one business of the migration, found {businesses.Count}.");
+        if (businesses.SingleOrDefault() is not { } existing)
+            return new TargetBusiness.New(newBusinessName ?? Path.GetFileNameWithoutExtension(path));
+        if (newBusinessName is not null && !string.Equals(newBusinessName.Trim(), existing.Name, StringComparison.OrdinalIgnoreCase))
+            throw new VerbFailedException($"--create-business \"{newBusinessName}\": {path} already holds the migration's business \"{existing.Name}\"; run again without --create-business to continue it.");
+        return new TargetBusiness.WithId(existing.Id);
+    }
+
+    private sealed record BusinessRow(Guid Id, string Name);
 
     private static async Task<string?> StateAsync(SqliteConnection connection, CancellationToken ct) =>
         await ScalarAsync(connection, null, $"SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '{StateTable}'", ct) is 0L

@@ -217,6 +217,51 @@ public static partial class LegacyParsing
     [GeneratedRegex(@"[\s\-/]+")]
     private static partial Regex CategoryKey();
 
+    /// <summary>
+    /// What an old password value looked like, holding nothing of the value (no part of it, no hash of it):
+    /// its kind and length. A value that is not a usable hash may well be a password in clear.
+    /// </summary>
+    public static string PasswordShape(object? value) => value switch
+    {
+        null => "absent",
+        byte[] bytes => $"binary, {bytes.Length} bytes",
+        _ => Text(value) switch
+        {
+            null => "absent",
+            "" => "empty",
+            var text => $"{TextKind(text)}, {text.Length} characters",
+        },
+    };
+
+    private static string TextKind(string text) => text switch
+    {
+        _ when string.IsNullOrWhiteSpace(text) => "blank",
+        _ when text.All(char.IsAsciiDigit) => "digits",
+        _ when text.All(char.IsAsciiHexDigit) => text.Length switch
+        {
+            32 => "md5-like hex",
+            40 => "sha1-like hex",
+            64 => "sha256-like hex",
+            128 => "sha512-like hex",
+            _ => "hex",
+        },
+        _ when CryptScheme().Match(text) is { Success: true } crypt => crypt.Groups[1].Value switch
+        {
+            // Named from this list, never echoed: the kind is ours, not a piece of the value.
+            "2a" or "2b" or "2x" or "2y" => "bcrypt-like, not usable",
+            "1" => "md5-crypt hash",
+            "5" => "sha256-crypt hash",
+            "6" => "sha512-crypt hash",
+            "argon2i" or "argon2d" or "argon2id" => "argon2 hash",
+            "pbkdf2" or "pbkdf2-sha256" or "pbkdf2-sha512" => "pbkdf2 hash",
+            _ => "crypt-style hash of an unknown scheme",
+        },
+        _ => "plaintext",
+    };
+
+    [GeneratedRegex(@"^\$([a-z0-9-]{1,20})\$", RegexOptions.CultureInvariant)]
+    private static partial Regex CryptScheme();
+
     /// <summary>Words people typed into account_owner to mean "nobody".</summary>
     private static readonly HashSet<string> Placeholders = new(StringComparer.Ordinal)
     {

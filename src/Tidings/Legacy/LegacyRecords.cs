@@ -23,7 +23,8 @@ public sealed class LegacyIdMapping : ITenantOwned, ICreatedAt
 /// <summary>
 /// An old value that could not be carried into its new column as it was (too long, out of range,
 /// unparseable, reshaped, normalised): the original, whole, next to the row it belongs to. Nothing in the
-/// old file is lost; the import report points here.
+/// old file is lost; the import report points here. An unusable old password is the exception: it may be
+/// in clear, so only its shape is written ("withheld: plaintext, 11 characters").
 /// </summary>
 public sealed class LegacyValue : ITenantOwned, ICreatedAt
 {

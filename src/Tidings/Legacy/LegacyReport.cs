@@ -13,6 +13,7 @@ public sealed class LegacyImportReport
     public string Target { get; set; } = "";
     public Guid BusinessId { get; set; }
     public string BusinessName { get; set; } = "";
+    public string BusinessSlug { get; set; } = "";
     public bool BusinessCreated { get; set; }
     public string? OwnerEmail { get; set; }
     /// <summary>"--admin-email", "first active old user", or why nobody was made owner.</summary>
@@ -22,7 +23,8 @@ public sealed class LegacyImportReport
     public double Seconds { get; set; }
     /// <summary>True when every old row was already imported by an earlier run: nothing was written.</summary>
     public bool NothingToDo { get; set; }
-    public string KeptValues { get; set; } = "Values that could not be carried as they were are kept whole in the legacy_values table (table_name, record_id, column_name, original_value, reason).";
+    public string KeptValues { get; set; } = "Values that could not be carried as they were are kept whole in the legacy_values table (table_name, record_id, column_name, original_value, reason); " +
+                                             "unusable passwords are not kept, only their shape (\"withheld: ...\").";
     /// <summary>Seconds spent writing rows, verifying, and reading and transforming beyond that (events are read while the previous batch is written).</summary>
     public SortedDictionary<string, double> Timings { get; } = new(StringComparer.Ordinal);
     public SortedDictionary<string, TableCounts> Tables { get; } = new(StringComparer.Ordinal);
@@ -63,8 +65,8 @@ public sealed class LegacyImportReport
     public IEnumerable<string> Lines()
     {
         yield return NothingToDo
-            ? $"Nothing to do: every row of {Source} is already in business \"{BusinessName}\"."
-            : $"{Source} -> business \"{BusinessName}\" ({(BusinessCreated ? "created" : "existing")}) on {Target} in {Seconds:0.0} s " +
+            ? $"Nothing to do: every row of {Source} is already in business \"{BusinessName}\" ({BusinessSlug}, {BusinessId})."
+            : $"{Source} -> business \"{BusinessName}\" ({BusinessSlug}, {BusinessId}; {(BusinessCreated ? "created" : "existing")}) on {Target} in {Seconds:0.0} s " +
               $"({string.Join(", ", Timings.Select(t => $"{t.Key} {t.Value:0.0} s"))}).";
         if (OwnerEmail is not null)
             yield return $"Owner: {OwnerEmail} ({OwnerChosenBy}).";

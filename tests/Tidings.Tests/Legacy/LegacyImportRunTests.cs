@@ -139,7 +139,7 @@ public abstract class LegacyImportRunTests<TDatabase>(TidingsServer<TDatabase> s
         var eventsBefore = await CountAsync("SELECT count(*) FROM events");
         var mapBefore = await CountAsync("SELECT count(*) FROM legacy_id_map");
 
-        await TidingsProcess.KillAtLineAsync(_workDir, Target, "importing events:", "legacy", "import", path, "--business", name);
+        await TidingsProcess.KillAtLineAsync(_workDir, Target, "importing events:", "legacy", "import", path, "--create-business", name);
 
         Assert.Equal(0, await CountAsync("SELECT count(*) FROM businesses WHERE name = @name", ("name", name)));
         Assert.Equal(0, await CountAsync("SELECT count(*) FROM users WHERE email = @email", ("email", Email("ada"))));
@@ -147,7 +147,8 @@ public abstract class LegacyImportRunTests<TDatabase>(TidingsServer<TDatabase> s
         Assert.Equal(mapBefore, await CountAsync("SELECT count(*) FROM legacy_id_map"));
         Assert.False(File.Exists(Path.Combine(_workDir, "old.import-report.json")));
 
-        var second = await TidingsProcess.RunAsync(_workDir, Target, "legacy", "import", path, "--business", name);
+        // The killed run created nothing, so creating is still what the operator asks for.
+        var second = await TidingsProcess.RunAsync(_workDir, Target, "legacy", "import", path, "--create-business", name);
 
         Assert.True(second.ExitCode == TidingsCli.Ok, second.Out + second.Error);
         Assert.Contains("Verified: the new tables hold every old row and value.", second.Out);
@@ -158,12 +159,22 @@ public abstract class LegacyImportRunTests<TDatabase>(TidingsServer<TDatabase> s
             Assert.True(root.GetProperty("verification").GetProperty("passed").GetBoolean());
             Assert.Equal(events, root.GetProperty("tables").GetProperty("events").GetProperty("written").GetInt64());
             var businessId = root.GetProperty("businessId").GetGuid();
+            Assert.Contains($"--business-id {businessId}", second.Out);
             await AssertImportedOnceAsync(businessId, events);
 
-            var third = await TidingsProcess.RunAsync(_workDir, Target, "legacy", "import", path, "--business", name);
+            foreach (var target in new[] { new[] { "--business-id", businessId.ToString() }, ["--business-slug", root.GetProperty("businessSlug").GetString()!] })
+            {
+                var again = await TidingsProcess.RunAsync(_workDir, Target, ["legacy", "import", path, .. target]);
 
-            Assert.True(third.ExitCode == TidingsCli.Ok, third.Out + third.Error);
-            Assert.Contains("Nothing to do", third.Out);
+                Assert.True(again.ExitCode == TidingsCli.Ok, again.Out + again.Error);
+                Assert.Contains("Nothing to do", again.Out);
+                await AssertImportedOnceAsync(businessId, events);
+            }
+
+            // Creating again would be a second copy, or an import into whoever has the name: refused.
+            var create = await TidingsProcess.RunAsync(_workDir, Target, "legacy", "import", path, "--create-business", name);
+
+            create.AssertFailedInOneLine(TidingsCli.Failed, businessId.ToString());
             await AssertImportedOnceAsync(businessId, events);
         }
         Assert.Equal(1, await CountAsync("SELECT count(*) FROM businesses WHERE name = @name", ("name", name)));
@@ -182,6 +193,7 @@ public abstract class LegacyImportRunTests<TDatabase>(TidingsServer<TDatabase> s
         var notJson = Path.Combine(_workDir, "broken.json");
         await File.WriteAllTextAsync(notJson, "{ this is not json");
         var nobody = Email("nobody");
+        var missingId = Guid.CreateVersion7().ToString();
         var inputs = new (string[] Args, string Mention)[]
         {
             ([path, "--admin-email", nobody], nobody),
@@ -190,6 +202,8 @@ public abstract class LegacyImportRunTests<TDatabase>(TidingsServer<TDatabase> s
             ([Path.Combine(_workDir, "missing.json")], "missing.json"),
             ([notBackup], "other.json"),
             ([notJson], "broken.json"),
+            ([path, "--business-id", missingId], missingId),
+            ([path, "--business-slug", "no-such-" + _suffix], "no-such-" + _suffix),
         };
         var filesBefore = Directory.GetFiles(_workDir).Order().ToList();
         var eventsBefore = await CountAsync("SELECT count(*) FROM events");
@@ -197,7 +211,8 @@ public abstract class LegacyImportRunTests<TDatabase>(TidingsServer<TDatabase> s
         foreach (var (args, mention) in inputs)
         {
             var name = NewBusinessName();
-            var result = await TidingsProcess.RunAsync(_workDir, Target, ["legacy", "import", .. args, "--business", name]);
+            string[] create = args.Any(a => a.StartsWith("--business-", StringComparison.Ordinal)) ? [] : ["--create-business", name];
+            var result = await TidingsProcess.RunAsync(_workDir, Target, ["legacy", "import", .. args, .. create]);
 
             result.AssertFailedInOneLine(TidingsCli.Failed, mention);
             Assert.Equal(0, await CountAsync("SELECT count(*) FROM businesses WHERE name = @name", ("name", name)));
@@ -208,6 +223,131 @@ public abstract class LegacyImportRunTests<TDatabase>(TidingsServer<TDatabase> s
         Assert.Equal(filesBefore, Directory.GetFiles(_workDir).Order().ToList());
     }
 
+    [Fact]
+    public async Task A_stranger_who_renames_their_business_to_the_imports_name_gets_nothing_of_it()
+    {
+        var ada = Email("ada");
+        _old.User(ada, "Ada Lovelace", OldBcrypt("Welcome2023!"), 1, "2023-01-02 03:04:05");
+        _old.Event(_old.Client("Acme", accountOwner: "Ada Lovelace"), "Acme raises money", "funding", "2024-03-05 14:02:11", isRead: 1);
+        var path = Path.Combine(_workDir, "old.db");
+        File.Copy(_old.Finish(), path);
+        var name = NewBusinessName();
+        var stranger = await server.SignUpAsync();
+        await RenameAsync(stranger, name);
+
+        // The name the operator meant is the stranger's now: by name, or created under it, nothing goes there.
+        var byName = await RunImportAsync(path, "--business", name);
+        byName.AssertFailedInOneLine(TidingsCli.BadConfiguration, "--business-id");
+        var createTaken = await RunImportAsync(path, "--create-business", name);
+        createTaken.AssertFailedInOneLine(TidingsCli.Failed, stranger.BusinessId.ToString());
+        await AssertUntouchedAsync(stranger);
+        await LogInAsync(ada, "Welcome2023!", HttpStatusCode.Unauthorized);
+
+        // Created under a free name, which the stranger then takes too: a re-run by id goes where the first run went.
+        var ours = NewBusinessName();
+        var created = await RunImportAsync(path, "--create-business", ours);
+        Assert.True(created.ExitCode == TidingsCli.Ok, created.Out + created.Error);
+        var businessId = await ReportedBusinessAsync();
+        Assert.NotEqual(stranger.BusinessId, businessId);
+        await RenameAsync(stranger, ours);
+        await using (var old = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Pooling=False"))
+        {
+            await old.OpenAsync();
+            await using var insert = old.CreateCommand();
+            insert.CommandText = "INSERT INTO events (client_id, title, category, relevance_score, event_date, discovered_at, is_read, is_starred) " +
+                                 "VALUES (1, 'Acme hires', 'executive', 0.5, '2024-04-01 09:00:00', '2024-04-01 09:00:00', 0, 0)";
+            await insert.ExecuteNonQueryAsync();
+        }
+
+        var again = await RunImportAsync(path, "--business-id", businessId.ToString());
+
+        Assert.True(again.ExitCode == TidingsCli.Ok, again.Out + again.Error);
+        Assert.Contains("events: read 2, written 1, already imported 1", again.Out);
+        await AssertUntouchedAsync(stranger);
+        var session = await LogInAsync(ada, "Welcome2023!", HttpStatusCode.OK);
+        Assert.Equal(businessId, session!.User.Business.Id);
+        Assert.Equal(2, await CountAsync("SELECT count(*) FROM events WHERE business_id = @b", ("b", businessId)));
+    }
+
+    [Fact]
+    public async Task Anything_but_exactly_one_of_id_slug_or_create_is_refused_in_one_line_with_exit_2()
+    {
+        _old.User(Email("ada"), "Ada Lovelace", OldBcrypt("Welcome2023!"), 1, "2023-01-02 03:04:05");
+        _old.Client("Acme");
+        var path = Path.Combine(_workDir, "old.db");
+        File.Copy(_old.Finish(), path);
+        var name = NewBusinessName();
+        var existing = await server.SignUpAsync(name);
+        var id = existing.BusinessId.ToString();
+        var inputs = new (string[] Args, string Mention)[]
+        {
+            (["--business", name], "--create-business NAME"),
+            (["--business", name, "--business-id", id], "--business-id ID"),
+            ([], "exactly one of"),
+            (["--business-id", id, "--business-slug", "acme"], "not --business-id and --business-slug"),
+            (["--create-business", name + " 2", "--business-id", id], "not --business-id and --create-business"),
+            (["--business-id", "acme"], "not a business id"),
+            (["--business-slug", " "], "--business-slug"),
+        };
+        var filesBefore = Directory.GetFiles(_workDir).Order().ToList();
+
+        foreach (var (args, mention) in inputs)
+        {
+            var result = await RunImportAsync(path, args);
+
+            result.AssertFailedInOneLine(TidingsCli.BadConfiguration, mention);
+        }
+        Assert.Equal(0, await CountAsync("SELECT count(*) FROM users WHERE email = @email", ("email", Email("ada"))));
+        await AssertUntouchedAsync(existing);
+        Assert.Equal(0, await CountAsync("SELECT count(*) FROM businesses WHERE name = @name", ("name", name + " 2")));
+        Assert.Equal(filesBefore, Directory.GetFiles(_workDir).Order().ToList());
+    }
+
+    [Fact]
+    public async Task Old_passwords_that_are_not_bcrypt_are_kept_only_by_their_shape_nowhere_in_clear()
+    {
+        var clear = "Clear-" + _suffix;
+        var md5 = Convert.ToHexStringLower(System.Security.Cryptography.MD5.HashData(System.Text.Encoding.UTF8.GetBytes(clear)));
+        var ada = Email("ada");
+        _old.User(ada, "Ada Lovelace", OldBcrypt("Welcome2023!"), 1, "2023-01-02 03:04:05");
+        _old.User(Email("carol"), "Carol Clear", clear, 1, "2023-01-02 03:04:05");
+        _old.User(Email("dave"), "Dave Digest", md5, 1, "2023-01-02 03:04:05");
+        _old.User(Email("erin"), "Erin Empty", "", 1, "2023-01-02 03:04:05");
+        _old.Event(_old.Client("Acme", accountOwner: "Carol Clear"), "Acme raises money", "funding", "2024-03-05 14:02:11");
+        var path = Path.Combine(_workDir, "old.db");
+        File.Copy(_old.Finish(), path);
+        string[] secrets = [clear, md5, md5.ToUpperInvariant()];
+
+        var run = await RunImportAsync(path, "--create-business", NewBusinessName(), "--admin-email", ada);
+
+        Assert.True(run.ExitCode == TidingsCli.Ok, run.Out + run.Error);
+        var report = await File.ReadAllTextAsync(Path.Combine(_workDir, "old.import-report.json"));
+        Assert.Contains("md5-like hex, 32 characters", report);
+        AssertNoSecret(secrets, "stdout", run.Out);
+        AssertNoSecret(secrets, "stderr", run.Error);
+        AssertNoSecret(secrets, "report", report);
+
+        var owner = await LogInAsync(ada, "Welcome2023!", HttpStatusCode.OK);
+        var http = server.Authorized(owner!.Token);
+        var body = await http.GetStringAsync("/api/legacy-values?table=users&limit=200");
+        AssertNoSecret(secrets, "GET /api/legacy-values", body);
+        var kept = JsonSerializer.Deserialize<Tidings.Web.Page<LegacyValueDto>>(body, LegacyImportReport.Json)!.Items
+            .Where(v => v.ColumnName == "hashed_password").Select(v => (v.Reason, v.OriginalValue)).Order().ToList();
+        Assert.Equal(
+            [("unusable_password", "withheld: empty"), ("unusable_password", "withheld: md5-like hex, 32 characters"), ("unusable_password", $"withheld: plaintext, {clear.Length} characters")],
+            kept);
+        foreach (var (sql, what) in new[]
+                 {
+                     ("SELECT original_value FROM legacy_values", "legacy_values"),
+                     ("SELECT new_values FROM audit_logs", "audit_logs.new_values"),
+                     ("SELECT old_values FROM audit_logs", "audit_logs.old_values"),
+                     ("SELECT password_hash FROM users", "users.password_hash"),
+                 })
+            AssertNoSecret(secrets, what, string.Join("\n", await TextsAsync(sql)));
+        // Nobody signs in with the old clear value: an admin sets a password first.
+        await LogInAsync(Email("carol"), clear, HttpStatusCode.Unauthorized);
+    }
+
     private string Email(string name) => $"{name}-{_suffix}@old.example";
 
     private static string NewBusinessName() => "Imported " + Guid.NewGuid().ToString("N")[..12];
@@ -215,8 +355,50 @@ public abstract class LegacyImportRunTests<TDatabase>(TidingsServer<TDatabase> s
     /// <summary>A bcrypt hash as passlib wrote it ($2b$); cost 4 keeps the tests quick.</summary>
     private static string OldBcrypt(string password) => "$2b$" + BCrypt.Net.BCrypt.HashPassword(password, 4)[4..];
 
-    private Task<LegacyImportReport> ImportAsync(string path, string business, string? adminEmail) =>
-        LegacyImport.RunAsync(new LegacyImportOptions(path, business, adminEmail), Database.Settings, TimeProvider.System, progress: null, CancellationToken.None);
+    private Task<LegacyImportReport> ImportAsync(string path, string newBusiness, string? adminEmail) =>
+        LegacyImport.RunAsync(new LegacyImportOptions(path, new TargetBusiness.New(newBusiness), adminEmail), Database.Settings, TimeProvider.System, progress: null, CancellationToken.None);
+
+    private Task<TidingsProcess.Result> RunImportAsync(string path, params string[] args) =>
+        TidingsProcess.RunAsync(_workDir, Target, ["legacy", "import", path, .. args]);
+
+    private async Task<Guid> ReportedBusinessAsync()
+    {
+        using var report = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(_workDir, "old.import-report.json")));
+        return report.RootElement.GetProperty("businessId").GetGuid();
+    }
+
+    private static async Task RenameAsync(ApiUser owner, string name) =>
+        Assert.Equal(HttpStatusCode.OK, (await owner.Http.PatchAsJsonAsync("/api/business", new { name })).StatusCode);
+
+    /// <summary>The business holds only what its sign-up made: its owner, and nothing an import writes.</summary>
+    private async Task AssertUntouchedAsync(ApiUser owner)
+    {
+        var clients = await owner.Http.GetFromJsonAsync<Tidings.Web.Page<Tidings.Clients.ClientDto>>("/api/clients");
+        Assert.Empty(clients!.Items);
+        Assert.Equal(1, await CountAsync("SELECT count(*) FROM users WHERE business_id = @b", ("b", owner.BusinessId)));
+        foreach (var table in new[] { "clients", "events", "event_user_interactions", "legacy_id_map", "legacy_values" })
+            Assert.True(await CountAsync($"SELECT count(*) FROM {table} WHERE business_id = @b", ("b", owner.BusinessId)) == 0, $"{table} of the untouched business has rows");
+    }
+
+    private static void AssertNoSecret(string[] secrets, string where, string text)
+    {
+        foreach (var secret in secrets)
+            Assert.False(text.Contains(secret, StringComparison.Ordinal), $"an old password value appears in {where}");
+    }
+
+    /// <summary>Every non-null value of one text column, read raw from the database (all businesses).</summary>
+    private async Task<List<string>> TextsAsync(string sql)
+    {
+        await using var connection = Database.OpenBypassConnection();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await using var reader = await command.ExecuteReaderAsync();
+        var texts = new List<string>();
+        while (await reader.ReadAsync())
+            if (!reader.IsDBNull(0))
+                texts.Add(reader.GetValue(0).ToString()!);
+        return texts;
+    }
 
     private Dictionary<string, string?> Target => new()
     {

@@ -318,6 +318,64 @@ public sealed class LegacyInPlaceTests : IDisposable
         Assert.Equal(expectedFiles, Directory.EnumerateFileSystemEntries(_workDir));
     }
 
+    [Fact]
+    public async Task The_business_is_named_by_create_business_a_re_run_continues_it_and_the_old_business_flag_is_refused()
+    {
+        var path = MessyFile();
+        var before = await File.ReadAllBytesAsync(path);
+
+        var byName = await RunAsync("legacy", "migrate-in-place", path, "--business", "Acme Success");
+
+        byName.AssertFailedInOneLine(TidingsCli.BadConfiguration, "--create-business NAME");
+        Assert.Equal(before, await File.ReadAllBytesAsync(path));
+
+        AssertOk(await RunAsync("legacy", "migrate-in-place", path, "--create-business", "Acme Success"));
+        Assert.Equal("Acme Success", await ScalarAsync(path, "SELECT name FROM businesses"));
+        var first = await RowCountsAsync(path);
+
+        foreach (var again in new[] { new[] { path }, [path, "--create-business", "acme success"] })
+        {
+            var result = await RunAsync(["legacy", "migrate-in-place", .. again]);
+            AssertOk(result);
+            Assert.Contains("Nothing to do", result.Out);
+        }
+        var other = await RunAsync("legacy", "migrate-in-place", path, "--create-business", "Another Name");
+
+        other.AssertFailedInOneLine(TidingsCli.Failed, "Acme Success");
+        Assert.Equal(first, await RowCountsAsync(path));
+    }
+
+    [Fact]
+    public async Task Old_passwords_that_are_not_bcrypt_reach_neither_the_new_tables_nor_the_report_nor_the_output_and_not_the_finalized_file()
+    {
+        var clear = "Clear-" + Guid.NewGuid().ToString("N")[..12];
+        var md5 = Convert.ToHexStringLower(System.Security.Cryptography.MD5.HashData(System.Text.Encoding.UTF8.GetBytes(clear)));
+        string[] secrets = [clear, md5, md5.ToUpperInvariant()];
+        _old.User("ada@old.example", "Ada Lovelace", AdaHash, 1, "2023-01-02 03:04:05");
+        _old.User("carol@old.example", "Carol Clear", clear, 1, "2023-01-02 03:04:05");
+        _old.User("dave@old.example", "Dave Digest", md5, 0, "2023-01-02 03:04:05");
+        _old.Event(_old.Client("Acme", accountOwner: "Carol Clear"), "Acme raises money", "funding", "2024-03-05 14:02:11", isRead: 1);
+        var path = MoveIntoWorkDir();
+
+        var result = await RunAsync("legacy", "migrate-in-place", path);
+
+        AssertOk(result);
+        AssertNoSecret(secrets, "stdout", result.Out);
+        AssertNoSecret(secrets, "stderr", result.Error);
+        AssertNoSecret(secrets, "report", await File.ReadAllTextAsync(ReportFile));
+        Assert.Equal(["withheld: md5-like hex, 32 characters", $"withheld: plaintext, {clear.Length} characters"],
+            (await TextsAsync(path, "SELECT original_value FROM legacy_values WHERE column_name = 'hashed_password'")).Order(StringComparer.Ordinal));
+        foreach (var sql in new[] { "SELECT original_value FROM legacy_values", "SELECT new_values FROM audit_logs", "SELECT old_values FROM audit_logs", "SELECT password_hash FROM users" })
+            AssertNoSecret(secrets, sql, string.Join("\n", await TextsAsync(path, sql)));
+
+        AssertOk(await RunAsync("legacy", "finalize", path));
+
+        // Once the old tables are dropped, not a byte of the old values is left in the file.
+        SqliteConnection.ClearAllPools();
+        foreach (var file in new[] { path, path + "-wal" }.Where(File.Exists))
+            AssertNoSecret(secrets, Path.GetFileName(file), System.Text.Encoding.Latin1.GetString(await File.ReadAllBytesAsync(file)));
+    }
+
     /// <summary>
     /// Users (one inactive, one without a full name, one with an accented name and an odd is_active),
     /// clients owned by a name, a placeholder, an unknown person, an accented spelling and nobody, and
@@ -417,6 +475,25 @@ public sealed class LegacyInPlaceTests : IDisposable
     }
 
     private static async Task<long> CountAsync(string path, string sql) => (long)(await ScalarAsync(path, sql))!;
+
+    private static async Task<List<string>> TextsAsync(string path, string sql)
+    {
+        await using var connection = await OpenAsync(path);
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await using var reader = await command.ExecuteReaderAsync();
+        var texts = new List<string>();
+        while (await reader.ReadAsync())
+            if (!reader.IsDBNull(0))
+                texts.Add(reader.GetString(0));
+        return texts;
+    }
+
+    private static void AssertNoSecret(string[] secrets, string where, string text)
+    {
+        foreach (var secret in secrets)
+            Assert.False(text.Contains(secret, StringComparison.Ordinal), $"an old password value appears in {where}");
+    }
 
     private static async Task<HashSet<string>> TablesAsync(string path)
     {

@@ -301,6 +301,29 @@ public sealed class LegacyParsingTests
     public void A_name_or_email_is_not_a_placeholder(string accountOwner) =>
         Assert.False(IsPlaceholder(accountOwner));
 
+    [Theory]
+    [InlineData("hunter2-Secret", "plaintext, 14 characters")]
+    [InlineData("5f4dcc3b5aa765d61d8327deb882cf99", "md5-like hex, 32 characters")]
+    [InlineData("5BAA61E4C9B93F3F0682250B6CF8331B7EE68FD8", "sha1-like hex, 40 characters")]
+    [InlineData("123456", "digits, 6 characters")]
+    [InlineData(123456L, "digits, 6 characters")]
+    [InlineData("", "empty")]
+    [InlineData("   ", "blank, 3 characters")]
+    [InlineData("$6$rounds=5000$saltsalt$hashhashhash", "sha512-crypt hash, 36 characters")]
+    [InlineData("$2y$12$tooShortToBeBcrypt", "bcrypt-like, not usable, 25 characters")]
+    [InlineData("$whatever$secret", "crypt-style hash of an unknown scheme, 16 characters")]
+    [InlineData(null, "absent")]
+    public void A_password_value_is_described_by_its_shape_with_nothing_of_the_value(object? value, string shape)
+    {
+        Assert.Equal(shape, PasswordShape(value));
+        if (Text(value) is { Length: > 3 } text)
+            Assert.DoesNotContain(text[1..^1], shape);
+    }
+
+    [Fact]
+    public void A_binary_password_value_is_described_by_its_size() =>
+        Assert.Equal("binary, 5 bytes", PasswordShape(new byte[] { 1, 2, 3, 4, 5 }));
+
     private static DateTime Utc(string iso) =>
         DateTime.Parse(iso, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal);
 }

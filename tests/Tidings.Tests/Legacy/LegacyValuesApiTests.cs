@@ -19,7 +19,7 @@ public abstract class LegacyValuesApiTests<TDatabase>(TidingsServer<TDatabase> s
         var owner = await server.SignUpAsync(name);
         var acme = _old.Client("Acme", healthScore: "n/a", accountOwner: "TBD");
         _old.Event(acme, new string('t', 600), "Funding Round", "not a date");
-        var report = await LegacyImport.RunAsync(new LegacyImportOptions(_old.Finish(), name, null), server.Database.Settings, TimeProvider.System, null, CancellationToken.None);
+        var report = await LegacyImport.RunAsync(new LegacyImportOptions(_old.Finish(), new TargetBusiness.WithId(owner.BusinessId), null), server.Database.Settings, TimeProvider.System, null, CancellationToken.None);
         Assert.Equal(owner.BusinessId, report.BusinessId);
         return (owner, name);
     }
