@@ -29,6 +29,7 @@ public static class TidingsWeb
         configure?.Invoke(builder);
         builder.Services.AddTidingsData(builder.Configuration);
         builder.Services.AddTidingsSignIn();
+        builder.Services.AddExpiredTokenCleanup(builder.Configuration);
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
         builder.Services.AddOpenApi();
@@ -55,6 +56,8 @@ public static class TidingsWeb
         app.MapScalarApiReference("/docs", o => o.WithTitle("Tidings API").WithOpenApiRoutePattern("/openapi/{documentName}.json"));
         app.MapHealthApi();
         app.MapAuthApi();
+        app.MapSessionsApi();
+        app.MapPasswordApi();
         app.MapBusinessApi();
         app.MapUsersApi();
         app.MapClientsApi();

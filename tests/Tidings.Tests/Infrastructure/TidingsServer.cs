@@ -42,6 +42,8 @@ public abstract class TidingsServer<TDatabase> : IAsyncLifetime where TDatabase 
             builder.Configuration["ConnectionStrings:Tidings"] = Database.Settings.ConnectionString;
             // Every test signs in from 127.0.0.1; the per-email limit is what the tests exercise.
             builder.Configuration["SignIn:AttemptsPerAddressPerMinute"] = "100000";
+            // Tests that count rows and audit entries must not meet a cleanup pass; ExpiredTokenCleanupTests run one directly.
+            builder.Configuration["Sessions:CleanupInterval"] = "00:00:00";
             builder.Logging.ClearProviders();
         });
         await _app.StartAsync();
