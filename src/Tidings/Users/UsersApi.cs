@@ -140,8 +140,8 @@ public static class UsersApi
             if (hasPassword && user.Id == principal.UserId())
                 return NotAllowed("Change your own password with POST /api/me/password", "It asks for your current password first.");
 
-            // A reset, a new role or a deactivation ends every session and token the person has (a deactivated
-            // user's stay ended when they are reactivated); an owner changing their own role keeps this request's.
+            // A reset, a new role or a deactivation ends every session and token the person has, for good
+            // (reactivating brings none back); someone changing their own role keeps the one they do it with.
             if (hasPassword || (hasRole && role != user.Role) || isActive == false)
                 await TokenRevocation.EndAsync(db, user.Id, includeTokens: true, keep: principal.TokenId(), ct);
             if (hasName)
