@@ -9,6 +9,8 @@ namespace Tidings.Businesses;
 public sealed partial class Business : ITimestamped
 {
     public const double DefaultNotificationRelevanceThreshold = 0.8;
+    public const int DefaultMaxTokenLifetimeDays = 90;
+    public const int LongestMaxTokenLifetimeDays = 365;
 
     public Guid Id { get; init; } = Guid.CreateVersion7();
     public required string Name { get; set; }
@@ -16,6 +18,9 @@ public sealed partial class Business : ITimestamped
 
     /// <summary>Events at or above this relevance notify the client's assigned user.</summary>
     public double NotificationRelevanceThreshold { get; set; } = DefaultNotificationRelevanceThreshold;
+
+    /// <summary>The longest a personal API token of this business may live (1..365 days); sessions have their own fixed lifetime.</summary>
+    public int MaxTokenLifetimeDays { get; set; } = DefaultMaxTokenLifetimeDays;
 
     public DateTime CreatedAt { get; set; }
     public DateTime UpdatedAt { get; set; }

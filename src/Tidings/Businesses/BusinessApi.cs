@@ -18,7 +18,7 @@ public static class BusinessApi
         business.MapGet("", GetAsync).WithName("GetBusiness").RequireAuthorization(Policies.Viewer)
             .WithSummary("The caller's business and its settings; the ETag header is its version.");
         business.MapPatch("", UpdateAsync).WithName("UpdateBusiness").RequireAuthorization(Policies.Admin)
-            .WithSummary("Merge-patch name and notificationRelevanceThreshold (0..1) (admin+); a stale If-Match answers 412.")
+            .WithSummary("Merge-patch name, notificationRelevanceThreshold (0..1) and maxTokenLifetimeDays (1..365, the longest a new personal token may live) (admin+); a stale If-Match answers 412.")
             .Produces<BusinessDto>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status412PreconditionFailed);
         return app;
     }
@@ -27,7 +27,7 @@ public static class BusinessApi
     {
         var business = await db.Businesses.AsNoTracking().SingleAsync(ct);
         ETags.Set(response, business);
-        return TypedResults.Ok(ToDto(business));
+        return TypedResults.Ok(BusinessDto.Of(business));
     }
 
     private static async Task<IResult> UpdateAsync(HttpRequest request, TidingsDbContext db, CancellationToken ct)
@@ -47,6 +47,12 @@ public static class BusinessApi
                 errors.Add("notificationRelevanceThreshold", "Must be a number between 0 and 1.");
             errors.Range("notificationRelevanceThreshold", threshold, 0, 1);
         }
+        if (patch.Has<int?>("maxTokenLifetimeDays", out var maxTokenDays))
+        {
+            if (maxTokenDays is null)
+                errors.Add("maxTokenLifetimeDays", $"Must be a whole number of days between 1 and {Business.LongestMaxTokenLifetimeDays}.");
+            errors.Range("maxTokenLifetimeDays", maxTokenDays, 1, Business.LongestMaxTokenLifetimeDays);
+        }
         patch.RefuseUnknownFields();
         if (errors.Any)
             return errors.Problem();
@@ -56,10 +62,11 @@ public static class BusinessApi
             business.Name = name!.Trim();
         if (threshold is { } value)
             business.NotificationRelevanceThreshold = value;
+        // Tokens already made keep their expiry; the setting bounds the tokens made from now on.
+        if (maxTokenDays is { } days)
+            business.MaxTokenLifetimeDays = days;
         await db.SaveChangesAsync(ct);
         ETags.Set(request.HttpContext.Response, business);
-        return TypedResults.Ok(ToDto(business));
+        return TypedResults.Ok(BusinessDto.Of(business));
     }
-
-    private static BusinessDto ToDto(Business b) => new(b.Id, b.Name, b.Slug, b.NotificationRelevanceThreshold);
 }

@@ -26,6 +26,10 @@ public sealed class ApiToken : ITenantOwned, ICreatedAt
     public DateTime? LastUsedAt { get; set; }
     public DateTime CreatedAt { get; set; }
 
+    /// <summary>Where a session was signed in from (client address, user agent), so its owner can tell their sessions apart.</summary>
+    public string? IpAddress { get; set; }
+    public string? UserAgent { get; set; }
+
     /// <summary>
     /// The secret carries its business ("tdg_" + business id + random), so a request finds its token
     /// inside its own business, under the tenant filter and row-level security, without a cross-business lookup.

@@ -13,7 +13,6 @@ namespace Tidings.Users;
 
 public sealed record SignupRequest(string? BusinessName, string? Email, string? Password, string? DisplayName);
 public sealed record LoginRequest(string? Email, string? Password);
-public sealed record BusinessDto(Guid Id, string Name, string Slug, double NotificationRelevanceThreshold);
 public sealed record MeDto(Guid Id, string Email, string DisplayName, string Role, BusinessDto Business);
 public sealed record SessionDto(string Token, DateTime ExpiresAt, MeDto User);
 public sealed record TokenRequest(string? Name, int? ExpiresInDays);
@@ -119,14 +118,15 @@ public static partial class AuthApi
 
     private static async Task<IResult> CreateTokenAsync(TokenRequest request, ClaimsPrincipal principal, TidingsDbContext db, TimeProvider clock, CancellationToken ct)
     {
-        var errors = new FieldErrors().Required("name", request.Name, 100).Range("expiresInDays", request.ExpiresInDays, 1, 365);
+        var maxDays = await db.Businesses.Select(b => b.MaxTokenLifetimeDays).SingleAsync(ct);
+        var errors = new FieldErrors().Required("name", request.Name, 100).Range("expiresInDays", request.ExpiresInDays, 1, maxDays);
         if (errors.Any)
             return errors.Problem();
         var secret = ApiToken.NewSecret(db.Tenant.RequireBusinessId());
         var token = new ApiToken
         {
             UserId = principal.UserId(), Kind = ApiToken.PersonalKind, Name = request.Name!.Trim(), TokenHash = ApiToken.Hash(secret),
-            ExpiresAt = clock.GetUtcNow().UtcDateTime.AddDays(request.ExpiresInDays ?? 90),
+            ExpiresAt = clock.GetUtcNow().UtcDateTime.AddDays(request.ExpiresInDays ?? Math.Min(Business.DefaultMaxTokenLifetimeDays, maxDays)),
         };
         db.ApiTokens.Add(token);
         await db.SaveChangesAsync(ct);
@@ -165,7 +165,12 @@ public static partial class AuthApi
     {
         var secret = ApiToken.NewSecret(user.BusinessId);
         var expiresAt = clock.GetUtcNow().UtcDateTime.Add(SessionLifetime);
-        db.ApiTokens.Add(new ApiToken { BusinessId = user.BusinessId, UserId = user.Id, Kind = ApiToken.SessionKind, Name = "sign-in", TokenHash = ApiToken.Hash(secret), ExpiresAt = expiresAt });
+        // Where it was signed in from is what the request's audit entries record too.
+        db.ApiTokens.Add(new ApiToken
+        {
+            BusinessId = user.BusinessId, UserId = user.Id, Kind = ApiToken.SessionKind, Name = "sign-in", TokenHash = ApiToken.Hash(secret), ExpiresAt = expiresAt,
+            IpAddress = db.Actor.IpAddress, UserAgent = db.Actor.UserAgent,
+        });
         await db.SaveChangesAsync(ct);
         http.Response.Cookies.Append(SignIn.CookieName, secret, new CookieOptions
         {
@@ -175,7 +180,7 @@ public static partial class AuthApi
     }
 
     private static MeDto Me(User user, Business business) =>
-        new(user.Id, user.Email, user.DisplayName, user.Role, new BusinessDto(business.Id, business.Name, business.Slug, business.NotificationRelevanceThreshold));
+        new(user.Id, user.Email, user.DisplayName, user.Role, BusinessDto.Of(business));
 
     public static void ValidateEmail(FieldErrors errors, string? email)
     {
@@ -184,12 +189,12 @@ public static partial class AuthApi
             errors.Add("email", "Not a valid email address.");
     }
 
-    public static void ValidatePassword(FieldErrors errors, string? password)
+    public static void ValidatePassword(FieldErrors errors, string? password, string field = "password")
     {
         if (string.IsNullOrEmpty(password))
-            errors.Add("password", "Required.");
+            errors.Add(field, "Required.");
         else if (password.Length is < Passwords.MinLength or > Passwords.MaxLength)
-            errors.Add("password", $"Between {Passwords.MinLength} and {Passwords.MaxLength} characters.");
+            errors.Add(field, $"Between {Passwords.MinLength} and {Passwords.MaxLength} characters.");
     }
 
 }

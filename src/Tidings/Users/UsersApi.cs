@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Tidings.Businesses;
 using Tidings.Data;
 using Tidings.Data.SoftDelete;
 using Tidings.Web;
@@ -16,8 +17,11 @@ public sealed record UserCursor(string DisplayName, Guid Id);
 
 /// <summary>
 /// The people of the business, managed by its admins and owners. Only an owner may make or change an
-/// owner, and the business always keeps one active owner. Removing a user deactivates and hides them
-/// but keeps the row, so the audit trail and created_by columns still name them.
+/// owner, and the business always keeps one active owner: the changes that could take the last one away
+/// run under the business lock (BusinessLock), so two owners demoting each other at once cannot both
+/// succeed. A reset password, a new role, a deactivation or a removal ends the person's sessions and tokens.
+/// Removing a user deactivates and hides them but keeps the row, so the audit trail and created_by
+/// columns still name them.
 /// </summary>
 public static class UsersApi
 {
@@ -34,7 +38,7 @@ public static class UsersApi
         users.MapGet("/{id}", GetAsync).WithName("GetUser")
             .WithSummary("A user, removed ones included; the ETag header is its version.");
         users.MapPatch("/{id}", UpdateAsync).WithName("UpdateUser")
-            .WithSummary("Merge-patch displayName, role, isActive, password. Owners only touch owners (403); the last active owner stays (409); deactivating ends the user's sessions.")
+            .WithSummary("Merge-patch displayName, role, isActive, password. Owners only touch owners (403); the last active owner stays (409); your own password only through POST /api/me/password (422). A new password, a new role or a deactivation ends all the user's sessions and personal tokens (yours from this request excepted).")
             .Produces<UserDto>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status412PreconditionFailed).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
@@ -103,12 +107,6 @@ public static class UsersApi
     {
         var errors = new FieldErrors();
         var patch = await PatchDocument.ReadAsync(request, errors, ct);
-        var user = await db.Users.SingleOrDefaultAsync(u => u.Id == id, ct);
-        if (user is null)
-            return TypedResults.NotFound();
-        if (ETags.IsStale(request, user))
-            return ETags.PreconditionFailed();
-
         var hasName = patch.Has<string>("displayName", out var displayName);
         if (hasName)
             errors.Required("displayName", displayName, 200);
@@ -121,59 +119,70 @@ public static class UsersApi
         if (hasPassword)
             AuthApi.ValidatePassword(errors, password);
         patch.RefuseUnknownFields();
-        if (errors.Any)
-            return errors.Problem();
 
-        if ((user.Role == UserRoles.Owner || (hasRole && role == UserRoles.Owner)) && !principal.IsInRole(UserRoles.Owner))
-            return OwnersOnly();
-        var losesOwner = user.Role == UserRoles.Owner && user.IsActive && ((hasRole && role != UserRoles.Owner) || isActive == false);
-        if (losesOwner && !await OtherActiveOwnerAsync(db, user.Id, ct))
-            return LastOwner();
-        if (isActive == false && user.Id == principal.UserId())
-            return NotAllowed("You cannot deactivate yourself", "Ask another admin or owner.");
+        return await BusinessLock.RunAsync(db, async ct =>
+        {
+            var user = await db.Users.SingleOrDefaultAsync(u => u.Id == id, ct);
+            if (user is null)
+                return TypedResults.NotFound();
+            if (ETags.IsStale(request, user))
+                return ETags.PreconditionFailed();
+            if (errors.Any)
+                return errors.Problem();
 
-        if (hasName)
-            user.DisplayName = displayName!.Trim();
-        if (hasRole)
-            user.Role = role!;
-        if (isActive is { } active)
-            user.IsActive = active;
-        if (hasPassword)
-            user.PasswordHash = Passwords.Hash(user, password!);
-        // A deactivated user's sessions and tokens end now, not when they are reactivated.
-        if (isActive == false)
-            db.ApiTokens.RemoveRange(await db.ApiTokens.Where(t => t.UserId == user.Id).ToListAsync(ct));
-        await db.SaveChangesAsync(ct);
-        ETags.Set(request.HttpContext.Response, user);
-        return TypedResults.Ok(ToDto(user));
+            if ((user.Role == UserRoles.Owner || (hasRole && role == UserRoles.Owner)) && !principal.IsInRole(UserRoles.Owner))
+                return OwnersOnly();
+            var losesOwner = user.Role == UserRoles.Owner && user.IsActive && ((hasRole && role != UserRoles.Owner) || isActive == false);
+            if (losesOwner && !await OtherActiveOwnerAsync(db, user.Id, ct))
+                return LastOwner();
+            if (isActive == false && user.Id == principal.UserId())
+                return NotAllowed("You cannot deactivate yourself", "Ask another admin or owner.");
+            if (hasPassword && user.Id == principal.UserId())
+                return NotAllowed("Change your own password with POST /api/me/password", "It asks for your current password first.");
+
+            // A reset, a new role or a deactivation ends every session and token the person has, for good
+            // (reactivating brings none back); someone changing their own role keeps the one they do it with.
+            if (hasPassword || (hasRole && role != user.Role) || isActive == false)
+                await TokenRevocation.EndAsync(db, user.Id, includeTokens: true, keep: principal.TokenId(), ct);
+            if (hasName)
+                user.DisplayName = displayName!.Trim();
+            if (hasRole)
+                user.Role = role!;
+            if (isActive is { } active)
+                user.IsActive = active;
+            if (hasPassword)
+                user.PasswordHash = Passwords.Hash(user, password!);
+            await db.SaveChangesAsync(ct);
+            ETags.Set(request.HttpContext.Response, user);
+            return TypedResults.Ok(ToDto(user));
+        }, ct);
     }
 
-    private static async Task<IResult> DeleteAsync(Guid id, HttpRequest request, ClaimsPrincipal principal, TidingsDbContext db, CancellationToken ct)
-    {
-        var user = await db.Users.SingleOrDefaultAsync(u => u.Id == id, ct);
-        if (user is null)
-            return TypedResults.NotFound();
-        if (ETags.IsStale(request, user))
-            return ETags.PreconditionFailed();
-        if (user.Role == UserRoles.Owner && !principal.IsInRole(UserRoles.Owner))
-            return OwnersOnly();
-        // Before the rule about yourself, so the last owner removing themselves learns the real reason.
-        if (user.Role == UserRoles.Owner && user.IsActive && !await OtherActiveOwnerAsync(db, user.Id, ct))
-            return LastOwner();
-        if (user.Id == principal.UserId())
-            return NotAllowed("You cannot remove yourself", "Ask another admin or owner.");
+    private static Task<IResult> DeleteAsync(Guid id, HttpRequest request, ClaimsPrincipal principal, TidingsDbContext db, CancellationToken ct) =>
+        BusinessLock.RunAsync(db, async ct =>
+        {
+            var user = await db.Users.SingleOrDefaultAsync(u => u.Id == id, ct);
+            if (user is null)
+                return TypedResults.NotFound();
+            if (ETags.IsStale(request, user))
+                return ETags.PreconditionFailed();
+            if (user.Role == UserRoles.Owner && !principal.IsInRole(UserRoles.Owner))
+                return OwnersOnly();
+            // Before the rule about yourself, so the last owner removing themselves learns the real reason.
+            if (user.Role == UserRoles.Owner && user.IsActive && !await OtherActiveOwnerAsync(db, user.Id, ct))
+                return LastOwner();
+            if (user.Id == principal.UserId())
+                return NotAllowed("You cannot remove yourself", "Ask another admin or owner.");
 
-        // Two saves, one transaction: a soft delete writes only the delete columns, so the deactivation
-        // (and the end of the user's tokens) is its own audited change.
-        await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        user.IsActive = false;
-        db.ApiTokens.RemoveRange(await db.ApiTokens.Where(t => t.UserId == user.Id).ToListAsync(ct));
-        await db.SaveChangesAsync(ct);
-        db.Users.Remove(user);
-        await db.SaveChangesAsync(ct);
-        await transaction.CommitAsync(ct);
-        return TypedResults.NoContent();
-    }
+            // Two saves in the lock's one transaction: a soft delete writes only the delete columns, so the
+            // deactivation (and the end of the user's sessions and tokens) is its own audited change.
+            user.IsActive = false;
+            await TokenRevocation.EndAsync(db, user.Id, includeTokens: true, keep: null, ct);
+            await db.SaveChangesAsync(ct);
+            db.Users.Remove(user);
+            await db.SaveChangesAsync(ct);
+            return TypedResults.NoContent();
+        }, ct);
 
     private static void ValidateRole(FieldErrors errors, string? role)
     {

@@ -30,6 +30,7 @@ public static class TidingsWeb
         builder.Services.AddTidingsData(builder.Configuration);
         builder.Services.AddTrustedProxies(builder.Configuration);
         builder.Services.AddTidingsSignIn(builder.Configuration);
+        builder.Services.AddExpiredTokenCleanup(builder.Configuration);
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
         builder.Services.AddOpenApi();
@@ -60,6 +61,8 @@ public static class TidingsWeb
         app.MapScalarApiReference("/docs", o => o.WithTitle("Tidings API").WithOpenApiRoutePattern("/openapi/{documentName}.json")).AllowAnonymous();
         app.MapHealthApi();
         app.MapAuthApi();
+        app.MapSessionsApi();
+        app.MapPasswordApi();
         app.MapBusinessApi();
         app.MapUsersApi();
         app.MapClientsApi();

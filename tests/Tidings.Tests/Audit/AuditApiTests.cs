@@ -5,6 +5,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Tidings.Audit;
+using Tidings.Businesses;
 using Tidings.Data.Auditing;
 using Tidings.Tests.Infrastructure;
 using Tidings.Users;

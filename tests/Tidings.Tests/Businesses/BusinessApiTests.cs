@@ -59,6 +59,23 @@ public abstract class BusinessApiTests<TDatabase>(TidingsServer<TDatabase> serve
     }
 
     [Fact]
+    public async Task An_admin_sets_the_longest_lifetime_of_personal_tokens_from_1_to_365_days()
+    {
+        var owner = await server.SignUpAsync();
+        var admin = await server.AddUserAsync(owner, UserRoles.Admin);
+        Assert.Equal(90, (await admin.Http.GetFromJsonAsync<BusinessDto>("/api/business"))!.MaxTokenLifetimeDays);
+
+        foreach (var days in new[] { 1, 365, 30 })
+        {
+            var response = await Send(admin, HttpMethod.Patch, $$"""{"maxTokenLifetimeDays":{{days}}}""");
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal(days, (await response.Content.ReadFromJsonAsync<BusinessDto>())!.MaxTokenLifetimeDays);
+        }
+        Assert.Equal(30, (await StoredAsync(owner)).MaxTokenLifetimeDays);
+        Assert.Equal(30, (await owner.Http.GetFromJsonAsync<MeDto>("/api/me"))!.Business.MaxTokenLifetimeDays);
+    }
+
+    [Fact]
     public async Task Members_and_viewers_cannot_change_the_business()
     {
         var owner = await server.SignUpAsync();
@@ -109,6 +126,11 @@ public abstract class BusinessApiTests<TDatabase>(TidingsServer<TDatabase> serve
         """{"notificationRelevanceThreshold":-0.1}""",
         """{"notificationRelevanceThreshold":"high"}""",
         """{"notificationRelevanceThreshold":null}""",
+        """{"maxTokenLifetimeDays":0}""",
+        """{"maxTokenLifetimeDays":366}""",
+        """{"maxTokenLifetimeDays":1.5}""",
+        """{"maxTokenLifetimeDays":"ten"}""",
+        """{"maxTokenLifetimeDays":null}""",
         """{"slug":"mine"}""",
         """{"name":"Fine","color":"#ffffff"}""",
         """["name"]""",

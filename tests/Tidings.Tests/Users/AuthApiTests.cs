@@ -84,6 +84,54 @@ public abstract class AuthApiTests<TDatabase>(TidingsServer<TDatabase> server) w
     }
 
     [Fact]
+    public async Task A_personal_token_lives_no_longer_than_its_business_allows()
+    {
+        var owner = await server.SignUpAsync();
+        var tooLong = await owner.Http.PostAsJsonAsync("/api/me/tokens", new { name = "forever", expiresInDays = 91 });
+        Assert.Equal(HttpStatusCode.BadRequest, tooLong.StatusCode);
+        Assert.True(JsonDocument.Parse(await tooLong.Content.ReadAsStringAsync()).RootElement.GetProperty("errors").TryGetProperty("expiresInDays", out _));
+        var longest = await CreateTokenAsync(owner, 90);
+        Assert.InRange(longest.ExpiresAt, DateTime.UtcNow.AddDays(90).AddMinutes(-5), DateTime.UtcNow.AddDays(90));
+        var byDefault = await CreateTokenAsync(owner, null);
+        Assert.InRange(byDefault.ExpiresAt, DateTime.UtcNow.AddDays(90).AddMinutes(-5), DateTime.UtcNow.AddDays(90));
+
+        using var patch = new HttpRequestMessage(HttpMethod.Patch, "/api/business") { Content = JsonContent.Create(new { maxTokenLifetimeDays = 30 }) };
+        Assert.Equal(HttpStatusCode.OK, (await owner.Http.SendAsync(patch)).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await owner.Http.PostAsJsonAsync("/api/me/tokens", new { name = "too long now", expiresInDays = 31 })).StatusCode);
+        var shorter = await CreateTokenAsync(owner, null);
+        Assert.InRange(shorter.ExpiresAt, DateTime.UtcNow.AddDays(30).AddMinutes(-5), DateTime.UtcNow.AddDays(30));
+        await using var db = server.Database.Context(owner.BusinessId);
+        Assert.Equal(3, await db.ApiTokens.CountAsync(t => t.Kind == ApiToken.PersonalKind));
+    }
+
+    [Fact]
+    public async Task A_token_left_behind_by_a_removed_or_deactivated_user_is_refused()
+    {
+        var owner = await server.SignUpAsync();
+        foreach (var removed in new[] { true, false })
+        {
+            var member = await server.AddUserAsync(owner, UserRoles.Member);
+            var script = server.Authorized((await CreateTokenAsync(member, null)).Token);
+            Assert.Equal(HttpStatusCode.OK, (await script.GetAsync("/api/me")).StatusCode);
+
+            // Through the data layer, around the API that would also end the tokens.
+            await using (var db = server.Database.Context(owner.BusinessId, TestActors.User(owner.Id, owner.BusinessId)))
+            {
+                var user = await db.Users.SingleAsync(u => u.Id == member.Id);
+                if (removed)
+                    db.Users.Remove(user); // a soft delete: the row stays, still active
+                else
+                    user.IsActive = false;
+                await db.SaveChangesAsync();
+                Assert.Equal(2, await db.ApiTokens.CountAsync(t => t.UserId == member.Id));
+            }
+
+            Assert.Equal(HttpStatusCode.Unauthorized, (await script.GetAsync("/api/me")).StatusCode);
+            Assert.Equal(HttpStatusCode.Unauthorized, (await member.Http.GetAsync("/api/me")).StatusCode);
+        }
+    }
+
+    [Fact]
     public async Task A_forged_or_foreign_token_is_refused()
     {
         var a = await server.SignUpAsync();
@@ -200,6 +248,13 @@ public abstract class AuthApiTests<TDatabase>(TidingsServer<TDatabase> server) w
     private static async Task<long> AuditRowsAsync(RawSql sql, Guid? businessId = null) => Convert.ToInt64(businessId is { } id
         ? await sql.ScalarAsync("SELECT count(*) FROM audit_logs WHERE business_id = @business", ("business", id))
         : await sql.ScalarAsync("SELECT count(*) FROM audit_logs"));
+
+    private static async Task<TokenCreatedDto> CreateTokenAsync(ApiUser user, int? expiresInDays)
+    {
+        var created = await user.Http.PostAsJsonAsync("/api/me/tokens", new { name = "script", expiresInDays });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        return (await created.Content.ReadFromJsonAsync<TokenCreatedDto>())!;
+    }
 
     private static string Problem(string json)
     {

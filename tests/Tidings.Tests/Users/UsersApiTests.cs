@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using Tidings.Data;
 using Tidings.Data.Auditing;
@@ -133,8 +134,8 @@ public abstract class UsersApiTests<TDatabase>(TidingsServer<TDatabase> server) 
         Assert.Equal(("Renamed", UserRoles.Admin), (dto.DisplayName, dto.Role));
         Assert.NotEqual(etag, changed.Headers.ETag!.Tag);
 
-        // The new role holds at once for the session the user already has.
-        Assert.Equal(HttpStatusCode.OK, (await member.Http.GetAsync("/api/users")).StatusCode);
+        // A reset password and a new role end the sessions the user had.
+        Assert.Equal(HttpStatusCode.Unauthorized, (await member.Http.GetAsync("/api/me")).StatusCode);
         var oldPassword = await server.Anonymous().PostAsJsonAsync("/api/auth/login", new { email = member.Email, password = ApiUser.Password });
         Assert.Equal(HttpStatusCode.Unauthorized, oldPassword.StatusCode);
         var newPassword = await server.Anonymous().PostAsJsonAsync("/api/auth/login", new { email = member.Email, password = "a brand new password" });
@@ -218,6 +219,64 @@ public abstract class UsersApiTests<TDatabase>(TidingsServer<TDatabase> server) 
         Assert.Equal(HttpStatusCode.Unauthorized, (await member.Http.GetAsync("/api/me")).StatusCode); // old sessions stay ended
         var again = await server.LogInAsync(member.Email, UserRoles.Member);
         Assert.Equal(HttpStatusCode.OK, (await again.Http.GetAsync("/api/me")).StatusCode);
+    }
+
+    [Theory]
+    [InlineData("""{"password":"a brand new password"}""")]
+    [InlineData("""{"role":"viewer"}""")]
+    [InlineData("""{"isActive":false}""")]
+    public async Task A_reset_a_new_role_or_a_deactivation_ends_all_the_persons_sessions_and_tokens_in_the_same_save(string body)
+    {
+        var owner = await server.SignUpAsync();
+        var admin = await server.AddUserAsync(owner, UserRoles.Admin);
+        var member = await server.AddUserAsync(owner, UserRoles.Member);
+        var phone = await server.LogInAsync(member.Email, UserRoles.Member);
+        var created = await member.Http.PostAsJsonAsync("/api/me/tokens", new { name = "script" });
+        var script = server.Authorized((await created.Content.ReadFromJsonAsync<TokenCreatedDto>())!.Token);
+        Assert.Equal(3, await TokenCountAsync(owner, member.Id));
+
+        var response = await Send(admin, HttpMethod.Patch, $"/api/users/{member.Id}", JsonNode.Parse(body));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        foreach (var client in new[] { member.Http, phone.Http, script })
+            Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/api/me")).StatusCode);
+        Assert.Equal(0, await TokenCountAsync(owner, member.Id));
+        Assert.Equal(HttpStatusCode.OK, (await admin.Http.GetAsync("/api/me")).StatusCode);
+        // One save wrote the change and the three deletions: their audit entries carry one time.
+        await using var db = server.Database.Context(owner.BusinessId);
+        var update = (await AuditOfAsync(owner, member.Id))[^1];
+        var ended = await db.AuditLogs.Where(a => a.TableName == "api_tokens" && a.Action == AuditActions.Delete).ToListAsync();
+        Assert.Equal(3, ended.Count);
+        Assert.All(ended, a => Assert.Equal((update.CreatedAt, admin.Id), (a.CreatedAt, a.UserId)));
+    }
+
+    [Fact]
+    public async Task An_admin_sets_their_own_password_only_through_the_route_that_asks_for_the_current_one()
+    {
+        var owner = await server.SignUpAsync();
+        var admin = await server.AddUserAsync(owner, UserRoles.Admin);
+        var before = EntitySets.Values(await StoredAsync(owner, admin.Id));
+
+        var response = await Send(admin, HttpMethod.Patch, $"/api/users/{admin.Id}", new { password = "taken over at last" });
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(before, EntitySets.Values(await StoredAsync(owner, admin.Id)));
+        Assert.Equal(HttpStatusCode.OK, (await server.Anonymous().PostAsJsonAsync("/api/auth/login", new { email = admin.Email, password = ApiUser.Password })).StatusCode);
+    }
+
+    [Fact]
+    public async Task An_owner_changing_their_own_role_keeps_the_session_they_did_it_from_and_ends_the_others()
+    {
+        var owner = await server.SignUpAsync();
+        Assert.Equal(HttpStatusCode.Created, (await owner.Http.PostAsJsonAsync("/api/users", NewUser(UserRoles.Owner))).StatusCode);
+        var other = await server.LogInAsync(owner.Email, UserRoles.Owner);
+
+        Assert.Equal(HttpStatusCode.OK, (await Send(owner, HttpMethod.Patch, $"/api/users/{owner.Id}", new { role = UserRoles.Admin })).StatusCode);
+
+        Assert.Equal(HttpStatusCode.OK, (await owner.Http.GetAsync("/api/users")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await other.Http.GetAsync("/api/me")).StatusCode);
+        Assert.Equal(1, await TokenCountAsync(owner, owner.Id));
     }
 
     [Fact]

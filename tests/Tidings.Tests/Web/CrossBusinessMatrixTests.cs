@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Text.RegularExpressions;
+using Microsoft.EntityFrameworkCore;
 using Tidings.Clients;
 using Tidings.Events;
 using Tidings.Notifications;
@@ -23,13 +24,14 @@ public abstract partial class CrossBusinessMatrixTests<TDatabase>(TidingsServer<
         var a = await server.SignUpAsync();
         var own = await OwnRecordsAsync(a);
         var b = await TenantGraph.CreateAsync(server.Database);
+        var bSession = await SessionAsync(b);
         var before = await b.SnapshotAsync();
 
         var tried = new List<string>();
         var failures = new List<string>();
         foreach (var (method, pattern) in server.Routes.Where(r => r.Pattern.StartsWith("/api/", StringComparison.Ordinal) && RouteParameter().IsMatch(r.Pattern)))
         {
-            foreach (var path in Paths(pattern, b, own))
+            foreach (var path in Paths(pattern, b, bSession, own))
             {
                 tried.Add($"{method} {path}");
                 using var request = new HttpRequestMessage(new HttpMethod(method), path);
@@ -44,24 +46,40 @@ public abstract partial class CrossBusinessMatrixTests<TDatabase>(TidingsServer<
         Assert.True(tried.Count >= 20, $"Only {tried.Count} requests: are the routes mapped?");
         Assert.True(failures.Count == 0, string.Join("\n", failures));
         Assert.Equal(before, await b.SnapshotAsync());
+        await using (var db = b.Business.Context())
+            Assert.True(await db.ApiTokens.AnyAsync(t => t.Id == bSession));
+    }
+
+    /// <summary>A live sign-in session of B's member (the graph's token is a personal one).</summary>
+    private static async Task<Guid> SessionAsync(TenantGraph b)
+    {
+        await using var db = b.Business.Context();
+        var session = new ApiToken
+        {
+            UserId = b.Row<User>().Id, Kind = ApiToken.SessionKind, Name = "sign-in",
+            TokenHash = ApiToken.Hash(ApiToken.NewSecret(b.Business.Id)), ExpiresAt = DateTime.UtcNow.AddDays(1),
+        };
+        db.ApiTokens.Add(session);
+        await db.SaveChangesAsync();
+        return session.Id;
     }
 
     /// <summary>
     /// The pattern with B's ids in every id parameter; for a route with two ids, also each mix of one of
     /// A's own records with one of B's, so a link from A's record to B's is refused too.
     /// </summary>
-    private static IEnumerable<string> Paths(string pattern, TenantGraph b, Dictionary<string, Guid> own)
+    private static IEnumerable<string> Paths(string pattern, TenantGraph b, Guid bSession, Dictionary<string, Guid> own)
     {
         var count = RouteParameter().Matches(pattern).Count(m => m.Groups["name"].Value != "kind");
-        yield return Fill(pattern, b, own, ownAt: -1);
+        yield return Fill(pattern, b, bSession, own, ownAt: -1);
         if (count == 2)
         {
-            yield return Fill(pattern, b, own, ownAt: 0);
-            yield return Fill(pattern, b, own, ownAt: 1);
+            yield return Fill(pattern, b, bSession, own, ownAt: 0);
+            yield return Fill(pattern, b, bSession, own, ownAt: 1);
         }
     }
 
-    private static string Fill(string pattern, TenantGraph b, Dictionary<string, Guid> own, int ownAt)
+    private static string Fill(string pattern, TenantGraph b, Guid bSession, Dictionary<string, Guid> own, int ownAt)
     {
         var index = -1;
         return RouteParameter().Replace(pattern, m =>
@@ -82,6 +100,7 @@ public abstract partial class CrossBusinessMatrixTests<TDatabase>(TidingsServer<
                 (_, "users") => b.Row<User>().Id.ToString(),
                 (_, "notifications") => b.Row<Notification>().Id.ToString(),
                 (_, "tokens") => b.Row<ApiToken>().Id.ToString(),
+                (_, "sessions") => bSession.ToString(),
                 _ when pattern.StartsWith("/api/trash", StringComparison.Ordinal) => b.Row<Client>().Id.ToString(),
                 _ => throw new InvalidOperationException($"Which of B's ids goes into {{{name}}} of {pattern}? Teach the matrix."),
             };

@@ -28,6 +28,9 @@ public abstract class ProblemResponsesTests<TDatabase>(TidingsServer<TDatabase> 
     [InlineData("DELETE", "/api/me", HttpStatusCode.MethodNotAllowed)]
     [InlineData("GET", "/api/clients?limit=abc", HttpStatusCode.BadRequest)]
     [InlineData("GET", "/api/events?cursor=not-a-cursor", HttpStatusCode.BadRequest)]
+    [InlineData("GET", "/api/me/sessions?cursor=not-a-cursor", HttpStatusCode.BadRequest)]
+    [InlineData("DELETE", "/api/me/sessions/not-a-uuid", HttpStatusCode.NotFound)]
+    [InlineData("POST", "/api/me/password", HttpStatusCode.BadRequest)]
     public async Task Routing_and_binding_failures_are_problem_documents_without_internals(string method, string path, HttpStatusCode status)
     {
         var owner = await server.SignUpAsync();
