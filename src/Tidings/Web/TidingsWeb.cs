@@ -31,7 +31,7 @@ public static class TidingsWeb
         builder.Services.AddTidingsSignIn();
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
-        builder.Services.AddOpenApi();
+        builder.Services.AddOpenApi(StorableTextInput.AddTo);
         // Binding failures (malformed JSON, a bad id in the route) reach ProblemExceptionHandler with their reason.
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         builder.Services.ConfigureHttpJsonOptions(o =>
@@ -39,6 +39,7 @@ public static class TidingsWeb
             o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
             o.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
             o.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
+            StorableTextInput.AddTo(o.SerializerOptions);
         });
         builder.WebHost.ConfigureKestrel(o =>
         {
@@ -50,6 +51,7 @@ public static class TidingsWeb
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseTidingsSignIn();
+        app.UseStorableTextInput();
 
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapScalarApiReference("/docs", o => o.WithTitle("Tidings API").WithOpenApiRoutePattern("/openapi/{documentName}.json"));
