@@ -1,4 +1,7 @@
+using System.ComponentModel;
 using System.Globalization;
+using System.Security.Claims;
+using Microsoft.AspNetCore.Authorization;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Tidings.Data;
@@ -8,13 +11,23 @@ using Tidings.Web;
 
 namespace Tidings.Audit;
 
-/// <summary>One audit entry; the value columns are JSON documents in the database and JSON values here.</summary>
+/// <summary>
+/// One audit entry; the value columns are JSON documents in the database and JSON values here. Where a
+/// change came from (address, user agent) is shown to admins and owners; other readers get the same entry
+/// with those two null.
+/// </summary>
 public sealed record AuditEntryDto(Guid Id, string TableName, string RecordId, string Action,
     JsonElement? ChangedFields, JsonElement? OldValues, JsonElement? NewValues,
-    Guid? UserId, string ActorName, string? IpAddress, string? UserAgent, DateTime CreatedAt)
+    Guid? UserId, string ActorName,
+    [property: Description(AuditEntryDto.AdminsOnly)] string? IpAddress,
+    [property: Description(AuditEntryDto.AdminsOnly)] string? UserAgent,
+    DateTime CreatedAt)
 {
-    public static AuditEntryDto From(AuditLog a) => new(a.Id, a.TableName, a.RecordId, a.Action,
-        Json(a.ChangedFields), Json(a.OldValues), Json(a.NewValues), a.UserId, a.ActorName, a.IpAddress, a.UserAgent, a.CreatedAt);
+    private const string AdminsOnly = "Shown to admins and owners; null for every other reader.";
+
+    public static AuditEntryDto From(AuditLog a, bool withConnection) => new(a.Id, a.TableName, a.RecordId, a.Action,
+        Json(a.ChangedFields), Json(a.OldValues), Json(a.NewValues), a.UserId, a.ActorName,
+        withConnection ? a.IpAddress : null, withConnection ? a.UserAgent : null, a.CreatedAt);
 
     private static JsonElement? Json(string? text)
     {
@@ -54,7 +67,7 @@ public static class AuditApi
     }
 
     /// <summary>Filters: table, recordId, userId, action, from (inclusive) and to (exclusive), ISO 8601.</summary>
-    private static async Task<IResult> ListAsync(TidingsDbContext db, string? table, string? recordId, Guid? userId, string? action,
+    private static async Task<IResult> ListAsync(TidingsDbContext db, ClaimsPrincipal reader, IAuthorizationService authorization, string? table, string? recordId, Guid? userId, string? action,
         string? from, string? to, int? limit, string? cursor, CancellationToken ct)
     {
         var errors = new FieldErrors().MaxLength("table", table, 100).MaxLength("recordId", recordId, 100);
@@ -86,16 +99,24 @@ public static class AuditApi
             query = query.Where(a => a.CreatedAt < end);
         if (after is not null)
             after = after with { CreatedAt = DateTime.SpecifyKind(after.CreatedAt, DateTimeKind.Utc) };
-        return TypedResults.Ok(await PageAsync(query, take, after, ct));
+        return TypedResults.Ok(await PageAsync(query, take, after, await SeesConnectionsAsync(authorization, reader), ct));
     }
 
+    /// <summary>
+    /// Addresses and user agents say where colleagues work from: only those the admin policy admits see them.
+    /// Anyone else reading a history gets the entries without them.
+    /// </summary>
+    public static async Task<bool> SeesConnectionsAsync(IAuthorizationService authorization, ClaimsPrincipal reader) =>
+        (await authorization.AuthorizeAsync(reader, Policies.Admin)).Succeeded;
+
     /// <summary>A page of audit entries, newest first: the audit log's and each record's history's.</summary>
-    public static async Task<Page<AuditEntryDto>> PageAsync(IQueryable<AuditLog> entries, int take, AuditCursor? after, CancellationToken ct)
+    public static async Task<Page<AuditEntryDto>> PageAsync(IQueryable<AuditLog> entries, int take, AuditCursor? after,
+        bool withConnections, CancellationToken ct)
     {
         if (after is not null)
             entries = entries.Where(a => a.CreatedAt < after.CreatedAt || (a.CreatedAt == after.CreatedAt && a.Id.CompareTo(after.Id) < 0));
         var rows = await entries.OrderByDescending(a => a.CreatedAt).ThenByDescending(a => a.Id).Take(take + 1).ToListAsync(ct);
-        return Paging.Of(rows, take, AuditEntryDto.From, a => Paging.Encode(new AuditCursor(a.CreatedAt, a.Id)));
+        return Paging.Of(rows, take, a => AuditEntryDto.From(a, withConnections), a => Paging.Encode(new AuditCursor(a.CreatedAt, a.Id)));
     }
 
     /// <summary>An ISO 8601 time as UTC; one without an offset is taken as UTC.</summary>

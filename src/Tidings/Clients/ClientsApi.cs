@@ -1,3 +1,5 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Tidings.Audit;
@@ -38,7 +40,7 @@ public static class ClientsApi
             .WithSummary("Assign a client to an active user of the business, or to nobody with {\"userId\": null} (member+).")
             .Produces<ClientDto>().ProducesProblem(StatusCodes.Status412PreconditionFailed).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         clients.MapGet("/{id}/history", HistoryAsync).WithName("GetClientHistory")
-            .WithSummary("The client's audit trail, newest first (every signed-in user, also for a client in the trash).")
+            .WithSummary("The client's audit trail, newest first (every signed-in user, also for a client in the trash); addresses and user agents for admins only.")
             .Produces<Page<AuditEntryDto>>().ProducesValidationProblem();
         return app;
     }
@@ -202,7 +204,8 @@ public static class ClientsApi
         return TypedResults.Ok(await ToDtoAsync(db, client, ct));
     }
 
-    private static async Task<IResult> HistoryAsync(Guid id, TidingsDbContext db, int? limit, string? cursor, CancellationToken ct)
+    private static async Task<IResult> HistoryAsync(Guid id, TidingsDbContext db, ClaimsPrincipal reader, IAuthorizationService authorization,
+        int? limit, string? cursor, CancellationToken ct)
     {
         var errors = new FieldErrors();
         var take = Paging.Limit(limit, errors);
@@ -218,7 +221,7 @@ public static class ClientsApi
         var table = db.Model.FindEntityType(typeof(Client))!.GetTableName();
         var recordId = id.ToString();
         var entries = db.AuditLogs.AsNoTracking().Where(a => a.TableName == table && a.RecordId == recordId);
-        return TypedResults.Ok(await AuditApi.PageAsync(entries, take, after, ct));
+        return TypedResults.Ok(await AuditApi.PageAsync(entries, take, after, await AuditApi.SeesConnectionsAsync(authorization, reader), ct));
     }
 
     private static async Task<ClientDto> ToDtoAsync(TidingsDbContext db, Client client, CancellationToken ct) =>

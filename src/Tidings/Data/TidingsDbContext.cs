@@ -203,7 +203,7 @@ public abstract class TidingsDbContext : DbContext
 
     /// <summary>
     /// The rules every save runs over the change tracker before anything is written (SaveChangesAsync and
-    /// SaveInsertsInBulkAsync alike): tenancy, soft delete, stamps. Answers the audit rows describing exactly
+    /// SaveInsertsInBulkAsync alike): tenancy, soft delete, stamps, storable text. Answers the audit rows describing exactly
     /// what is about to be written.
     /// </summary>
     private async Task<List<AuditLog>> ApplySaveRulesAsync(DateTime now, CancellationToken ct)
@@ -214,6 +214,7 @@ public abstract class TidingsDbContext : DbContext
         SoftDeleteRules.BeforeSave(ChangeTracker, _purges, _actor, now);
         Stamping.BeforeSave(ChangeTracker, _actor, now);
         ChangeTracker.DetectChanges();
+        StorableText.BeforeSave(ChangeTracker);
         return AuditTrail.Describe(ChangeTracker, _purges, _actor, now);
     }
 

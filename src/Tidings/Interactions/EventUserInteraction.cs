@@ -17,6 +17,8 @@ public sealed class EventUserInteraction : ITenantOwned, ITimestamped
     public DateTime? ReadAt { get; set; }
     public bool IsStarred { get; set; }
     public DateTime? StarredAt { get; set; }
+    /// <summary>The person's own: the audit trail records that they changed, not what they say.</summary>
+    [Private]
     public string? UserNotes { get; set; }
 
     public DateTime CreatedAt { get; set; }

@@ -22,6 +22,9 @@ public static class Paging
         return Math.Clamp(limit.Value, 1, MaxLimit);
     }
 
+    /// <summary>A cursor comes back from the client, who may have forged it: its text is held to the rule of all input.</summary>
+    private static readonly JsonSerializerOptions CursorJson = StorableTextInput.AddTo(new JsonSerializerOptions());
+
     public static string Encode<TKey>(TKey key) => Base64Url.EncodeToString(JsonSerializer.SerializeToUtf8Bytes(key));
 
     public static TKey? Decode<TKey>(string? cursor) where TKey : class
@@ -30,7 +33,7 @@ public static class Paging
             return null;
         try
         {
-            return JsonSerializer.Deserialize<TKey>(Base64Url.DecodeFromChars(cursor))
+            return JsonSerializer.Deserialize<TKey>(Base64Url.DecodeFromChars(cursor), CursorJson)
                 ?? throw new InvalidCursorException();
         }
         catch (Exception e) when (e is FormatException or JsonException or ArgumentException)

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Tidings.Data;
 
 namespace Tidings.Web;
 
@@ -12,14 +13,21 @@ public sealed class PatchDocument
     private readonly JsonObject _body;
     private readonly FieldErrors _errors;
     private readonly HashSet<string> _known = [];
+    private readonly HashSet<string> _unstorable = [];
 
     private PatchDocument(JsonObject body, FieldErrors errors)
     {
         _body = body;
         _errors = errors;
+        foreach (var (name, value) in body)
+            foreach (var field in StorableTextInput.UnstorableFields(value))
+            {
+                errors.Add(field, StorableText.Rule);
+                _unstorable.Add(name);
+            }
     }
 
-    /// <summary>Reads the body as a JSON object; anything else is a 400.</summary>
+    /// <summary>Reads the body as a JSON object; anything else is a 400, and so is text the database cannot store.</summary>
     public static async Task<PatchDocument> ReadAsync(HttpRequest request, FieldErrors errors, CancellationToken ct)
     {
         var node = await JsonNode.ParseAsync(request.Body, cancellationToken: ct);
@@ -33,7 +41,7 @@ public sealed class PatchDocument
     {
         _known.Add(field);
         value = default;
-        if (!_body.TryGetPropertyValue(field, out var node))
+        if (!_body.TryGetPropertyValue(field, out var node) || _unstorable.Contains(field))
             return false;
         try
         {

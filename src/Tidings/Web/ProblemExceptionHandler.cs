@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
+using Tidings.Data;
 using Tidings.Data.Tenancy;
 
 namespace Tidings.Web;
@@ -15,6 +16,12 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken ct)
     {
+        if (exception is BadHttpRequestException { InnerException: UnstorableJsonTextException text })
+        {
+            // A field error like any other, so clients handle it the same way.
+            await StorableTextInput.Problem(text).ExecuteAsync(http);
+            return true;
+        }
         var (status, title, detail) = Classify(http, exception);
         if (status >= 500)
             log.LogError(exception, "Unhandled error on {Method} {Path}", http.Request.Method, http.Request.Path);
@@ -35,6 +42,7 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
         JsonException json => (400, "Malformed JSON", FirstLine(json.Message)),
         InvalidCursorException cursor => (400, "Malformed cursor", cursor.Message),
         TenancyViolationException => (404, "Not found", null),
+        UnstorableTextException text => (422, "Text the database cannot store", text.Message),
         DbUpdateConcurrencyException when http.Request.Headers.IfMatch.Count > 0 =>
             (412, "The record changed since you read it", "Read it again and repeat the change with its new ETag."),
         DbUpdateConcurrencyException => (409, "The record changed while you were saving", "Read it again and repeat the change."),

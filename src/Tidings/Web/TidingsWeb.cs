@@ -33,7 +33,7 @@ public static class TidingsWeb
         builder.Services.AddExpiredTokenCleanup(builder.Configuration);
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
-        builder.Services.AddOpenApi();
+        builder.Services.AddOpenApi(StorableTextInput.AddTo);
         // Binding failures (malformed JSON, a bad id in the route) reach ProblemExceptionHandler with their reason.
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         builder.Services.ConfigureHttpJsonOptions(o =>
@@ -41,6 +41,7 @@ public static class TidingsWeb
             o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
             o.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
             o.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
+            StorableTextInput.AddTo(o.SerializerOptions);
         });
         builder.WebHost.ConfigureKestrel(o =>
         {
@@ -55,6 +56,7 @@ public static class TidingsWeb
         app.UseStatusCodePages();
         app.UseTidingsSignIn();
         app.UseRateLimiter();
+        app.UseStorableTextInput();
 
         // Every other route needs a signed-in user unless it says otherwise (the fallback policy).
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();

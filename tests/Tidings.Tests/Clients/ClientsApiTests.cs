@@ -171,7 +171,7 @@ public abstract class ClientsApiTests<TDatabase>(TidingsServer<TDatabase> server
     }
 
     [Fact]
-    public async Task History_lists_create_update_delete_and_restore_newest_first_with_ip_and_user_agent()
+    public async Task History_lists_create_update_delete_and_restore_newest_first_with_ip_and_user_agent_for_the_owner()
     {
         var owner = await server.SignUpAsync();
         var id = (await owner.Http.CallAsync("POST", "/api/clients", new { name = "Tracked", tier = "SMB" }).ExpectAsync(HttpStatusCode.Created)).Id();
@@ -182,7 +182,7 @@ public abstract class ClientsApiTests<TDatabase>(TidingsServer<TDatabase> server
         Assert.Equal(3, (await viewer.Http.GetAsync($"/api/clients/{id}/history").ExpectAsync()).GetProperty("items").GetArrayLength());
         await owner.Http.CallAsync("POST", $"/api/clients/{id}/restore").ExpectAsync();
 
-        var entries = (await viewer.Http.GetAsync($"/api/clients/{id}/history").ExpectAsync()).GetProperty("items").EnumerateArray().ToList();
+        var entries = (await owner.Http.GetAsync($"/api/clients/{id}/history").ExpectAsync()).GetProperty("items").EnumerateArray().ToList();
         Assert.Equal(["RESTORE", "DELETE", "UPDATE", "CREATE"], entries.Select(e => e.GetProperty("action").GetString()));
         foreach (var entry in entries)
         {

@@ -1,4 +1,3 @@
-using System.Reflection;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
@@ -11,12 +10,10 @@ namespace Tidings.Data.Auditing;
 /// <summary>
 /// One audit_logs row per inserted, updated, soft-deleted, restored or purged row, added to the same
 /// SaveChanges and so to the same transaction: if the audit row cannot be written, neither is the change.
-/// Values are the changed columns only, by column name; secrets are masked.
+/// Values are the changed columns only, by column name; secret and private columns are masked (<see cref="AuditMasking"/>).
 /// </summary>
 internal static class AuditTrail
 {
-    private const string Masked = "***";
-
     public static List<AuditLog> Describe(ChangeTracker changes, IReadOnlySet<object> purges, CurrentActor actor, DateTime now)
     {
         var logs = new List<AuditLog>();
@@ -93,8 +90,5 @@ internal static class AuditTrail
     private static string Json(List<PropertyEntry> properties, Func<PropertyEntry, object?> value) =>
         JsonSerializer.Serialize(properties.ToDictionary(
             p => p.Metadata.GetColumnName(),
-            p => IsSecret(p) && value(p) is not null ? Masked : value(p)));
-
-    private static bool IsSecret(PropertyEntry property) =>
-        property.Metadata.PropertyInfo?.GetCustomAttribute<SecretAttribute>() is not null;
+            p => value(p) is not null && AuditMasking.MaskOf(p.Metadata) is { } mask ? mask : value(p)));
 }

@@ -17,7 +17,3 @@ public interface ICreatedBy
 {
     Guid? CreatedByUserId { get; set; }
 }
-
-/// <summary>Marks a column whose value never reaches the audit trail in clear (hashes, tokens).</summary>
-[AttributeUsage(AttributeTargets.Property)]
-public sealed class SecretAttribute : Attribute;
