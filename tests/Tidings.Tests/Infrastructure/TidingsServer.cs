@@ -43,10 +43,16 @@ public abstract class TidingsServer<TDatabase> : IAsyncLifetime where TDatabase 
             // Every test signs in from 127.0.0.1; the per-email limit is what the tests exercise.
             builder.Configuration["SignIn:AttemptsPerAddressPerMinute"] = "100000";
             builder.Logging.ClearProviders();
+            Configure(builder);
         });
         await _app.StartAsync();
         var address = _app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
         BaseAddress = new Uri(address);
+    }
+
+    /// <summary>What a fixture configures beyond the defaults (settings, a log capture), before the service is built.</summary>
+    protected virtual void Configure(WebApplicationBuilder builder)
+    {
     }
 
     public async Task DisposeAsync()
