@@ -1,5 +1,8 @@
 using System.CommandLine;
 using System.Data.Common;
+using Microsoft.Extensions.Configuration.Json;
+using Microsoft.Extensions.FileProviders;
+using Microsoft.Extensions.Options;
 using Tidings.Data;
 using Tidings.Demo;
 using Tidings.Legacy;
@@ -32,11 +35,24 @@ public static class TidingsCli
         ReportingFailuresAsync(async () =>
         {
             var builder = Host.CreateApplicationBuilder();
+            AddShippedDefaults(builder.Configuration);
             builder.Logging.ClearProviders();
             builder.Services.AddTidingsData(builder.Configuration);
             using var host = builder.Build();
             await using var scope = host.Services.CreateAsyncScope();
             return await verb(scope.ServiceProvider, ct);
+        });
+
+    /// <summary>
+    /// The appsettings.json shipped beside the executable (quiet log levels), under everything else: the working
+    /// directory's appsettings.json and environment variables still win, wherever tidings is started from.
+    /// </summary>
+    public static void AddShippedDefaults(IConfigurationManager configuration) =>
+        configuration.Sources.Insert(0, new JsonConfigurationSource
+        {
+            Path = "appsettings.json",
+            Optional = true,
+            FileProvider = new PhysicalFileProvider(AppContext.BaseDirectory),
         });
 
     /// <summary>Runs a verb, turning expected failures into one line on stderr and an exit code; never a stack trace.</summary>
@@ -46,9 +62,9 @@ public static class TidingsCli
         {
             return await verb();
         }
-        catch (InvalidConfigurationException e)
+        catch (Exception e) when (e is InvalidConfigurationException or OptionsValidationException)
         {
-            await Console.Error.WriteLineAsync($"tidings: configuration: {e.Message}");
+            await Console.Error.WriteLineAsync($"tidings: configuration: {e.Message.ReplaceLineEndings(" ")}");
             return BadConfiguration;
         }
         catch (UsageException e)

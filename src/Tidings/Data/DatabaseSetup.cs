@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Globalization;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
@@ -14,13 +15,17 @@ public enum DatabaseProvider { Sqlite, Postgres }
 
 /// <summary>
 /// Database:Provider (sqlite | postgres), ConnectionStrings:Tidings (the runtime role) and, for
-/// PostgreSQL, ConnectionStrings:TidingsOwner (the role that owns the schema and runs migrations).
+/// PostgreSQL, ConnectionStrings:TidingsOwner (the role that owns the schema and runs migrations) and
+/// how often a statement or transaction that met a transient fault is tried again (Database:MaxRetryCount,
+/// Database:MaxRetryDelaySeconds). Read eagerly, not as IOptions: every CLI verb needs them before any host runs.
 /// </summary>
 public sealed record DatabaseSettings(DatabaseProvider Provider, string ConnectionString, string? OwnerConnectionString)
 {
     public const string DefaultSqliteConnectionString = "Data Source=tidings.db";
 
     public string MigrationConnectionString => OwnerConnectionString ?? ConnectionString;
+
+    public DatabaseRetry Retry { get; init; } = DatabaseRetry.Default;
 
     public static DatabaseSettings From(IConfiguration configuration)
     {
@@ -43,7 +48,7 @@ public sealed record DatabaseSettings(DatabaseProvider Provider, string Connecti
         Validate(provider, "ConnectionStrings:Tidings", connectionString);
         if (owner is not null)
             Validate(provider, "ConnectionStrings:TidingsOwner", owner);
-        return new DatabaseSettings(provider, connectionString, owner);
+        return new DatabaseSettings(provider, connectionString, owner) { Retry = DatabaseRetry.From(configuration) };
     }
 
     /// <summary>A malformed connection string is bad configuration, reported without echoing it (it may hold a password).</summary>
@@ -62,6 +67,30 @@ public sealed record DatabaseSettings(DatabaseProvider Provider, string Connecti
     }
 }
 
+/// <summary>
+/// PostgreSQL only: a statement, SaveChanges or a unit run through the execution strategy that fails with a transient
+/// fault (a connection the server closed, a restart, too many connections) is run again, at most
+/// <see cref="MaxRetryCount"/> times, the first at once and then after growing delays of at most <see cref="MaxRetryDelay"/>.
+/// SQLite needs none: the provider waits for a busy database itself (the connection string's Default Timeout).
+/// </summary>
+public sealed record DatabaseRetry(int MaxRetryCount, TimeSpan MaxRetryDelay)
+{
+    public static readonly DatabaseRetry Default = new(3, TimeSpan.FromSeconds(5));
+
+    public static DatabaseRetry From(IConfiguration configuration)
+    {
+        var count = configuration["Database:MaxRetryCount"];
+        var delay = configuration["Database:MaxRetryDelaySeconds"];
+        return new DatabaseRetry(
+            count is null ? Default.MaxRetryCount
+                : int.TryParse(count, CultureInfo.InvariantCulture, out var c) && c is >= 0 and <= 10 ? c
+                : throw new InvalidConfigurationException($"Database:MaxRetryCount '{count}' is not a whole number from 0 to 10."),
+            delay is null ? Default.MaxRetryDelay
+                : double.TryParse(delay, CultureInfo.InvariantCulture, out var d) && d is > 0 and <= 60 ? TimeSpan.FromSeconds(d)
+                : throw new InvalidConfigurationException($"Database:MaxRetryDelaySeconds '{delay}' is not a number of seconds above 0 and at most 60."));
+    }
+}
+
 public sealed class InvalidConfigurationException(string message) : Exception(message);
 
 public static class DatabaseSetup
@@ -77,7 +106,7 @@ public static class DatabaseSetup
         if (settings.Provider == DatabaseProvider.Sqlite)
             services.AddDbContext<TidingsDbContext, SqliteTidingsDbContext>(o => ConfigureSqlite(o, settings.ConnectionString), optionsLifetime: ServiceLifetime.Singleton);
         else
-            services.AddDbContext<TidingsDbContext, PostgresTidingsDbContext>(o => ConfigurePostgres(o, settings.ConnectionString), optionsLifetime: ServiceLifetime.Singleton);
+            services.AddDbContext<TidingsDbContext, PostgresTidingsDbContext>(o => ConfigurePostgres(o, settings.ConnectionString, settings.Retry), optionsLifetime: ServiceLifetime.Singleton);
         return services;
     }
 
@@ -85,7 +114,7 @@ public static class DatabaseSetup
     public static TidingsDbContext CreateContext(DatabaseSettings settings, string connectionString, CurrentTenant tenant, CurrentActor actor, TimeProvider? clock = null) =>
         settings.Provider == DatabaseProvider.Sqlite
             ? new SqliteTidingsDbContext(SqliteOptions(connectionString).Options, tenant, actor, clock ?? TimeProvider.System)
-            : new PostgresTidingsDbContext(PostgresOptions(connectionString).Options, tenant, actor, clock ?? TimeProvider.System);
+            : new PostgresTidingsDbContext(PostgresOptions(connectionString, settings.Retry).Options, tenant, actor, clock ?? TimeProvider.System);
 
     public static DbContextOptionsBuilder<SqliteTidingsDbContext> SqliteOptions(string connectionString)
     {
@@ -94,19 +123,29 @@ public static class DatabaseSetup
         return builder;
     }
 
-    public static DbContextOptionsBuilder<PostgresTidingsDbContext> PostgresOptions(string connectionString)
+    public static DbContextOptionsBuilder<PostgresTidingsDbContext> PostgresOptions(string connectionString, DatabaseRetry? retry = null)
     {
         var builder = new DbContextOptionsBuilder<PostgresTidingsDbContext>();
-        ConfigurePostgres(builder, connectionString);
+        ConfigurePostgres(builder, connectionString, retry ?? DatabaseRetry.Default);
         return builder;
     }
 
     private static void ConfigureSqlite(DbContextOptionsBuilder options, string connectionString) =>
         Common(options.UseSqlite(connectionString).AddInterceptors(DirectWriteGuard.Instance));
 
-    private static void ConfigurePostgres(DbContextOptionsBuilder options, string connectionString) =>
+    /// <summary>
+    /// With retries on, EF refuses a transaction begun outside the execution strategy: every explicit transaction
+    /// runs inside <c>Database.CreateExecutionStrategy().ExecuteAsync</c>, so a fault retries the whole unit, never half
+    /// of it. Each attempt begins a new transaction, which PostgresTenantSession gives the business's settings again.
+    /// </summary>
+    private static void ConfigurePostgres(DbContextOptionsBuilder options, string connectionString, DatabaseRetry retry) =>
         // The guard reads the statement before the tenant session puts its settings in front of it.
-        Common(options.UseNpgsql(WithoutReset(connectionString)).AddInterceptors(DirectWriteGuard.Instance, PostgresTenantSession.Instance));
+        Common(options.UseNpgsql(WithoutReset(connectionString), npgsql => npgsql.EnableRetryOnFailure(retry.MaxRetryCount, retry.MaxRetryDelay, ServerGoingAway))
+            .AddInterceptors(DirectWriteGuard.Instance, PostgresTenantSession.Instance));
+
+    /// <summary>What a pooled connection reads when the server was stopped or restarted under it: worth another connection.</summary>
+    private static readonly string[] ServerGoingAway =
+        [PostgresErrorCodes.AdminShutdown, PostgresErrorCodes.CrashShutdown, PostgresErrorCodes.CannotConnectNow];
 
     /// <summary>
     /// Npgsql's DISCARD ALL in front of the first statement of every pooled use cost about 0.3 ms of a 5 ms
@@ -120,7 +159,14 @@ public static class DatabaseSetup
     private static void Common(DbContextOptionsBuilder options) =>
         options.UseSnakeCaseNamingConvention()
             // Events, tags and links hide behind their parents' filters on purpose (SoftDeleteRules).
-            .ConfigureWarnings(w => w.Ignore(CoreEventId.PossibleIncorrectRequiredNavigationWithQueryFilterInteractionWarning));
+            .ConfigureWarnings(w => w.Ignore(CoreEventId.PossibleIncorrectRequiredNavigationWithQueryFilterInteractionWarning)
+                // A retry means the database failed under a request: worth seeing in the quiet default logs.
+                .Log((CoreEventId.ExecutionStrategyRetrying, LogLevel.Warning))
+                // A failed statement or save is reported once, where its exception ends up (ProblemExceptionHandler, the
+                // CLI's one line), at the level its meaning deserves: a conflict or a busy database is not an error.
+                .Log((CoreEventId.SaveChangesFailed, LogLevel.Debug), (CoreEventId.QueryIterationFailed, LogLevel.Debug),
+                    (RelationalEventId.CommandError, LogLevel.Debug), (RelationalEventId.ConnectionError, LogLevel.Debug),
+                    (RelationalEventId.TransactionError, LogLevel.Debug)));
 
     public static string UserOf(string postgresConnectionString) =>
         new NpgsqlConnectionStringBuilder(postgresConnectionString).Username ?? "";

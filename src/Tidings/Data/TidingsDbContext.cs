@@ -172,24 +172,26 @@ public abstract class TidingsDbContext : DbContext
             var tables = entries.GroupBy(e => e.Metadata.ClrType, e => e.Entity)
                 .OrderBy(g => PrincipalDepth(Model.FindEntityType(g.Key)!, []))
                 .Select(g => (Type: g.Key, Rows: (IReadOnlyCollection<object>)g.ToList()))
-                .Append((Type: typeof(AuditLog), Rows: trail));
-            await using (var own = Database.CurrentTransaction is null ? await Database.BeginTransactionAsync(cancellationToken) : null)
+                .Append((Type: typeof(AuditLog), Rows: trail))
+                .ToList();
+            try
             {
-                try
-                {
-                    if (Database.IsSqlite())
-                        // Rows of one table may point at each other (a duplicate at its original in the same batch).
-                        await Database.ExecuteSqlRawAsync("PRAGMA defer_foreign_keys = ON", cancellationToken);
-                    foreach (var (type, rows) in tables)
-                        await BulkInsert.WriteRowsAsync(this, type, rows, cancellationToken);
-                    if (own is not null)
-                        await own.CommitAsync(cancellationToken);
-                }
-                catch (DbException e)
-                {
-                    // As SaveChanges reports a refused write, so callers (and the API's problem answers) treat both alike.
-                    throw new DbUpdateException("The database refused the rows written in bulk: " + e.Message, e);
-                }
+                if (Database.CurrentTransaction is not null)
+                    // The caller's transaction is the unit, and the caller's execution strategy retries it.
+                    await WriteRowsAsync(tables, cancellationToken);
+                else
+                    // A transient fault runs the whole batch again in a new transaction; a failed attempt committed nothing.
+                    await Database.CreateExecutionStrategy().ExecuteAsync(async ct =>
+                    {
+                        await using var own = await Database.BeginTransactionAsync(ct);
+                        await WriteRowsAsync(tables, ct);
+                        await own.CommitAsync(ct);
+                    }, cancellationToken);
+            }
+            catch (DbException e)
+            {
+                // As SaveChanges reports a refused write, so callers (and the API's problem answers) treat both alike.
+                throw new DbUpdateException("The database refused the rows written in bulk: " + e.Message, e);
             }
             ChangeTracker.AcceptAllChanges();
             return entries.Count + trail.Count;
@@ -199,6 +201,15 @@ public abstract class TidingsDbContext : DbContext
             IsSaving = false;
             ChangeTracker.AutoDetectChangesEnabled = autoDetect;
         }
+    }
+
+    private async Task WriteRowsAsync(List<(Type Type, IReadOnlyCollection<object> Rows)> tables, CancellationToken ct)
+    {
+        if (Database.IsSqlite())
+            // Rows of one table may point at each other (a duplicate at its original in the same batch).
+            await Database.ExecuteSqlRawAsync("PRAGMA defer_foreign_keys = ON", ct);
+        foreach (var (type, rows) in tables)
+            await BulkInsert.WriteRowsAsync(this, type, rows, ct);
     }
 
     /// <summary>

@@ -52,16 +52,25 @@ public static class LegacyImport
             throw new VerbFailedException("--create-business: give the business a name of 1 to 200 characters.");
         await source.EnsureTablesAsync(ct);
         db.Actor.SetSystem(Actor);
-        var report = new LegacyImportReport { Source = source.Name, StartedAt = StoredTime.Now(clock) };
+        var startedAt = StoredTime.Now(clock);
         var oldUsers = await source.UsersAsync(ct);
         var oldClients = await source.ClientsAsync(ct);
 
         var (business, created, emailsElsewhere) = await FindBusinessAsync(db, target, oldUsers, ct);
-        report.BusinessId = business.Id;
-        report.BusinessName = business.Name;
-        report.BusinessSlug = business.Slug;
-        report.BusinessCreated = created;
         db.Tenant.Set(business.Id);
+        // A transient fault (PostgreSQL restarted mid-run) runs the whole import again, in a new transaction and with a
+        // new report: the failed attempt committed nothing.
+        return await db.Database.CreateExecutionStrategy().ExecuteAsync(token =>
+        {
+            db.ChangeTracker.Clear();
+            var report = new LegacyImportReport { Source = source.Name, StartedAt = startedAt, BusinessId = business.Id, BusinessName = business.Name, BusinessSlug = business.Slug, BusinessCreated = created };
+            return WriteAndVerifyAsync(db, source, report, business, oldUsers, oldClients, adminEmail, emailsElsewhere, clock, progress, token);
+        }, ct);
+    }
+
+    private static async Task<LegacyImportReport> WriteAndVerifyAsync(TidingsDbContext db, LegacySource source, LegacyImportReport report, Business business,
+        List<OldUser> oldUsers, List<OldClient> oldClients, string? adminEmail, HashSet<string> emailsElsewhere, TimeProvider clock, IProgress<LegacyProgress>? progress, CancellationToken ct)
+    {
         using var direct = db.AllowDirectWrites("legacy import: bulk rows, one IMPORT audit entry per table and batch");
         // A million rows take longer than one default command timeout to copy, move and read back.
         db.Database.SetCommandTimeout(TimeSpan.FromMinutes(30));

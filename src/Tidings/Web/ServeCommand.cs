@@ -20,19 +20,13 @@ public static class ServeCommand
         DefaultValueFactory = _ => TidingsWeb.DefaultUrls,
     };
 
-    public static async Task<int> RunAsync(string? urls, CancellationToken ct)
-    {
-        try
+    public static Task<int> RunAsync(string? urls, CancellationToken ct) =>
+        TidingsCli.ReportingFailuresAsync(async () =>
         {
             await using var app = TidingsWeb.Build([], builder => builder.WebHost.UseUrls(urls ?? TidingsWeb.DefaultUrls));
+            TidingsWeb.ValidateSettings(app);
             await TidingsWeb.PrepareDatabaseAsync(app, ct);
             await app.RunAsync();
             return TidingsCli.Ok;
-        }
-        catch (Exception e) when (e is Data.InvalidConfigurationException or VerbFailedException or System.Data.Common.DbException)
-        {
-            await Console.Error.WriteLineAsync($"tidings: {e.Message.ReplaceLineEndings(" ")}");
-            return e is Data.InvalidConfigurationException ? TidingsCli.BadConfiguration : TidingsCli.Failed;
-        }
-    }
+        });
 }

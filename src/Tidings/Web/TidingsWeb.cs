@@ -26,6 +26,7 @@ public static class TidingsWeb
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args });
+        TidingsCli.AddShippedDefaults(builder.Configuration);
         configure?.Invoke(builder);
         builder.Services.AddTidingsData(builder.Configuration);
         builder.Services.AddTrustedProxies(builder.Configuration);
@@ -33,6 +34,9 @@ public static class TidingsWeb
         builder.Services.AddExpiredTokenCleanup(builder.Configuration);
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
+        builder.Services.AddTidingsHealth();
+        builder.Services.AddTidingsRequestTimeouts();
+        builder.AddTidingsMetrics();
         builder.Services.AddOpenApi(StorableTextInput.AddTo);
         // Binding failures (malformed JSON, a bad id in the route) reach ProblemExceptionHandler with their reason.
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
@@ -52,8 +56,11 @@ public static class TidingsWeb
         var app = builder.Build();
         // First: everything after it (limits, audit rows, the cookie's Secure flag) sees the real client.
         app.UseForwardedHeaders();
+        app.UseTidingsMetrics();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        // Before sign-in, so the token lookup is bounded too.
+        app.UseRequestTimeouts();
         app.UseTidingsSignIn();
         app.UseRateLimiter();
         app.UseStorableTextInput();
@@ -93,13 +100,37 @@ public static class TidingsWeb
             throw new VerbFailedException("the database has pending migrations: run `tidings db migrate` first.");
     }
 
-    private static void MapHealthApi(this IEndpointRouteBuilder app)
+    /// <summary>
+    /// Every setting bound as IOptions is checked before the service touches its database or binds a port: a bad
+    /// value is bad configuration (exit 2, one line), whether it fails a rule or cannot even be read as its type.
+    /// </summary>
+    public static void ValidateSettings(WebApplication app)
     {
-        var health = app.MapGroup("/health").WithTags("Health").AllowAnonymous();
-        health.MapGet("/live", () => TypedResults.Ok(new { status = "live" }));
-        health.MapGet("/ready", async Task<IResult> (TidingsDbContext db, CancellationToken ct) =>
-            await db.Database.CanConnectAsync(ct)
-                ? TypedResults.Ok(new { status = "ready" })
-                : TypedResults.Problem(title: "Database unreachable", statusCode: StatusCodes.Status503ServiceUnavailable));
+        try
+        {
+            app.Services.GetService<Microsoft.Extensions.Options.IStartupValidator>()?.Validate();
+        }
+        catch (AggregateException e)
+        {
+            throw new InvalidConfigurationException(string.Join(" ", e.InnerExceptions.Select(i => i.Message)));
+        }
+        catch (InvalidOperationException e)
+        {
+            // The binder's "Failed to convert configuration value at 'Section:Key' to type ...".
+            throw new InvalidConfigurationException(e.Message);
+        }
+    }
+
+    /// <summary>A section read at build time, when the composition depends on it; a value of the wrong type is bad configuration.</summary>
+    public static T Bind<T>(IConfiguration configuration, string section) where T : new()
+    {
+        try
+        {
+            return configuration.GetSection(section).Get<T>() ?? new T();
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new InvalidConfigurationException(e.Message);
+        }
     }
 }

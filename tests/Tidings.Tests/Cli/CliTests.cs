@@ -172,6 +172,42 @@ public sealed class CliTests : IDisposable
         Assert.DoesNotContain("   at ", result.Error);
     }
 
+    [Theory]
+    [InlineData("Requests__TimeoutSeconds=0", "Requests:TimeoutSeconds", "serve")]
+    [InlineData("Requests__TimeoutSeconds=soon", "Requests:TimeoutSeconds", "serve")]
+    [InlineData("Health__ReadyTimeoutSeconds=-1", "Health:ReadyTimeoutSeconds", "serve")]
+    [InlineData("Metrics__Enabled=perhaps", "Metrics:Enabled", "serve")]
+    [InlineData("Metrics__Enabled=true;Metrics__Urls=nonsense", "Metrics:Urls", "serve")]
+    [InlineData("Database__MaxRetryCount=many", "Database:MaxRetryCount", "serve")]
+    [InlineData("Database__MaxRetryDelaySeconds=0", "Database:MaxRetryDelaySeconds", "db", "status")]
+    public async Task A_bad_setting_is_bad_configuration_reported_in_one_line_before_anything_starts(string settings, string mention, params string[] verb)
+    {
+        var environment = settings.Split(';').Select(s => s.Split('=', 2)).ToDictionary(kv => kv[0], kv => (string?)kv[1]);
+
+        var result = await TidingsProcess.RunAsync(_workDir, environment, [.. verb, .. verb[0] == "serve" ? ["--urls", "http://127.0.0.1:0"] : Array.Empty<string>()]);
+
+        result.AssertFailedInOneLine(TidingsCli.BadConfiguration, mention);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(_workDir));
+    }
+
+    [Fact]
+    public async Task Serving_requests_logs_no_sql_statements_by_default()
+    {
+        var result = await TidingsProcess.ServeAsync(_workDir, [], async http =>
+        {
+            var signup = await http.PostAsync("/api/auth/signup", new StringContent(
+                """{"businessName":"Quiet","email":"quiet@example.test","password":"correct horse battery","displayName":"Q"}""",
+                System.Text.Encoding.UTF8, "application/json"));
+            Assert.Equal(System.Net.HttpStatusCode.Created, signup.StatusCode);
+            Assert.Equal(System.Net.HttpStatusCode.OK, (await http.GetAsync("/health/ready")).StatusCode);
+        });
+
+        Assert.Contains("Now listening on", result.Out);
+        Assert.DoesNotContain("Executed DbCommand", result.Out);
+        Assert.DoesNotContain("SELECT", result.Out);
+        Assert.DoesNotContain("INSERT", result.Out);
+    }
+
     [Fact]
     public async Task Unknown_verb_fails_and_creates_nothing()
     {
@@ -421,6 +457,43 @@ internal static class TidingsProcess
     }
 
     /// <summary>
+    /// Runs `tidings serve` on a free port until it listens, lets <paramref name="whileServing"/> talk to it over
+    /// HTTP, then stops it and answers what it printed.
+    /// </summary>
+    public static async Task<Result> ServeAsync(string workingDirectory, Dictionary<string, string?> environment, Func<HttpClient, Task> whileServing)
+    {
+        int port;
+        using (var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0))
+        {
+            probe.Start();
+            port = ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
+        }
+        using var process = Start(workingDirectory, environment, ["serve", "--urls", $"http://127.0.0.1:{port}"]);
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var guard = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        var seen = new List<string>();
+        try
+        {
+            while (await process.StandardOutput.ReadLineAsync(guard.Token) is { } line)
+            {
+                seen.Add(line);
+                if (line.Contains("Application started", StringComparison.Ordinal))
+                    break;
+            }
+            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+            await whileServing(http);
+        }
+        finally
+        {
+            if (!process.HasExited)
+                process.Kill(entireProcessTree: true);
+        }
+        seen.Add(await process.StandardOutput.ReadToEndAsync(guard.Token));
+        await process.WaitForExitAsync(guard.Token);
+        return new Result(process.ExitCode, string.Join('\n', seen), await stderr);
+    }
+
+    /// <summary>
     /// Runs tidings and kills it (and its children) as soon as it prints a line starting with
     /// <paramref name="linePrefix"/>: a run cut short at a known point. Fails if it ends before that line.
     /// </summary>
@@ -478,7 +551,7 @@ internal static class TidingsProcess
     private static bool IsTidingsConfiguration(string key)
     {
         var name = key.StartsWith("DOTNET_", StringComparison.OrdinalIgnoreCase) ? key["DOTNET_".Length..] : key;
-        return name.StartsWith("Database__", StringComparison.OrdinalIgnoreCase)
+        return new[] { "Database__", "Logging__", "Metrics__", "Requests__", "Health__" }.Any(p => name.StartsWith(p, StringComparison.OrdinalIgnoreCase))
             || name.StartsWith("Database:", StringComparison.OrdinalIgnoreCase)
             || name.StartsWith("ConnectionStrings", StringComparison.OrdinalIgnoreCase)
             || name.Contains("CONNSTR_", StringComparison.OrdinalIgnoreCase)
