@@ -14,7 +14,9 @@ public abstract class MetricsTests<TDatabase>(MetricsApi<TDatabase> metered, Tid
     [Fact]
     public async Task Metrics_are_not_served_by_default()
     {
-        var response = await plain.Anonymous().GetAsync("/metrics");
+        // Signed in: an anonymous caller is refused (401) on any path the service does not serve as anonymous.
+        var owner = await plain.SignUpAsync();
+        var response = await owner.Http.GetAsync("/metrics");
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.DoesNotContain("# TYPE", await response.Content.ReadAsStringAsync());
