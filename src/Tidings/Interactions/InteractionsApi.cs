@@ -137,6 +137,9 @@ public static class InteractionsApi
         if (body.Has<string>("notes", out var text))
             notes = text ?? "";
         errors.MaxLength("notes", notes, MaxNotesLength);
+        // An empty change would store a row that says nothing (or, for a row already there, do nothing): a mistake either way.
+        if (isRead is null && isStarred is null && notes is null && !errors.Any)
+            errors.Add("body", "Give at least one of isRead, isStarred, notes.");
         return new InteractionChange(isRead, isStarred, notes);
     }
 
