@@ -144,11 +144,12 @@ public static class CrashDrill
         using var rerun = ServiceProcess.Start(ServiceProcess.Executable, args, settings, work, log);
         await rerun.WaitForExitAsync(ct);
         var verified = false;
-        var report = input + ".import-report.json";
+        var report = Path.ChangeExtension(input, ".import-report.json");
         if (File.Exists(report))
         {
             using var json = JsonDocument.Parse(await File.ReadAllTextAsync(report, ct));
-            verified = json.RootElement.TryGetProperty("verification", out var v) && v.TryGetProperty("passed", out var passed) && passed.GetBoolean();
+            verified = json.RootElement.TryGetProperty("verification", out var v) && v.TryGetProperty("tables", out var tables)
+                && tables.EnumerateObject().All(t => t.Value.GetProperty("matches").GetBoolean());
         }
         await using var connection = new NpgsqlConnection(database);
         await connection.OpenAsync(ct);

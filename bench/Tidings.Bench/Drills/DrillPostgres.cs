@@ -53,7 +53,9 @@ public sealed class DrillPostgres : IAsyncDisposable
     {
         var (bin, data) = await LocateAsync(ct);
         var stopwatch = Stopwatch.StartNew();
-        await RunAsync(Path.Combine(bin, "pg_ctl"), ["-D", data, "-m", "fast", "-w", "-s", "restart"], asPostgres: true, ct);
+        // The restarted server's output goes to a log file: left on pg_ctl's, it would hold the pipe open for good.
+        var log = Path.Combine(Path.GetTempPath(), $"tidings-drill-restart-{Path.GetFileName(data.TrimEnd('/'))}-{Environment.ProcessId}.log");
+        await RunAsync(Path.Combine(bin, "pg_ctl"), ["-D", data, "-l", log, "-m", "fast", "-w", "-s", "restart"], asPostgres: true, ct);
         return stopwatch.Elapsed;
     }
 

@@ -39,9 +39,9 @@ public sealed class DrillReport
     {
         static string N(double v, string format = "N0") => v.ToString(format, CultureInfo.InvariantCulture);
         Tables.Add(new BenchTable("Load: the service (wrk) beside the raw-SQL ceiling on as many connections",
-            ["load", "connections", "requests/s", "p50 ms", "p99 ms", "errors (non-2xx)", "ceiling/s", "ceiling p50 ms", "ceiling p99 ms", "share of ceiling"],
+            ["load", "connections", "requests/s", "p50 ms", "p99 ms", "errors (non-2xx)", "service CPU ms/request", "ceiling/s", "ceiling p50 ms", "ceiling p99 ms", "share of ceiling"],
             ways.Select(w => (IReadOnlyList<string>)[w.Name, N(w.Connections), N(w.Http.PerSecond), N(w.Http.P50Ms, "0.0"), N(w.Http.P99Ms, "0.0"),
-                N(w.Http.Errors), N(w.Ceiling.PerSecond), N(w.Ceiling.P50Ms, "0.00"), N(w.Ceiling.P99Ms, "0.00"), w.Share.ToString("P0", CultureInfo.InvariantCulture)]).ToList()));
+                N(w.Http.Errors), N(w.ServiceCpuMs, "0.00"), N(w.Ceiling.PerSecond), N(w.Ceiling.P50Ms, "0.00"), N(w.Ceiling.P99Ms, "0.00"), w.Share.ToString("P0", CultureInfo.InvariantCulture)]).ToList()));
         foreach (var w in ways)
         {
             var key = $"load: {w.Name.Split(' ')[0]} at {w.Connections} connections";
@@ -49,6 +49,7 @@ public sealed class DrillReport
             Figures.Add(new($"{key}: p50", w.Http.P50Ms, "ms"));
             Figures.Add(new($"{key}: p99", w.Http.P99Ms, "ms"));
             Figures.Add(new($"{key}: errors", w.Http.Errors, "requests"));
+            Figures.Add(new($"{key}: service CPU per request", Math.Round(w.ServiceCpuMs, 2), "ms"));
             Figures.Add(new($"{key}: ceiling requests/s", Math.Round(w.Ceiling.PerSecond), "requests/s"));
             Figures.Add(new($"{key}: share of ceiling", Math.Round(100 * w.Share, 1), "%"));
             if (w.Http.Errors > 0)

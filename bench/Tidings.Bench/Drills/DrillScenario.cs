@@ -83,7 +83,7 @@ public static class DrillScenario
             if (settings.Drills.Contains(Load))
             {
                 await using var context = DatabaseSetup.CreateContext(database.Settings, database.Settings.ConnectionString, new(), new(), TimeProvider.System);
-                report.Load(await LoadDrill.RunAsync(service.BaseAddress, database.Settings, context.Model, own, settings, work, ct));
+                report.Load(await LoadDrill.RunAsync(service, database.Settings, context.Model, own, settings, work, ct));
             }
             if (settings.Drills.Contains(Restart))
                 report.Restart(await RestartDrill.RunAsync(service.BaseAddress, own, postgres, settings.Connections,

@@ -5,7 +5,8 @@ using Tidings.Data;
 namespace Tidings.Bench.Drills;
 
 /// <summary>One load: the service's figures through wrk beside the raw-SQL ceiling of the same work on as many connections.</summary>
-public sealed record LoadWay(string Name, int Connections, LoadFigures Http, LoadFigures Ceiling)
+/// <param name="ServiceCpuMs">CPU the service process spent per request of the HTTP run.</param>
+public sealed record LoadWay(string Name, int Connections, LoadFigures Http, LoadFigures Ceiling, double ServiceCpuMs)
 {
     public double Share => Http.PerSecond / Ceiling.PerSecond;
 }
@@ -17,7 +18,7 @@ public sealed record LoadWay(string Name, int Connections, LoadFigures Http, Loa
 /// </summary>
 public static class LoadDrill
 {
-    public static async Task<List<LoadWay>> RunAsync(Uri service, DatabaseSettings settings, IModel model, DrillBusiness business,
+    public static async Task<List<LoadWay>> RunAsync(ServiceProcess service, DatabaseSettings settings, IModel model, DrillBusiness business,
         DrillSettings drill, string work, CancellationToken ct)
     {
         var warmUp = drill.Quick ? TimeSpan.FromSeconds(1) : TimeSpan.FromSeconds(10);
@@ -31,12 +32,14 @@ public static class LoadDrill
             Func<NpgsqlConnection, CancellationToken, Task<Func<long, CancellationToken, Task>>> ceiling, bool warm)
         {
             if (warm)
-                await WrkRun.RunAsync(service, script, connections, warmUp, work, ct);
+                await WrkRun.RunAsync(service.BaseAddress, script, connections, warmUp, work, ct);
             Console.WriteLine($"Load: {name}, {connections} connections, {drill.Duration.TotalSeconds:0} s...");
-            var http = await WrkRun.RunAsync(service, script, connections, drill.Duration, work, ct);
+            var cpu = service.CpuTime();
+            var http = await WrkRun.RunAsync(service.BaseAddress, script, connections, drill.Duration, work, ct);
+            var cpuMs = (service.CpuTime() - cpu).TotalMilliseconds / Math.Max(1, http.Requests);
             var raw = await RawCeiling.RunAsync(settings.ConnectionString, connections, drill.Duration, ceiling, ct);
-            var way = new LoadWay(name, connections, http, raw);
-            Console.WriteLine($"  {http.PerSecond:N0}/s, p50 {http.P50Ms:0.0} ms, p99 {http.P99Ms:0.0} ms; ceiling {raw.PerSecond:N0}/s: {way.Share:P0}; errors {http.Errors}");
+            var way = new LoadWay(name, connections, http, raw, cpuMs);
+            Console.WriteLine($"  {http.PerSecond:N0}/s, p50 {http.P50Ms:0.0} ms, p99 {http.P99Ms:0.0} ms; ceiling {raw.PerSecond:N0}/s: {way.Share:P0}; errors {http.Errors}; service CPU {cpuMs:0.00} ms a request");
             return way;
         }
 
