@@ -118,7 +118,7 @@ public static class CrashDrill
         var log = Path.Combine(work, "legacy-import.log");
         string[] args = ["legacy", "import", input, LegacyCreateBusinessFlag, "Crash Legacy Co"];
 
-        var before = await HostileDrill.SnapshotAsync(database, ct);
+        var before = await HostileDrill.SnapshotAsync(database, ct, withoutPlatformScopeEntries: true);
         var killed = ServiceProcess.Start(ServiceProcess.Executable, args, settings, work, log);
         var clock = Stopwatch.StartNew();
         using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct))
@@ -138,7 +138,7 @@ public static class CrashDrill
             killed.Kill();
         await killed.WaitForExitAsync(ct);
         var killedAfter = clock.Elapsed.TotalSeconds;
-        var after = await HostileDrill.SnapshotAsync(database, ct);
+        var after = await HostileDrill.SnapshotAsync(database, ct, withoutPlatformScopeEntries: true);
         var changed = before.Keys.Union(after.Keys).Where(t => before.GetValueOrDefault(t) != after.GetValueOrDefault(t)).Order(StringComparer.Ordinal).ToList();
 
         using var rerun = ServiceProcess.Start(ServiceProcess.Executable, args, settings, work, log);

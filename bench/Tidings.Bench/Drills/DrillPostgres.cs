@@ -59,6 +59,28 @@ public sealed class DrillPostgres : IAsyncDisposable
         return stopwatch.Elapsed;
     }
 
+    /// <summary>
+    /// CPU used so far by the server's sessions on one database (their backend processes, from /proc): with the
+    /// service's own CPU it says what a request costs the machine, however busy the machine is with other work.
+    /// </summary>
+    public async Task<Dictionary<int, TimeSpan>> BackendCpuAsync(string database, CancellationToken ct)
+    {
+        await using var connection = new NpgsqlConnection(SuperuserConnectionString);
+        await connection.OpenAsync(ct);
+        await using var command = new NpgsqlCommand("SELECT pid FROM pg_stat_activity WHERE datname = @database AND pid <> pg_backend_pid()", connection);
+        command.Parameters.AddWithValue("database", database);
+        var cpu = new Dictionary<int, TimeSpan>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+            if (ServiceProcess.CpuTimeOf(reader.GetInt32(0)) is { } used)
+                cpu[reader.GetInt32(0)] = used;
+        return cpu;
+    }
+
+    /// <summary>CPU the backends spent between two readings (one that started in between spent all of its own then).</summary>
+    public static TimeSpan Spent(Dictionary<int, TimeSpan> before, Dictionary<int, TimeSpan> after) =>
+        after.Aggregate(TimeSpan.Zero, (sum, a) => sum + a.Value - before.GetValueOrDefault(a.Key));
+
     private async Task<(string Bin, string Data)> LocateAsync(CancellationToken ct)
     {
         await using var connection = new NpgsqlConnection(SuperuserConnectionString);

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Data.Common;
+using Npgsql;
 using Tidings.Data;
 
 namespace Tidings.Bench.Drills;
@@ -83,7 +84,7 @@ public static class DrillScenario
             if (settings.Drills.Contains(Load))
             {
                 await using var context = DatabaseSetup.CreateContext(database.Settings, database.Settings.ConnectionString, new(), new(), TimeProvider.System);
-                report.Load(await LoadDrill.RunAsync(service, database.Settings, context.Model, own, settings, work, ct));
+                report.Load(await LoadDrill.RunAsync(service, postgres, new NpgsqlConnectionStringBuilder(database.Settings.ConnectionString).Database!, database.Settings, context.Model, own, settings, work, ct));
             }
             if (settings.Drills.Contains(Restart))
                 report.Restart(await RestartDrill.RunAsync(service.BaseAddress, own, postgres, settings.Connections,

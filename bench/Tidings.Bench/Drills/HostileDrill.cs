@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using System.Text.Json;
 using Npgsql;
+using Tidings.Data.Auditing;
 
 namespace Tidings.Bench.Drills;
 
@@ -85,7 +86,9 @@ public static class HostileDrill
     private static string Shorten(string text) => text.Length <= 160 ? text : text[..160] + "…";
 
     /// <summary>Every table of the database: its row count and an md5 of all its rows (as JSON, without columns named last_used*).</summary>
-    public static async Task<Dictionary<string, string>> SnapshotAsync(string connectionString, CancellationToken ct)
+    /// <param name="withoutPlatformScopeEntries">Leave out audit rows that record entering the platform scope: a verb writes one
+    /// before its own work begins, as the record that it ran, and keeps it whatever becomes of the work.</param>
+    public static async Task<Dictionary<string, string>> SnapshotAsync(string connectionString, CancellationToken ct, bool withoutPlatformScopeEntries = false)
     {
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync(ct);
@@ -101,7 +104,7 @@ public static class HostileDrill
             await using var digest = new NpgsqlCommand($$"""
                 SELECT count(*) || ' ' || coalesce(md5(string_agg(r, '|' ORDER BY r)), '')
                 FROM (SELECT (SELECT coalesce(jsonb_object_agg(k, v), '{}'::jsonb) FROM jsonb_each(to_jsonb(t)) AS e(k, v) WHERE k NOT LIKE 'last\_used%')::text AS r
-                      FROM "{{table.Replace("\"", "\"\"")}}" AS t) AS rows
+                      FROM "{{table.Replace("\"", "\"\"")}}" AS t {{(withoutPlatformScopeEntries && table == "audit_logs" ? $"WHERE action <> '{AuditActions.PlatformScope}'" : "")}}) AS rows
                 """, connection);
             snapshot[table] = (string)(await digest.ExecuteScalarAsync(ct))!;
         }

@@ -9,6 +9,16 @@ namespace Tidings.Bench.Drills;
 public sealed record LoadWay(string Name, int Connections, LoadFigures Http, LoadFigures Ceiling, double ServiceCpuMs)
 {
     public double Share => Http.PerSecond / Ceiling.PerSecond;
+
+    /// <summary>
+    /// Requests a second the machine's cores could serve if the service and its database had them to themselves: the
+    /// cores' time over the CPU a request costs (service and database; the load generator not counted, on either side).
+    /// </summary>
+    public double HttpCapacity => Environment.ProcessorCount * 1000 / (ServiceCpuMs + Http.DatabaseCpuMs);
+
+    public double CeilingCapacity => Environment.ProcessorCount * 1000 / Ceiling.DatabaseCpuMs;
+
+    public double CapacityShare => HttpCapacity / CeilingCapacity;
 }
 
 /// <summary>
@@ -18,7 +28,7 @@ public sealed record LoadWay(string Name, int Connections, LoadFigures Http, Loa
 /// </summary>
 public static class LoadDrill
 {
-    public static async Task<List<LoadWay>> RunAsync(ServiceProcess service, DatabaseSettings settings, IModel model, DrillBusiness business,
+    public static async Task<List<LoadWay>> RunAsync(ServiceProcess service, DrillPostgres postgres, string databaseName, DatabaseSettings settings, IModel model, DrillBusiness business,
         DrillSettings drill, string work, CancellationToken ct)
     {
         var warmUp = drill.Quick ? TimeSpan.FromSeconds(1) : TimeSpan.FromSeconds(10);
@@ -35,11 +45,13 @@ public static class LoadDrill
                 await WrkRun.RunAsync(service.BaseAddress, script, connections, warmUp, work, ct);
             Console.WriteLine($"Load: {name}, {connections} connections, {drill.Duration.TotalSeconds:0} s...");
             var cpu = service.CpuTime();
+            var databaseCpu = await postgres.BackendCpuAsync(databaseName, ct);
             var http = await WrkRun.RunAsync(service.BaseAddress, script, connections, drill.Duration, work, ct);
             var cpuMs = (service.CpuTime() - cpu).TotalMilliseconds / Math.Max(1, http.Requests);
-            var raw = await RawCeiling.RunAsync(settings.ConnectionString, connections, drill.Duration, ceiling, ct);
+            http = http with { DatabaseCpuMs = DrillPostgres.Spent(databaseCpu, await postgres.BackendCpuAsync(databaseName, ct)).TotalMilliseconds / Math.Max(1, http.Requests) };
+            var raw = await RawCeiling.RunAsync(settings.ConnectionString, connections, drill.Duration, ceiling, token => postgres.BackendCpuAsync(databaseName, token), ct);
             var way = new LoadWay(name, connections, http, raw, cpuMs);
-            Console.WriteLine($"  {http.PerSecond:N0}/s, p50 {http.P50Ms:0.0} ms, p99 {http.P99Ms:0.0} ms; ceiling {raw.PerSecond:N0}/s: {way.Share:P0}; errors {http.Errors}; service CPU {cpuMs:0.00} ms a request");
+            Console.WriteLine($"  {http.PerSecond:N0}/s, p50 {http.P50Ms:0.0} ms, p99 {http.P99Ms:0.0} ms; ceiling {raw.PerSecond:N0}/s: {way.Share:P0}; errors {http.Errors}; CPU a request: service {cpuMs:0.00} ms + database {http.DatabaseCpuMs:0.00} ms, ceiling's database {raw.DatabaseCpuMs:0.00} ms");
             return way;
         }
 

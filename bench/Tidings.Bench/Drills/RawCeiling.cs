@@ -26,7 +26,8 @@ public static class RawCeiling
 {
     /// <summary>N connections, each running <paramref name="work"/> back to back for <paramref name="duration"/>, every run timed.</summary>
     public static async Task<LoadFigures> RunAsync(string connectionString, int connections, TimeSpan duration,
-        Func<NpgsqlConnection, CancellationToken, Task<Func<long, CancellationToken, Task>>> prepare, CancellationToken ct)
+        Func<NpgsqlConnection, CancellationToken, Task<Func<long, CancellationToken, Task>>> prepare,
+        Func<CancellationToken, Task<Dictionary<int, TimeSpan>>> databaseCpu, CancellationToken ct)
     {
         var opened = new List<NpgsqlConnection>();
         try
@@ -41,6 +42,7 @@ public static class RawCeiling
             }
             var samples = new ConcurrentBag<double>();
             var errors = 0L;
+            var cpuBefore = await databaseCpu(ct);
             var total = Stopwatch.StartNew();
             await Task.WhenAll(work.Select((run, worker) => Task.Run(async () =>
             {
@@ -62,11 +64,13 @@ public static class RawCeiling
                     samples.Add(sample);
             }, ct)));
             var seconds = total.Elapsed.TotalSeconds;
+            var cpu = DrillPostgres.Spent(cpuBefore, await databaseCpu(ct));
             var sorted = samples.Order().ToList();
             var statuses = new SortedDictionary<int, long> { [200] = sorted.Count };
             if (errors > 0)
                 statuses[599] = errors;
-            return new LoadFigures(sorted.Count + errors, seconds, sorted.Count / seconds, Latency.Percentile(sorted, 0.50), Latency.Percentile(sorted, 0.99), statuses);
+            return new LoadFigures(sorted.Count + errors, seconds, sorted.Count / seconds, Latency.Percentile(sorted, 0.50), Latency.Percentile(sorted, 0.99), statuses,
+                cpu.TotalMilliseconds / Math.Max(1, sorted.Count));
         }
         finally
         {

@@ -106,9 +106,20 @@ public sealed class ServiceProcess : IAsyncDisposable
     /// CPU the service process has used so far (user and system, from /proc/PID/stat in 10 ms ticks): per request, it
     /// says what a load costs whatever else the machine is running.
     /// </summary>
-    public TimeSpan CpuTime()
+    public TimeSpan CpuTime() => CpuTimeOf(_process.Id) ?? TimeSpan.Zero;
+
+    /// <summary>User and system CPU of a process so far, or null when it is gone.</summary>
+    public static TimeSpan? CpuTimeOf(int pid)
     {
-        var stat = File.ReadAllText($"/proc/{_process.Id}/stat");
+        string stat;
+        try
+        {
+            stat = File.ReadAllText($"/proc/{pid}/stat");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
         // Fields after the command name, which is in parentheses and may hold spaces: utime and stime are the 12th and 13th.
         var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
         return TimeSpan.FromMilliseconds(10.0 * (long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture)

@@ -5,7 +5,9 @@ using System.Text.Json;
 namespace Tidings.Bench.Drills;
 
 /// <summary>What one load run measured: rate, latency, and every answer by status (599: no answer at all).</summary>
-public sealed record LoadFigures(long Requests, double Seconds, double PerSecond, double P50Ms, double P99Ms, SortedDictionary<int, long> Statuses)
+/// <param name="DatabaseCpuMs">CPU the database's backends spent per request (0 when not measured).</param>
+public sealed record LoadFigures(long Requests, double Seconds, double PerSecond, double P50Ms, double P99Ms, SortedDictionary<int, long> Statuses,
+    double DatabaseCpuMs = 0)
 {
     /// <summary>Answers outside 2xx, and requests that got none (connection, read, write errors and timeouts).</summary>
     public long Errors => Statuses.Where(s => s.Key is < 200 or >= 300).Sum(s => s.Value);
