@@ -6,7 +6,7 @@ using Tidings.Data;
 namespace Tidings.Bench.Drills;
 
 public sealed record DrillSettings(string? Connection, bool Quick, TimeSpan Duration, int Connections, int Events, int Seed,
-    IReadOnlySet<string> Drills, string ResultsDirectory);
+    IReadOnlySet<string> Drills, string ResultsDirectory, string? ServiceOptions = null);
 
 /// <summary>
 /// `drill`: the real service (the built `tidings` executable, `serve --urls`, a process of its own) on PostgreSQL
@@ -33,9 +33,13 @@ public static class DrillScenario
         var seed = new Option<int>("--seed") { Description = "Seed of the hostile requests (default 1).", DefaultValueFactory = _ => 1 };
         var only = new Option<string[]>("--only") { Description = $"Run only these drills: {string.Join(", ", AllDrills)} (default all).", AllowMultipleArgumentsPerToken = true };
         only.AcceptOnlyFromAmong(AllDrills);
+        var serviceOptions = new Option<string?>("--service-options")
+        {
+            Description = "Npgsql settings added to the service's connection string, to try one out (\"Max Auto Prepare=20\").",
+        };
         var results = new Option<DirectoryInfo?>("--results") { Description = "Where result files go (default: bench/results of this repository)." };
         var command = new Command(Name, "Load, database restart, crash and hostile-input drills against the real service on PostgreSQL.");
-        foreach (var option in new Option[] { connection, quick, duration, connections, events, seed, only, results })
+        foreach (var option in new Option[] { connection, quick, duration, connections, events, seed, only, serviceOptions, results })
             command.Options.Add(option);
         command.SetAction(async (result, ct) =>
         {
@@ -47,7 +51,7 @@ public static class DrillScenario
                 var settings = new DrillSettings(string.IsNullOrWhiteSpace(given) ? null : given, isQuick,
                     TimeSpan.FromSeconds(result.GetValue(duration) ?? (isQuick ? 3 : 60)), result.GetValue(connections),
                     result.GetValue(events) ?? (isQuick ? 1_000 : 20_000), result.GetValue(seed), chosen.ToHashSet(),
-                    result.GetValue(results)?.FullName ?? ScenarioOptions.DefaultResultsDirectory());
+                    result.GetValue(results)?.FullName ?? ScenarioOptions.DefaultResultsDirectory(), result.GetValue(serviceOptions));
                 if (settings.Connections < 2 || settings.Duration <= TimeSpan.Zero || settings.Events < 100)
                     throw new BenchFailedException("--connections must be at least 2, --duration positive and --events at least 100.");
                 await RunAsync(settings, ct);
@@ -71,7 +75,12 @@ public static class DrillScenario
         await using var database = await BenchDatabase.CreateAsync(new BenchTarget(DatabaseProvider.Postgres, postgres.SuperuserConnectionString), keep: false, ct);
         var work = Directory.CreateTempSubdirectory("tidings-drill-").FullName;
         var report = new DrillReport();
-        var service = await ServiceProcess.StartAsync(database.Settings, work, ct);
+        if (settings.ServiceOptions is { } tried)
+            report.Notes.Add($"The service ran with `{tried}` added to its connection string.");
+        var serviceSettings = settings.ServiceOptions is { } extra
+            ? database.Settings with { ConnectionString = database.Settings.ConnectionString + ";" + extra }
+            : database.Settings;
+        var service = await ServiceProcess.StartAsync(serviceSettings, work, ct);
         try
         {
             Console.WriteLine($"Service: {ServiceProcess.Executable} serve --urls {service.BaseAddress} (log {service.LogPath})");
@@ -93,7 +102,7 @@ public static class DrillScenario
             {
                 var batches = await CrashDrill.BatchWritesAsync(service, own, database.LoaderConnectionString, TimeSpan.FromSeconds(settings.Quick ? 2 : 5), ct);
                 await service.DisposeAsync();
-                service = await ServiceProcess.StartAsync(database.Settings, work, ct);
+                service = await ServiceProcess.StartAsync(serviceSettings, work, ct);
                 using var http = own.Client(service.BaseAddress);
                 using var feed = await http.GetAsync("/api/events", ct);
                 report.BatchCrash(batches, (int)feed.StatusCode);
