@@ -38,6 +38,10 @@ public static class RawCeiling
                 var connection = new NpgsqlConnection(connectionString);
                 opened.Add(connection);
                 await connection.OpenAsync(ct);
+                // A prepared statement's generic plan guesses "a few rows per business" and can take a thousand times longer
+                // for a large one (bench/README.md, feed); a custom plan per run is what Tidings' own unprepared statements get.
+                await using (var custom = new NpgsqlCommand("SET plan_cache_mode = force_custom_plan", connection))
+                    await custom.ExecuteNonQueryAsync(ct);
                 work.Add(await prepare(connection, ct));
             }
             var samples = new ConcurrentBag<double>();
