@@ -56,7 +56,10 @@ public sealed class DrillPostgres : IAsyncDisposable
         // The restarted server's output goes to a log file: left on pg_ctl's, it would hold the pipe open for good.
         var log = Path.Combine(Path.GetTempPath(), $"tidings-drill-restart-{Path.GetFileName(data.TrimEnd('/'))}-{Environment.ProcessId}.log");
         await RunAsync(Path.Combine(bin, "pg_ctl"), ["-D", data, "-l", log, "-m", "fast", "-w", "-s", "restart"], asPostgres: true, ct);
-        return stopwatch.Elapsed;
+        var took = stopwatch.Elapsed;
+        // The drill's own pooled connections died with the old server; the service's are what the drill is watching.
+        NpgsqlConnection.ClearAllPools();
+        return took;
     }
 
     /// <summary>
