@@ -14,6 +14,7 @@ public static class BenchCli
         root.Subcommands.Add(Feed.ScaleScenario.Create());
         root.Subcommands.Add(Writes.WriteScenario.Create());
         root.Subcommands.Add(Audit.AuditScenario.Create());
+        root.Subcommands.Add(Drills.DrillScenario.Create());
         return root.Parse(args).InvokeAsync();
     }
 }

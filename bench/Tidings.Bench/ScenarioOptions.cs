@@ -100,7 +100,7 @@ public sealed class ScenarioOptions(int defaultEvents, int quickEvents)
     }
 
     /// <summary>bench/results of the repository the command runs in, found upwards from the current directory.</summary>
-    private static string DefaultResultsDirectory()
+    public static string DefaultResultsDirectory()
     {
         for (var dir = new DirectoryInfo(Environment.CurrentDirectory); dir is not null; dir = dir.Parent)
         {

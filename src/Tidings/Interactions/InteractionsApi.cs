@@ -57,13 +57,16 @@ public static class InteractionsApi
         body.RefuseUnknownFields();
         if (errors.Any)
             return errors.Problem();
-        if (!await db.Events.AnyAsync(e => e.Id == id, ct))
-            return TypedResults.NotFound();
-
         var userId = principal.UserId();
         for (var attempt = 1; ; attempt++)
         {
-            var mine = await db.EventUserInteractions.SingleOrDefaultAsync(i => i.EventId == id && i.UserId == userId, ct);
+            // The event and the caller's row in one round trip; no event (or another business's) is a 404.
+            var found = await db.Events.Where(e => e.Id == id)
+                .Select(e => new { Mine = db.EventUserInteractions.SingleOrDefault(i => i.EventId == e.Id && i.UserId == userId) })
+                .SingleOrDefaultAsync(ct);
+            if (found is null)
+                return TypedResults.NotFound();
+            var mine = found.Mine;
             if (mine is null)
                 db.EventUserInteractions.Add(mine = new EventUserInteraction { EventId = id, UserId = userId });
             Apply(mine, change, StoredTime.Now(clock));
@@ -137,6 +140,9 @@ public static class InteractionsApi
         if (body.Has<string>("notes", out var text))
             notes = text ?? "";
         errors.MaxLength("notes", notes, MaxNotesLength);
+        // An empty change would store a row that says nothing (or, for a row already there, do nothing): a mistake either way.
+        if (isRead is null && isStarred is null && notes is null && !errors.Any)
+            errors.Add("body", "Give at least one of isRead, isStarred, notes.");
         return new InteractionChange(isRead, isStarred, notes);
     }
 

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Tidings.Data;
+using Tidings.Data.Auditing;
 using Tidings.Users;
 using Tidings.Web;
 
@@ -21,6 +22,9 @@ public sealed record NotificationCursor(DateTime CreatedAt, Guid Id);
 /// </summary>
 public static class NotificationsApi
 {
+    /// <summary>Read-all marks this many per transaction, each batch with one audit row listing its ids.</summary>
+    public const int MarkAllBatchSize = 1000;
+
     public static IEndpointRouteBuilder MapNotificationsApi(this IEndpointRouteBuilder app)
     {
         var notifications = app.MapGroup("/api/notifications").WithTags("Notifications").RequireAuthorization(Policies.Viewer);
@@ -82,16 +86,11 @@ public static class NotificationsApi
 
     private static async Task<Ok<MarkedDto>> MarkAllReadAsync(ClaimsPrincipal principal, TidingsDbContext db, TimeProvider clock, CancellationToken ct)
     {
-        // Row by row through SaveChanges, so each one is audited like any other change.
-        var unread = await Own(db, principal).Where(n => !n.IsRead).ToListAsync(ct);
         var now = StoredTime.Now(clock);
-        foreach (var notification in unread)
-        {
-            notification.IsRead = true;
-            notification.ReadAt = now;
-        }
-        await db.SaveChangesAsync(ct);
-        return TypedResults.Ok(new MarkedDto(unread.Count));
+        var marked = await BatchedUpdate.RunAsync(db, Own(db, principal), n => !n.IsRead,
+            set => set.SetProperty(n => n.IsRead, true).SetProperty(n => n.ReadAt, now),
+            new Dictionary<string, object?> { ["is_read"] = true, ["read_at"] = now }, "read-all", MarkAllBatchSize, now, ct);
+        return TypedResults.Ok(new MarkedDto(marked));
     }
 
     private static NotificationDto ToDto(Notification n) =>

@@ -30,7 +30,12 @@ public sealed class PatchDocument
     /// <summary>Reads the body as a JSON object; anything else is a 400, and so is text the database cannot store.</summary>
     public static async Task<PatchDocument> ReadAsync(HttpRequest request, FieldErrors errors, CancellationToken ct)
     {
-        var node = await JsonNode.ParseAsync(request.Body, cancellationToken: ct);
+        // JsonNode would read malformed UTF-8 as U+FFFD and store that; a typed body refuses it, and so does a patch.
+        using var bytes = new MemoryStream();
+        await request.Body.CopyToAsync(bytes, ct);
+        if (!System.Text.Unicode.Utf8.IsValid(bytes.GetBuffer().AsSpan(0, (int)bytes.Length)))
+            throw new JsonException("The body is not UTF-8.");
+        var node = JsonNode.Parse(bytes.GetBuffer().AsMemory(0, (int)bytes.Length).Span);
         if (node is not JsonObject body)
             throw new JsonException("The body must be a JSON object.");
         return new PatchDocument(body, errors);

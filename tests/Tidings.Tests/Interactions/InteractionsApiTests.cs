@@ -54,9 +54,21 @@ public abstract class InteractionsApiTests<TDatabase>(TidingsServer<TDatabase> s
         var unread = await PutAsync(owner, ev.Id, new { isRead = false, notes = (string?)null });
         Assert.Equal((false, (DateTime?)null, true, starred.StarredAt, (string?)null), (unread.IsRead, unread.ReadAt, unread.IsStarred, unread.StarredAt, unread.Notes));
 
-        var empty = await PutAsync(owner, ev.Id, new { });
-        Assert.Equal(unread, empty);
         Assert.Single(await RowsAsync(owner.BusinessId));
+    }
+
+    [Fact]
+    public async Task An_empty_change_answers_400_and_stores_no_row()
+    {
+        var owner = await server.SignUpAsync();
+        var ev = await owner.PostEventAsync(await server.Database.AddClientAsync(owner), "News");
+
+        var response = await owner.Http.PutAsJsonAsync($"/api/events/{ev.Id}/interaction", new { });
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Empty(await RowsAsync(owner.BusinessId));
+        await PutAsync(owner, ev.Id, new { isStarred = true });
+        Assert.Equal(HttpStatusCode.BadRequest, (await owner.Http.PutAsJsonAsync($"/api/events/{ev.Id}/interaction", new { })).StatusCode);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Tidings.Clients;
 using Tidings.Notifications;
@@ -98,6 +99,56 @@ public abstract class NotificationsApiTests<TDatabase>(TidingsServer<TDatabase> 
     }
 
     [Fact]
+    public async Task Read_all_marks_every_unread_notification_in_batches_each_audited_by_one_row_naming_its_ids()
+    {
+        var owner = await server.SignUpAsync();
+        var viewer = await server.AddUserAsync(owner, UserRoles.Viewer);
+        var other = await server.SignUpAsync();
+        var count = 2 * NotificationsApi.MarkAllBatchSize + 500;
+        var unread = await NotifyManyAsync(owner, viewer.Id, count);
+        var alreadyRead = (await NotifyAsync(owner, viewer.Id, 1))[0];
+        Assert.Equal(HttpStatusCode.OK, (await viewer.Http.PostAsync($"/api/notifications/{alreadyRead}/read", null)).StatusCode);
+        await NotifyAsync(owner, owner.Id, 3);
+        await NotifyAsync(other, other.Id, 2);
+
+        var response = await viewer.Http.PostAsync("/api/notifications/read-all", null);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(count, (await response.Content.ReadFromJsonAsync<MarkedDto>())!.Marked);
+        Assert.Equal(0, await UnreadCountAsync(viewer));
+        Assert.Equal(3, await UnreadCountAsync(owner));
+        Assert.Equal(2, await UnreadCountAsync(other));
+        await using var db = server.Database.Context(owner.BusinessId);
+        Assert.Equal(0, await db.Notifications.CountAsync(n => n.UserId == viewer.Id && (!n.IsRead || n.ReadAt == null)));
+        var batches = await db.AuditLogs.Where(a => a.TableName == "notifications" && a.Action == "UPDATE" && a.UserId == viewer.Id).ToListAsync();
+        Assert.Equal(3, batches.Count - 1); // and the single read of alreadyRead, audited as its own row
+        var listed = batches.Where(a => a.RecordId.StartsWith("read-all batch ", StringComparison.Ordinal))
+            .SelectMany(a => JsonDocument.Parse(a.NewValues!).RootElement.GetProperty("ids").EnumerateArray().Select(id => id.GetGuid())).ToList();
+        Assert.Equal(unread.Order(), listed.Order());
+    }
+
+    [Fact]
+    public async Task Two_read_alls_at_once_mark_each_notification_once_and_audit_it_once()
+    {
+        var owner = await server.SignUpAsync();
+        var unread = await NotifyManyAsync(owner, owner.Id, NotificationsApi.MarkAllBatchSize + 200);
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 3).Select(async _ =>
+        {
+            var response = await owner.Http.PostAsync("/api/notifications/read-all", null);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            return (await response.Content.ReadFromJsonAsync<MarkedDto>())!.Marked;
+        }));
+
+        Assert.Equal(unread.Count, answers.Sum());
+        Assert.Equal(0, await UnreadCountAsync(owner));
+        await using var db = server.Database.Context(owner.BusinessId);
+        var listed = (await db.AuditLogs.Where(a => a.TableName == "notifications" && a.RecordId.StartsWith("read-all batch ")).ToListAsync())
+            .SelectMany(a => JsonDocument.Parse(a.NewValues!).RootElement.GetProperty("ids").EnumerateArray().Select(id => id.GetGuid())).ToList();
+        Assert.Equal(unread.Order(), listed.Order());
+    }
+
+    [Fact]
     public async Task Strangers_get_401()
     {
         var anonymous = server.Anonymous();
@@ -142,6 +193,17 @@ public abstract class NotificationsApiTests<TDatabase>(TidingsServer<TDatabase> 
             ids.Add(notification.Id);
         }
         return ids;
+    }
+
+    /// <summary>Adds <paramref name="count"/> notifications for <paramref name="userId"/> in one bulk save.</summary>
+    private async Task<List<Guid>> NotifyManyAsync(ApiUser colleague, Guid userId, int count)
+    {
+        await using var db = server.Database.Context(colleague.BusinessId);
+        var rows = Enumerable.Range(0, count).Select(i => new Notification
+            { UserId = userId, Type = NotificationTypes.HighRelevanceEvent, Title = $"Look {i}", Message = "Something happened" }).ToList();
+        db.Notifications.AddRange(rows);
+        await db.SaveInsertsInBulkAsync();
+        return rows.Select(n => n.Id).ToList();
     }
 
     private static async Task<int> UnreadCountAsync(ApiUser user) =>

@@ -23,6 +23,23 @@ public abstract class ProblemResponsesTests<TDatabase>(TidingsServer<TDatabase> 
         Assert.Equal(0, await db.Clients.CountAsync());
     }
 
+    [Fact]
+    public async Task A_patch_that_is_not_UTF_8_answers_400_and_changes_nothing()
+    {
+        var owner = await server.SignUpAsync();
+        var created = await owner.Http.PostAsync("/api/tags", new StringContent("""{"name":"Plain"}""", Encoding.UTF8, "application/json"));
+        var tag = System.Text.Json.JsonDocument.Parse(await created.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetGuid();
+
+        var body = new ByteArrayContent([.. "{\"name\": \""u8, 0xff, 0xfe, .. "\"}"u8]);
+        body.Headers.ContentType = new("application/json");
+        var response = await owner.Http.PatchAsync($"/api/tags/{tag}", body);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        await using var db = server.Database.Context(owner.BusinessId);
+        Assert.Equal("Plain", (await db.Tags.SingleAsync(t => t.Id == tag)).Name);
+    }
+
     [Theory]
     [InlineData("GET", "/api/nothing-here", HttpStatusCode.NotFound)]
     [InlineData("DELETE", "/api/me", HttpStatusCode.MethodNotAllowed)]
