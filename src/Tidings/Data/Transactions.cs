@@ -19,6 +19,8 @@ public static class Transactions
         return db.Database.CreateExecutionStrategy().ExecuteAsync(async token =>
         {
             db.ChangeTracker.Clear();
+            // A save that fails fails the whole unit: a savepoint around each save would only cost two round trips.
+            db.Database.AutoSavepointsEnabled = false;
             await using var transaction = await db.Database.BeginTransactionAsync(token);
             var result = await work(token);
             await transaction.CommitAsync(token);

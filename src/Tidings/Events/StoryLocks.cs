@@ -20,7 +20,7 @@ public static class StoryLocks
 {
     public static async Task ForPostingAsync(TidingsDbContext db, IEnumerable<(Guid ClientId, string Hash)> stories, CancellationToken ct)
     {
-        if (!db.Database.IsNpgsql())
+        if (!LocksNeeded(db))
             return;
         var list = stories.ToList();
         var business = db.Tenant.RequireBusinessId();
@@ -31,16 +31,19 @@ public static class StoryLocks
 
     public static async Task ForChangingAsync(TidingsDbContext db, IEnumerable<Guid> clientIds, CancellationToken ct)
     {
-        if (!db.Database.IsNpgsql())
+        if (!LocksNeeded(db))
             return;
         var business = db.Tenant.RequireBusinessId();
         await LockAsync(db, [], clientIds.Select(c => ClientKey(business, c)), ct);
     }
 
+    /// <summary>True when there are locks to take: on PostgreSQL, inside a transaction (outside one is a bug, on either provider).</summary>
+    private static bool LocksNeeded(TidingsDbContext db) => db.Database.CurrentTransaction is null
+        ? throw new InvalidOperationException("Story locks last for a transaction: take them inside one (InTransactionAsync).")
+        : db.Database.IsNpgsql();
+
     private static async Task LockAsync(TidingsDbContext db, IEnumerable<long> shared, IEnumerable<long> exclusive, CancellationToken ct)
     {
-        if (db.Database.CurrentTransaction is null)
-            throw new InvalidOperationException("Story locks last for a transaction: take them inside one (InTransactionAsync).");
         // The subquery's order is the order in which the outer SELECT takes the locks.
         await db.Database.ExecuteSqlRawAsync("""
             SELECT pg_advisory_xact_lock_shared(k) FROM (SELECT DISTINCT k FROM unnest({0}) AS k ORDER BY k) s;

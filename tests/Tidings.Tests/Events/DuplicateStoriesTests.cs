@@ -96,6 +96,10 @@ public abstract class DuplicateStoriesTests<TDatabase>(TidingsServer<TDatabase> 
         Assert.Equal(
             new[] { (first.Id, forAlpha.Id), (second.Id, forBeta.Id), (first.Id, batched[0].Id), (second.Id, batched[1].Id) }.Order(),
             notified.Select(n => (n.UserId, n.RelatedEventId!.Value)).Order());
+
+        // Deleting one client hides its stories, not the other's.
+        Assert.Equal(HttpStatusCode.NoContent, (await owner.Http.DeleteAsync($"/api/clients/{alpha}")).StatusCode);
+        Assert.Equal([forBeta.Id, batched[1].Id], (await owner.FeedAsync()).Items.Select(e => e.Id).Order());
     }
 
     [Fact]
