@@ -31,8 +31,7 @@ public abstract class DuplicateStoriesTests<TDatabase>(TidingsServer<TDatabase> 
             var posted = await Task.WhenAll(Enumerable.Range(0, 6)
                 .Select(i => (i % 2 == 0 ? owner : member).PostEventAsync(clientId, $"Race {attempt}.{i}", url)));
 
-            var original = Assert.Single(posted, e => !e.IsDuplicate);
-            Assert.All(posted.Where(e => e.IsDuplicate), e => Assert.Equal(original.Id, e.DuplicateOfEventId));
+            AssertOneStory(posted, $"attempt {attempt}");
         }
         Assert.Equal(Tries, (await owner.FeedAsync("?limit=100")).Items.Count);
         await AssertNoChainsAsync(owner);
@@ -59,8 +58,7 @@ public abstract class DuplicateStoriesTests<TDatabase>(TidingsServer<TDatabase> 
             {
                 var story = answers.SelectMany(a => a).Where(e => e.Url == url).ToList();
                 Assert.Equal(4, story.Count);
-                var original = Assert.Single(story, e => !e.IsDuplicate);
-                Assert.All(story.Where(e => e.IsDuplicate), e => Assert.Equal(original.Id, e.DuplicateOfEventId));
+                AssertOneStory(story, $"attempt {attempt}, {url}");
             }
         }
         await AssertNoChainsAsync(owner);
@@ -251,6 +249,14 @@ public abstract class DuplicateStoriesTests<TDatabase>(TidingsServer<TDatabase> 
         }
         await AssertNoChainsAsync(owner);
         Assert.Equal(Tries, (await owner.FeedAsync("?limit=100")).Items.Count);
+    }
+
+    /// <summary>One original among <paramref name="events"/>, and every other event a copy of it.</summary>
+    private static void AssertOneStory(IReadOnlyCollection<EventDto> events, string because)
+    {
+        var originals = events.Where(e => !e.IsDuplicate).Select(e => e.Id).ToList();
+        Assert.True(originals.Count == 1, $"{because}: {originals.Count} originals of one story");
+        Assert.All(events.Where(e => e.IsDuplicate), e => Assert.Equal(originals[0], e.DuplicateOfEventId));
     }
 
     private static async Task PatchAsync(ApiUser user, Guid id, string json)

@@ -126,20 +126,23 @@ public abstract class TrashApiTests<TDatabase>(TidingsServer<TDatabase> server) 
     }
 
     [Fact]
-    public async Task Purging_a_client_that_holds_a_story_and_its_copies_removes_them_all()
+    public async Task Purging_a_client_that_holds_a_story_and_its_copies_removes_them_all_and_no_other_client_story()
     {
         var owner = await server.SignUpAsync();
         var clientId = await server.Database.AddClientAsync(owner);
+        var partner = await server.Database.AddClientAsync(owner, "Partner");
         var original = await owner.PostEventAsync(clientId, "Acme news", "https://news.example/acme");
         var copy = await owner.PostEventAsync(clientId, "Acme news again", "https://news.example/acme/");
+        var partners = await owner.PostEventAsync(partner, "Acme and Partner news", "https://news.example/acme");
         Assert.Equal(original.Id, copy.DuplicateOfEventId);
         Assert.Equal(HttpStatusCode.NoContent, (await owner.Http.DeleteAsync($"/api/clients/{clientId}")).StatusCode);
 
         Assert.Equal(HttpStatusCode.NoContent, (await owner.Http.DeleteAsync($"/api/trash/client/{clientId}")).StatusCode);
 
         await using var db = server.Database.Context(owner.BusinessId);
-        Assert.False(await db.Events.IgnoreQueryFilters([SoftDeleteRules.Filter]).AnyAsync());
-        Assert.False(await db.Clients.IgnoreQueryFilters([SoftDeleteRules.Filter]).AnyAsync());
+        Assert.Equal([partners.Id], await db.Events.IgnoreQueryFilters([SoftDeleteRules.Filter]).Select(e => e.Id).ToListAsync());
+        Assert.Equal([partner], await db.Clients.IgnoreQueryFilters([SoftDeleteRules.Filter]).Select(c => c.Id).ToListAsync());
+        Assert.Equal([partners.Id], (await owner.FeedAsync()).Items.Select(e => e.Id));
     }
 
     [Fact]
