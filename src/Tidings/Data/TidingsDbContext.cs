@@ -100,7 +100,11 @@ public abstract class TidingsDbContext : DbContext
             .HaveConversion<JsonStringListConverter, JsonStringListComparer>();
     }
 
-    /// <summary>Hard-deletes a soft-deletable row on the next save, audited as PURGE.</summary>
+    /// <summary>
+    /// Hard-deletes a soft-deletable row on the next save, audited as PURGE, together with what the database
+    /// cascades to, each row of it accounted for in the audit trail (PurgeCascade). Save it inside a transaction
+    /// for that account to be read in the same one.
+    /// </summary>
     public void Purge(object entity)
     {
         _purges.Add(entity);
@@ -252,6 +256,8 @@ public abstract class TidingsDbContext : DbContext
         try
         {
             trail = await ApplySaveRulesAsync(now, cancellationToken);
+            if (_purges.Count > 0)
+                trail.AddRange(await PurgeCascade.DescribeAsync(this, _purges, _actor, now, cancellationToken));
             AuditLogs.AddRange(trail);
             // The audit describes exactly what is about to be written: nothing may change after it.
             ChangeTracker.AutoDetectChangesEnabled = false;

@@ -8,6 +8,8 @@ namespace Tidings.Events;
 /// What makes two events "the same content": the normalised URL when there is one (so tracking
 /// parameters, a trailing slash or a capitalised host do not hide a repeat), else the normalised title
 /// for that client. The hash is SHA-256 in lower-case hex, 64 characters like the column.
+/// One article about two clients has one hash but makes two stories: a story is its client and its hash
+/// (Stories), so stored hashes never needed the client added.
 /// </summary>
 public static partial class ContentHash
 {

@@ -24,9 +24,12 @@ public sealed class EventConfiguration : IEntityTypeConfiguration<Event>
         b.HasOne(x => x.Client).WithMany(c => c.Events)
             .HasForeignKey(x => new { x.BusinessId, x.ClientId })
             .OnDelete(DeleteBehavior.Cascade);
+        // NO ACTION rather than RESTRICT: checked at the end of the statement, so purging a client removes a story
+        // and its copies together (SQLite checks RESTRICT row by row, before the copy is gone); an original
+        // purged on its own still needs its copies re-pointed first (Stories.HandOverAsync).
         b.HasOne<Event>().WithMany()
             .HasForeignKey(x => new { x.BusinessId, x.DuplicateOfEventId })
-            .OnDelete(DeleteBehavior.Restrict);
+            .OnDelete(DeleteBehavior.ClientNoAction);
 
         // The seed's indexes, each extended to serve the feed's keyset order (event_date desc, id desc)
         // under its filter, so one index answers both the lookup and the newest-first page.

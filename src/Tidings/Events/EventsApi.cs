@@ -142,54 +142,71 @@ public static class EventsApi
     private static async Task<IResult> PatchAsync(Guid id, HttpRequest request, ClaimsPrincipal principal, TidingsDbContext db,
         HttpResponse response, CancellationToken ct)
     {
-        var ev = await db.Events.SingleOrDefaultAsync(e => e.Id == id, ct);
-        if (ev is null)
-            return TypedResults.NotFound();
-        if (ETags.IsStale(request, ev))
-            return ETags.PreconditionFailed();
-
+        // Read before the transaction: a retry runs the unit again, and the body can be read once.
         var errors = new FieldErrors();
         var patch = await PatchDocument.ReadAsync(request, errors, ct);
-        var (url, title, clientId) = (ev.Url, ev.Title, ev.ClientId);
-        var (changesDuplicateOf, duplicateOf) = Apply(patch, ev);
-        patch.RefuseUnknownFields();
-        Validate(errors, ev);
-        if (errors.Any)
-            return errors.Problem();
-
-        if (ev.ClientId != clientId && await LiveClientNameAsync(db, ev.ClientId, ct) is null)
-            return UnknownClient();
-        if (changesDuplicateOf)
+        var refused = await db.InTransactionAsync<IResult?>(async ct =>
         {
-            if (duplicateOf is { } original && (original == ev.Id
-                || !await db.Events.AnyAsync(e => e.Id == original && e.DuplicateOfEventId == null, ct)))
-                return TypedResults.Problem(title: "Not allowed",
-                    detail: "duplicateOfEventId must name another live event of this business that is not itself a duplicate.", statusCode: 422);
-            ev.DuplicateOfEventId = duplicateOf;
-        }
-        if (ev.Url != url || ev.Title != title || ev.ClientId != clientId)
-            ev.ContentHash = ContentHash.Of(ev.Url, ev.Title, ev.ClientId);
-        await db.SaveChangesAsync(ct);
-        return await GetAsync(id, principal, db, response, ct);
+            var ev = await Stories.FindLockedAsync(db, db.Events.Where(e => e.Id == id), ct);
+            if (ev is null)
+                return TypedResults.NotFound();
+            if (ETags.IsStale(request, ev))
+                return ETags.PreconditionFailed();
+
+            var (url, title, clientId) = (ev.Url, ev.Title, ev.ClientId);
+            var duplicateOf = Apply(patch, ev);
+            patch.RefuseUnknownFields();
+            Validate(errors, ev);
+            if (errors.Any)
+                return errors.Problem();
+
+            if (ev.ClientId != clientId && await LiveClientNameAsync(db, ev.ClientId, ct) is null)
+                return UnknownClient();
+            if (ev.Url != url || ev.Title != title || ev.ClientId != clientId)
+                ev.ContentHash = ContentHash.Of(ev.Url, ev.Title, ev.ClientId);
+            if (await Stories.AfterEditAsync(db, ev, clientId, duplicateOf, ct) is { } refusal)
+                return TypedResults.Problem(title: "Not allowed", detail: refusal, statusCode: 422);
+            await db.SaveChangesAsync(ct);
+            return null;
+        }, ct);
+        return refused ?? await GetAsync(id, principal, db, response, ct);
     }
 
-    private static Task<IResult> DeleteAsync(Guid id, HttpRequest request, TidingsDbContext db, CancellationToken ct) =>
-        SoftDeleteRoutes.DeleteAsync(db, db.Events.Where(e => e.Id == id), request, ct);
+    private static async Task<IResult> DeleteAsync(Guid id, HttpRequest request, TidingsDbContext db, CancellationToken ct) =>
+        await db.InTransactionAsync<IResult>(async ct =>
+        {
+            var ev = await Stories.FindLockedAsync(db, db.Events.Where(e => e.Id == id), ct);
+            if (ev is null)
+                return TypedResults.NotFound();
+            if (ETags.IsStale(request, ev))
+                return ETags.PreconditionFailed();
+            // The story passes on first, in its own save: a delete writes the soft-delete columns and nothing else.
+            await Stories.HandOverAsync(db, ev, stays: true, ct);
+            await db.SaveChangesAsync(ct);
+            db.Events.Remove(ev);
+            await db.SaveChangesAsync(ct);
+            return TypedResults.NoContent();
+        }, ct);
 
     private static async Task<IResult> RestoreAsync(Guid id, ClaimsPrincipal principal, TidingsDbContext db, HttpResponse response, CancellationToken ct)
     {
-        var ev = await db.Events.IgnoreQueryFilters([SoftDeleteRules.Filter]).SingleOrDefaultAsync(e => e.Id == id, ct);
-        if (ev is null)
-            return TypedResults.NotFound();
-        // An event of a deleted client stays hidden behind its client whatever its own flag says.
-        if (await LiveClientNameAsync(db, ev.ClientId, ct) is null)
-            return TypedResults.Problem(title: "Not allowed", detail: "The event's client is deleted: restore the client first.", statusCode: 422);
-        if (ev.IsDeleted)
+        var refused = await db.InTransactionAsync<IResult?>(async ct =>
         {
-            db.Restore(ev);
-            await db.SaveChangesAsync(ct);
-        }
-        return await GetAsync(id, principal, db, response, ct);
+            var ev = await Stories.FindLockedAsync(db, db.Events.IgnoreQueryFilters([SoftDeleteRules.Filter]).Where(e => e.Id == id), ct);
+            if (ev is null)
+                return TypedResults.NotFound();
+            // An event of a deleted client stays hidden behind its client whatever its own flag says.
+            if (await LiveClientNameAsync(db, ev.ClientId, ct) is null)
+                return TypedResults.Problem(title: "Not allowed", detail: "The event's client is deleted: restore the client first.", statusCode: 422);
+            if (ev.IsDeleted)
+            {
+                await Stories.BeforeRestoreAsync(db, ev, ct);
+                db.Restore(ev);
+                await db.SaveChangesAsync(ct);
+            }
+            return null;
+        }, ct);
+        return refused ?? await GetAsync(id, principal, db, response, ct);
     }
 
     /// <summary>Applies the fields present in the PATCH body; duplicateOfEventId is only answered, checked by the caller.</summary>

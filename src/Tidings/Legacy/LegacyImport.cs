@@ -153,7 +153,8 @@ public static class LegacyImport
         // Old full names of old users merged into existing accounts: account_owner still says them.
         private readonly List<(string Key, User User)> _oldNames = [];
         private readonly HashSet<Guid> _oldAccounts = [];
-        private readonly Dictionary<string, Guid> _firstByHash = new(StringComparer.Ordinal);
+        /// <summary>The original of each story: a story is one client's (Stories), so the same article for two clients is two.</summary>
+        private readonly Dictionary<(Guid ClientId, string Hash), Guid> _firstByHash = [];
         private readonly Dictionary<Guid, Guid?> _clientOwners = [];
         private readonly HashSet<string> _emailsTaken = new(StringComparer.Ordinal);
         private readonly Dictionary<string, int> _batches = new(StringComparer.Ordinal);
@@ -183,8 +184,8 @@ public static class LegacyImport
                 _clientOwners[c.Id] = c.AssignedToUserId;
             foreach (var e in await db.Events.IgnoreQueryFilters([SoftDeleteRules.Filter]).AsNoTracking()
                          .Where(e => e.ContentHash != null && e.DuplicateOfEventId == null)
-                         .OrderBy(e => e.Id).Select(e => new { e.Id, e.ContentHash }).ToListAsync(ct))
-                _firstByHash.TryAdd(e.ContentHash!, e.Id);
+                         .OrderBy(e => e.Id).Select(e => new { e.Id, e.ClientId, e.ContentHash }).ToListAsync(ct))
+                _firstByHash.TryAdd((e.ClientId, e.ContentHash!), e.Id);
         }
 
         /// <summary>Old users become users of the business; returns the owner, who gets flags nobody else can.</summary>
@@ -490,13 +491,13 @@ public static class LegacyImport
             e.DiscoveredAt = discoveredAt ?? eventDate ?? now;
             e.CreatedAt = e.UpdatedAt = e.DiscoveredAt;
             e.ContentHash = ContentHash.Of(e.Url, e.Title, e.ClientId);
-            if (_firstByHash.TryGetValue(e.ContentHash, out var first))
+            if (_firstByHash.TryGetValue((e.ClientId, e.ContentHash), out var first))
             {
                 e.DuplicateOfEventId = first;
                 report.Note("duplicate_event", "the same story stored twice: kept, marked duplicate_of the first", new() { ["oldId"] = Id(old.Id), ["title"] = e.Title });
             }
             else
-                _firstByHash[e.ContentHash] = id;
+                _firstByHash[(e.ClientId, e.ContentHash)] = id;
 
             var read = Boolean(old.IsRead);
             var starred = Boolean(old.IsStarred);

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Tidings.Data;
 using Tidings.Data.Auditing;
 using Tidings.Data.SoftDelete;
+using Tidings.Events;
 using Tidings.Users;
 using Tidings.Web;
 
@@ -78,28 +79,40 @@ public static class TrashApi
         return query.OrderByDescending(r => r.DeletedAt).ThenByDescending(r => EF.Property<Guid>(r, "Id"));
     }
 
-    /// <summary>Removes a row of the trash for good. A live row is refused with 409: delete it first.</summary>
+    /// <summary>
+    /// Removes a row of the trash for good, with what the database removes with it (every row accounted for in the
+    /// audit trail: TidingsDbContext.Purge). A live row is refused with 409: delete it first. An event that is the
+    /// original of a story first hands the story to its oldest copy (Stories), in the same transaction.
+    /// </summary>
     private static async Task<IResult> PurgeAsync(string kind, Guid id, HttpRequest request, TidingsDbContext db, CancellationToken ct)
     {
         var errors = new FieldErrors().OneOf("kind", kind, TrashKinds.All);
         if (errors.Any)
             return errors.Problem();
-        var row = await FindAsync(db, kind, id, ct);
-        if (row is null)
-            return TypedResults.NotFound();
-        if (ETags.IsStale(request, (ITimestamped)row))
-            return ETags.PreconditionFailed();
-        if (!row.IsDeleted)
-            return NotInTrash(kind);
-        db.Purge(row);
-        await db.SaveChangesAsync(ct);
-        return TypedResults.NoContent();
+        return await db.InTransactionAsync(async ct =>
+        {
+            var row = await FindAsync(db, kind, id, ct);
+            if (row is null)
+                return TypedResults.NotFound();
+            if (ETags.IsStale(request, (ITimestamped)row))
+                return ETags.PreconditionFailed();
+            if (!row.IsDeleted)
+                return NotInTrash(kind);
+            if (row is Event ev)
+            {
+                await Stories.HandOverAsync(db, ev, stays: false, ct);
+                await db.SaveChangesAsync(ct);
+            }
+            db.Purge(row);
+            await db.SaveChangesAsync(ct);
+            return TypedResults.NoContent();
+        }, ct);
     }
 
     private static async Task<ISoftDeletable?> FindAsync(TidingsDbContext db, string kind, Guid id, CancellationToken ct) => kind switch
     {
         TrashKinds.Client => await db.Clients.IgnoreQueryFilters([SoftDeleteRules.Filter]).SingleOrDefaultAsync(c => c.Id == id, ct),
-        TrashKinds.Event => await db.Events.IgnoreQueryFilters([SoftDeleteRules.Filter]).SingleOrDefaultAsync(e => e.Id == id, ct),
+        TrashKinds.Event => await Stories.FindLockedAsync(db, db.Events.IgnoreQueryFilters([SoftDeleteRules.Filter]).Where(e => e.Id == id), ct),
         TrashKinds.Tag => await db.Tags.IgnoreQueryFilters([SoftDeleteRules.Filter]).SingleOrDefaultAsync(t => t.Id == id, ct),
         _ => null,
     };

@@ -71,17 +71,20 @@ public abstract class EventsApiTests<TDatabase>(TidingsServer<TDatabase> server)
         var other = await server.Database.AddClientAsync(owner, "Other");
         var first = await owner.PostEventAsync(clientId, "Acme buys Beta", "https://News.Example.com/story/1?b=2&a=1");
         var second = await owner.PostEventAsync(clientId, "Acme acquires Beta", "HTTPS://news.example.com/story/1/?a=1&utm_source=feed&b=2&utm_medium=rss#top");
-        var third = await owner.PostEventAsync(other, "Beta bought", "https://news.example.com/story/1?a=1&b=2");
+        var third = await owner.PostEventAsync(clientId, "Beta bought", "https://news.example.com/story/1?a=1&b=2");
         var distinct = await owner.PostEventAsync(clientId, "Acme buys Beta", "https://news.example.com/story/2");
+        // The same article about another client is that client's story.
+        var otherStory = await owner.PostEventAsync(other, "Beta bought", "https://news.example.com/story/1?a=1&b=2");
 
         Assert.False(first.IsDuplicate);
         Assert.Equal((true, first.Id), (second.IsDuplicate, second.DuplicateOfEventId));
         Assert.Equal((true, first.Id), (third.IsDuplicate, third.DuplicateOfEventId)); // the oldest, not the latest duplicate
         Assert.False(distinct.IsDuplicate);
+        Assert.False(otherStory.IsDuplicate);
         Assert.Equal(first.ContentHash, second.ContentHash);
 
-        Assert.Equal(new[] { distinct.Id, first.Id }.Order(), (await owner.FeedAsync()).Items.Select(e => e.Id).Order());
-        Assert.Equal(4, (await owner.FeedAsync("?includeDuplicates=true")).Items.Count);
+        Assert.Equal(new[] { distinct.Id, first.Id, otherStory.Id }.Order(), (await owner.FeedAsync()).Items.Select(e => e.Id).Order());
+        Assert.Equal(5, (await owner.FeedAsync("?includeDuplicates=true")).Items.Count);
         Assert.True((await owner.GetEventAsync(second.Id)).IsDuplicate);
 
         // Without a URL the title decides, per client, whatever its case and spacing.
@@ -91,7 +94,7 @@ public abstract class EventsApiTests<TDatabase>(TidingsServer<TDatabase> server)
         Assert.Equal(titled.Id, sameTitle.DuplicateOfEventId);
         Assert.False(otherClient.IsDuplicate);
 
-        // Once the original is deleted, a repeat points at the oldest live copy instead.
+        // Once the original is deleted, its oldest live copy is the story's original, and a repeat points at it.
         Assert.Equal(HttpStatusCode.NoContent, (await owner.Http.DeleteAsync($"/api/events/{titled.Id}")).StatusCode);
         var again = await owner.PostEventAsync(clientId, "QUARTERLY RESULTS");
         Assert.Equal(sameTitle.Id, again.DuplicateOfEventId);

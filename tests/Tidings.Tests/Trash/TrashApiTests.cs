@@ -8,6 +8,7 @@ using Tidings.Events;
 using Tidings.Interactions;
 using Tidings.Notifications;
 using Tidings.Tags;
+using Tidings.Tests.Events;
 using Tidings.Tests.Infrastructure;
 using Tidings.Trash;
 using Tidings.Users;
@@ -74,7 +75,11 @@ public abstract class TrashApiTests<TDatabase>(TidingsServer<TDatabase> server) 
         Assert.True(await db.Events.AnyAsync(e => e.Id == rows.Event.Id));
         var purges = await db.AuditLogs.Where(a => a.Action == AuditActions.Purge).ToListAsync();
         Assert.Equal([(rows.GoneClient.Id.ToString(), "clients", (Guid?)admin.Id), (rows.Tag.Id.ToString(), "tags", owner.Id)],
-            purges.OrderBy(p => p.CreatedAt).Select(p => (p.RecordId, p.TableName, p.UserId)));
+            purges.Where(p => Guid.TryParse(p.RecordId, out _)).OrderBy(p => p.CreatedAt).Select(p => (p.RecordId, p.TableName, p.UserId)));
+        // What went with them is accounted for by the purge of each (the next test counts it row by row).
+        Assert.Equal(["event_tags", "event_user_interactions", "events", "notifications"],
+            purges.Where(p => p.RecordId == $"clients/{rows.GoneClient.Id}").Select(p => p.TableName).Order());
+        Assert.Equal(["client_tags"], purges.Where(p => p.RecordId == $"tags/{rows.Tag.Id}").Select(p => p.TableName));
         Assert.Empty(await PagesAsync(owner, "/api/trash"));
         Assert.Equal(HttpStatusCode.NotFound, (await owner.Http.DeleteAsync($"/api/trash/client/{rows.GoneClient.Id}")).StatusCode);
     }
@@ -99,23 +104,140 @@ public abstract class TrashApiTests<TDatabase>(TidingsServer<TDatabase> server) 
     }
 
     [Fact]
-    public async Task Purging_an_event_that_others_duplicate_is_a_422_and_changes_nothing()
+    public async Task Purging_an_original_with_copies_hands_the_story_to_its_oldest_copy()
+    {
+        var owner = await server.SignUpAsync();
+        var clientId = await server.Database.AddClientAsync(owner);
+        var original = await owner.PostEventAsync(clientId, "Acme opens an office", "https://news.example/office");
+        var older = await owner.PostEventAsync(clientId, "Acme office", "https://news.example/office/");
+        var younger = await owner.PostEventAsync(clientId, "Acme office (again)", "https://news.example/office?utm_source=x");
+        foreach (var ev in new[] { older, younger, original })
+            Assert.Equal(HttpStatusCode.NoContent, (await owner.Http.DeleteAsync($"/api/events/{ev.Id}")).StatusCode);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await owner.Http.DeleteAsync($"/api/trash/event/{original.Id}")).StatusCode);
+
+        await using (var db = server.Database.Context(owner.BusinessId))
+        {
+            var left = await db.Events.IgnoreQueryFilters([SoftDeleteRules.Filter]).ToDictionaryAsync(e => e.Id, e => e.DuplicateOfEventId);
+            Assert.Equal(new Dictionary<Guid, Guid?> { [older.Id] = null, [younger.Id] = older.Id }, left);
+        }
+        Assert.Equal(HttpStatusCode.OK, (await owner.Http.PostAsync($"/api/events/{older.Id}/restore", null)).StatusCode);
+        Assert.Equal([older.Id], (await owner.FeedAsync()).Items.Select(e => e.Id));
+    }
+
+    [Fact]
+    public async Task Purging_a_client_that_holds_a_story_and_its_copies_removes_them_all_and_no_other_client_story()
+    {
+        var owner = await server.SignUpAsync();
+        var clientId = await server.Database.AddClientAsync(owner);
+        var partner = await server.Database.AddClientAsync(owner, "Partner");
+        var original = await owner.PostEventAsync(clientId, "Acme news", "https://news.example/acme");
+        var copy = await owner.PostEventAsync(clientId, "Acme news again", "https://news.example/acme/");
+        var partners = await owner.PostEventAsync(partner, "Acme and Partner news", "https://news.example/acme");
+        Assert.Equal(original.Id, copy.DuplicateOfEventId);
+        Assert.Equal(HttpStatusCode.NoContent, (await owner.Http.DeleteAsync($"/api/clients/{clientId}")).StatusCode);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await owner.Http.DeleteAsync($"/api/trash/client/{clientId}")).StatusCode);
+
+        await using var db = server.Database.Context(owner.BusinessId);
+        Assert.Equal([partners.Id], await db.Events.IgnoreQueryFilters([SoftDeleteRules.Filter]).Select(e => e.Id).ToListAsync());
+        Assert.Equal([partner], await db.Clients.IgnoreQueryFilters([SoftDeleteRules.Filter]).Select(c => c.Id).ToListAsync());
+        Assert.Equal([partners.Id], (await owner.FeedAsync()).Items.Select(e => e.Id));
+    }
+
+    [Fact]
+    public async Task Purging_a_client_accounts_in_the_audit_trail_for_every_row_that_goes_with_it()
+    {
+        var owner = await server.SignUpAsync();
+        var admin = await server.AddUserAsync(owner, UserRoles.Admin);
+        var rows = await RowsAsync(owner);
+        var gone = rows.GoneClient.Id;
+        await using (var setup = server.Database.Context(owner.BusinessId, TestActors.User(owner.Id, owner.BusinessId)))
+        {
+            var more = Enumerable.Range(0, 3).Select(i => new Event { ClientId = gone, Title = $"Gone Co story {i}", Category = "funding", EventDate = DateTime.UtcNow }).ToList();
+            setup.Events.AddRange(more);
+            var copy = new Event { ClientId = gone, Title = "Gone Co story 0", Category = "funding", EventDate = DateTime.UtcNow, DuplicateOfEventId = more[0].Id };
+            setup.Events.Add(copy);
+            foreach (var ev in more.Append(copy).Append(rows.GoneEvent))
+            {
+                setup.EventUserInteractions.Add(new EventUserInteraction { EventId = ev.Id, UserId = admin.Id, IsRead = true });
+                setup.EventTags.Add(new EventTag { EventId = ev.Id, TagId = rows.Tag.Id });
+                setup.Notifications.Add(new Notification { UserId = admin.Id, Type = NotificationTypes.HighRelevanceEvent, Title = ev.Title, Message = "m", RelatedEventId = ev.Id, RelatedClientId = gone });
+            }
+            setup.ClientTags.Add(new ClientTag { ClientId = gone, TagId = rows.Tag.Id });
+            setup.Notifications.Add(new Notification { UserId = owner.Id, Type = NotificationTypes.ClientAssigned, Title = "Yours", Message = "m", RelatedClientId = gone });
+            // What stays: the live client's own rows.
+            setup.EventTags.Add(new EventTag { EventId = rows.Event.Id, TagId = rows.Tag.Id });
+            setup.ClientTags.Add(new ClientTag { ClientId = rows.LiveClient.Id, TagId = rows.Tag.Id });
+            await setup.SaveChangesAsync();
+        }
+        await DeleteAsync(owner, owner.Id, rows.GoneClient);
+        var before = await IdsAsync(owner);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.Http.DeleteAsync($"/api/trash/client/{gone}")).StatusCode);
+
+        var after = await IdsAsync(owner);
+        var purged = before.ToDictionary(t => t.Key, t => t.Value.Except(after[t.Key]).ToHashSet());
+        Assert.Equal([gone], purged["clients"]);
+        Assert.Equal(5, purged["events"].Count);
+        Assert.Equal(5, purged["event_user_interactions"].Count);
+        Assert.Equal(5, purged["event_tags"].Count);
+        Assert.Single(purged["client_tags"]);
+        Assert.Equal(6, purged["notifications"].Count);
+
+        await using var db = server.Database.Context(owner.BusinessId);
+        var logs = await db.AuditLogs.Where(a => a.Action == AuditActions.Purge).ToListAsync();
+        Assert.All(logs, l => Assert.Equal(admin.Id, l.UserId));
+        var accounted = logs.SelectMany(l => AuditedIds(l).Select(id => (l.TableName, id))).ToList();
+        Assert.Equal(accounted.Count, accounted.Distinct().Count());
+        Assert.Equal(purged.SelectMany(t => t.Value.Select(id => (t.Key, id))).Order(), accounted.Order());
+    }
+
+    [Fact]
+    public async Task Purging_a_tag_accounts_in_the_audit_trail_for_its_links()
     {
         var owner = await server.SignUpAsync();
         var rows = await RowsAsync(owner);
-        await using (var db = server.Database.Context(owner.BusinessId, TestActors.User(owner.Id, owner.BusinessId)))
+        await using (var setup = server.Database.Context(owner.BusinessId, TestActors.User(owner.Id, owner.BusinessId)))
         {
-            db.Events.Add(new Event { ClientId = rows.LiveClient.Id, Title = "Same news again", Category = "expansion", EventDate = DateTime.UtcNow, DuplicateOfEventId = rows.Event.Id });
-            await db.SaveChangesAsync();
+            setup.AddRange(
+                new EventTag { EventId = rows.Event.Id, TagId = rows.Tag.Id },
+                new EventTag { EventId = rows.GoneEvent.Id, TagId = rows.Tag.Id },
+                new ClientTag { ClientId = rows.LiveClient.Id, TagId = rows.Tag.Id });
+            await setup.SaveChangesAsync();
         }
-        await DeleteAsync(owner, owner.Id, rows.Event);
-        Assert.Equal(HttpStatusCode.OK, (await owner.Http.GetAsync("/api/me")).StatusCode); // the token's first use is a write
-        var before = await SnapshotAsync(owner, rows);
+        await DeleteAsync(owner, owner.Id, rows.Tag);
+        var before = await IdsAsync(owner);
 
-        var response = await owner.Http.DeleteAsync($"/api/trash/event/{rows.Event.Id}");
+        Assert.Equal(HttpStatusCode.NoContent, (await owner.Http.DeleteAsync($"/api/trash/tag/{rows.Tag.Id}")).StatusCode);
 
-        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
-        Assert.Equal(before, await SnapshotAsync(owner, rows));
+        var after = await IdsAsync(owner);
+        await using var db = server.Database.Context(owner.BusinessId);
+        var accounted = (await db.AuditLogs.Where(a => a.Action == AuditActions.Purge).ToListAsync())
+            .SelectMany(l => AuditedIds(l).Select(id => (l.TableName, id))).Order();
+        Assert.Equal(before.SelectMany(t => t.Value.Except(after[t.Key]).Select(id => (t.Key, id))).Order(), accounted);
+        Assert.Equal(4, accounted.Count());
+    }
+
+    /// <summary>The ids an audit row accounts for: its own record, or the ids a purge summary lists.</summary>
+    private static IEnumerable<Guid> AuditedIds(AuditLog log) =>
+        Guid.TryParse(log.RecordId, out var id) ? [id]
+        : System.Text.Json.JsonDocument.Parse(log.OldValues!).RootElement.GetProperty("ids").EnumerateArray().Select(e => e.GetGuid());
+
+    /// <summary>The ids of every row of the business that a purge can remove, by table.</summary>
+    private async Task<Dictionary<string, HashSet<Guid>>> IdsAsync(ApiUser anyone)
+    {
+        await using var db = server.Database.Context(anyone.BusinessId);
+        return new Dictionary<string, HashSet<Guid>>
+        {
+            ["clients"] = (await db.Clients.IgnoreQueryFilters([SoftDeleteRules.Filter]).Select(r => r.Id).ToListAsync()).ToHashSet(),
+            ["events"] = (await db.Events.IgnoreQueryFilters([SoftDeleteRules.Filter]).Select(r => r.Id).ToListAsync()).ToHashSet(),
+            ["tags"] = (await db.Tags.IgnoreQueryFilters([SoftDeleteRules.Filter]).Select(r => r.Id).ToListAsync()).ToHashSet(),
+            ["event_user_interactions"] = (await db.EventUserInteractions.IgnoreQueryFilters([SoftDeleteRules.Filter]).Select(r => r.Id).ToListAsync()).ToHashSet(),
+            ["event_tags"] = (await db.EventTags.IgnoreQueryFilters([SoftDeleteRules.Filter]).Select(r => r.Id).ToListAsync()).ToHashSet(),
+            ["client_tags"] = (await db.ClientTags.IgnoreQueryFilters([SoftDeleteRules.Filter]).Select(r => r.Id).ToListAsync()).ToHashSet(),
+            ["notifications"] = (await db.Notifications.IgnoreQueryFilters([SoftDeleteRules.Filter]).Select(r => r.Id).ToListAsync()).ToHashSet(),
+        };
     }
 
     [Fact]

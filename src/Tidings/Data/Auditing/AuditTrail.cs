@@ -30,20 +30,26 @@ internal static class AuditTrail
             };
             if (log is null)
                 continue;
-            log.BusinessId = entry.Entity switch
+            logs.Add(Attribute(log, entry.Entity switch
             {
                 ITenantOwned owned => owned.BusinessId,
                 Business business => business.Id,
                 _ => null,
-            };
-            log.ActorName = actor.Name;
-            log.UserId = actor.UserId is { } userId && log.BusinessId == actor.UserBusinessId ? userId : null;
-            log.IpAddress = actor.IpAddress;
-            log.UserAgent = actor.UserAgent;
-            log.CreatedAt = now;
-            logs.Add(log);
+            }, actor, now));
         }
         return logs;
+    }
+
+    /// <summary>Who made the change, from where and when: the same on every entry of one save.</summary>
+    public static AuditLog Attribute(AuditLog log, Guid? businessId, CurrentActor actor, DateTime now)
+    {
+        log.BusinessId = businessId;
+        log.ActorName = actor.Name;
+        log.UserId = actor.UserId is { } userId && businessId == actor.UserBusinessId ? userId : null;
+        log.IpAddress = actor.IpAddress;
+        log.UserAgent = actor.UserAgent;
+        log.CreatedAt = now;
+        return log;
     }
 
     public static AuditLog PlatformScopeEntry(string name, Guid? businessId, CurrentActor actor, DateTime now) => new()

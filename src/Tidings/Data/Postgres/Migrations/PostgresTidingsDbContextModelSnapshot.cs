@@ -1067,7 +1067,7 @@ namespace Tidings.Data.Postgres.Migrations
                     b.HasOne("Tidings.Events.Event", null)
                         .WithMany()
                         .HasForeignKey("BusinessId", "DuplicateOfEventId")
-                        .OnDelete(DeleteBehavior.Restrict)
+                        .OnDelete(DeleteBehavior.ClientNoAction)
                         .HasConstraintName("fk_events_events_business_id_duplicate_of_event_id");
 
                     b.Navigation("Client");
