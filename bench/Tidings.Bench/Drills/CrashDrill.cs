@@ -31,10 +31,10 @@ public sealed record ImportCrashOutcome(int FileEvents, double KilledAfterSecond
 public static class CrashDrill
 {
     /// <summary>
-    /// The import verb's option that names a new business. Issue 11 item 1 renames it (--create-business NAME,
-    /// --business-id ID); this is the one place to follow it.
+    /// The import verb's option that names a new business; the killed run committed nothing, so the re-run
+    /// creates it again under the same name.
     /// </summary>
-    public const string LegacyCreateBusinessFlag = "--business";
+    public const string LegacyCreateBusinessFlag = "--create-business";
 
     private const int BatchSize = 100;
 

@@ -35,7 +35,9 @@ public static class HostileDrill
         var accepted = new List<string>();
         foreach (var request in requests)
         {
-            using var message = new HttpRequestMessage(request.Method, request.Path);
+            // A fresh connection each: the service rightly closes one whose oversized body it refused unread, and a
+            // request sent on such a closed pooled connection fails in the client before the service sees it.
+            using var message = new HttpRequestMessage(request.Method, request.Path) { Headers = { ConnectionClose = true } };
             if (request.Body is not null)
             {
                 message.Content = new ByteArrayContent(request.Body);

@@ -51,6 +51,12 @@ public sealed class HostileRequests(JsonElement document, HostileIds ids, int se
         var query = parameters.Where(p => p.In == "query").ToList();
         var body = RequestBody(operation);
         var reads = method == HttpMethod.Get;
+        // Ending the caller's own sessions takes no input that could be wrong, and would sign the drill out.
+        if (template.EndsWith("/revoke-all", StringComparison.Ordinal))
+        {
+            Skipped.Add($"{method} {template}");
+            yield break;
+        }
         if (pathParameters.Count == 0 && query.Count == 0 && body is null)
         {
             if (reads)
@@ -111,8 +117,14 @@ public sealed class HostileRequests(JsonElement document, HostileIds ids, int se
             ? Raw(operation, kind, method, path, b.ContentType, valid.ToJsonString())
             : new HostileRequest(operation, kind, method, path, null, null);
 
+    /// <summary>
+    /// Stands for a lone surrogate in a body: a .NET string cannot carry one into UTF-8 (the encoder writes U+FFFD,
+    /// which is valid text), so the JSON text gets the escape itself, which a JSON reader decodes to the lone half.
+    /// </summary>
+    private const string LoneSurrogate = "LONESURROGATEMARK";
+
     private static HostileRequest Raw(string operation, string kind, HttpMethod method, string path, string? contentType, string? body) =>
-        new(operation, kind, method, path, contentType, body is null ? null : Encoding.UTF8.GetBytes(body));
+        new(operation, kind, method, path, contentType, body is null ? null : Encoding.UTF8.GetBytes(body.Replace(LoneSurrogate, "\\ud800")));
 
     private string Expand(string template, List<Parameter> pathParameters, string? wrongName, string? wrongValue, bool ownIds)
     {
@@ -255,7 +267,7 @@ public sealed class HostileRequests(JsonElement document, HostileIds ids, int se
                 yield return ("huge string", new string('x', Huge));
                 yield return ("control characters", "drill\u0000null");
                 yield return ("control characters (C0)", "drill\u0001\u001b[31m");
-                yield return ("unpaired surrogate", "drill\ud800");
+                yield return ("unpaired surrogate", "drill" + LoneSurrogate);
                 if (schema.Format == "uuid")
                 {
                     yield return ("malformed id", "not-a-uuid");

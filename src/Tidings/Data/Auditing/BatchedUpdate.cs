@@ -34,28 +34,50 @@ public static class BatchedUpdate
         var after = Guid.Empty;
         while (true)
         {
-            await using var transaction = await db.Database.BeginTransactionAsync(ct);
-            // Keyset by id: each batch starts past the last one, whatever a concurrent request did meanwhile.
-            var ids = await scope.Where(pending).Select(r => EF.Property<Guid>(r, "Id")).Where(id => id.CompareTo(after) > 0)
-                .OrderBy(id => id).Take(batchSize).ToListAsync(ct);
-            if (ids.Count == 0)
-                return total;
-            // The UPDATE names the rows by id on the table itself (tenant filter still on), not through the scope's joins:
-            // so PostgreSQL re-checks `pending` on each row it locks, and a row another request changed first is skipped.
-            var changed = await db.Set<T>().IgnoreQueryFilters([SoftDeleteRules.Filter])
-                .Where(r => ids.Contains(EF.Property<Guid>(r, "Id"))).Where(pending).ExecuteUpdateAsync(set, ct);
-            if (changed != ids.Count)
+            // Each batch is one unit of the execution strategy: a transient fault runs the batch again, not half of it.
+            var (changed, last) = await db.InTransactionAsync(async token =>
             {
-                // Another request changed some of them between the two statements: the audit row would name rows this
-                // one did not change. Undo the batch and choose again; those rows no longer match.
-                await transaction.RollbackAsync(ct);
-                continue;
+                // Keyset by id: each batch starts past the last one, whatever a concurrent request did meanwhile.
+                var ids = await scope.Where(pending).Select(r => EF.Property<Guid>(r, "Id")).Where(id => id.CompareTo(after) > 0)
+                    .OrderBy(id => id).Take(batchSize).ToListAsync(token);
+                if (ids.Count == 0)
+                    return (0, (Guid?)null);
+                // The UPDATE names the rows by id on the table itself (tenant filter still on), not through the scope's joins:
+                // so PostgreSQL re-checks `pending` on each row it locks, and a row another request changed first is skipped.
+                var updated = await db.Set<T>().IgnoreQueryFilters([SoftDeleteRules.Filter])
+                    .Where(r => ids.Contains(EF.Property<Guid>(r, "Id"))).Where(pending).ExecuteUpdateAsync(set, token);
+                if (updated != ids.Count)
+                    // Another request changed some of them between the two statements: the audit row would name rows this
+                    // one did not change. Undo the batch and choose again; those rows no longer match.
+                    throw new BatchRaceException();
+                db.AuditLogs.Add(Entry(db.Actor, businessId, table, $"{label} batch {batch + 1}", newValues, ids, now));
+                await db.SaveChangesAsync(token);
+                return (updated, ids[^1]);
+            }, ct).ContinueRacesAsync();
+            if (last is null)
+            {
+                if (changed < 0)
+                    continue;
+                return total;
             }
-            db.AuditLogs.Add(Entry(db.Actor, businessId, table, $"{label} batch {++batch}", newValues, ids, now));
-            await db.SaveChangesAsync(ct);
-            await transaction.CommitAsync(ct);
+            batch++;
             total += changed;
-            after = ids[^1];
+            after = last.Value;
+        }
+    }
+
+    private sealed class BatchRaceException() : Exception("A concurrent change took rows of this batch.");
+
+    /// <summary>A batch that lost a race was rolled back: answered as (-1, null) so the loop chooses again.</summary>
+    private static async Task<(int Changed, Guid? Last)> ContinueRacesAsync(this Task<(int, Guid?)> batch)
+    {
+        try
+        {
+            return await batch;
+        }
+        catch (BatchRaceException)
+        {
+            return (-1, null);
         }
     }
 

@@ -36,6 +36,10 @@ namespace Tidings.Data.Postgres.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
 
+                    b.Property<int>("MaxTokenLifetimeDays")
+                        .HasColumnType("integer")
+                        .HasColumnName("max_token_lifetime_days");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(200)
@@ -67,6 +71,8 @@ namespace Tidings.Data.Postgres.Migrations
                     b.ToTable("businesses", null, t =>
                         {
                             t.HasCheckConstraint("ck_businesses_threshold", "notification_relevance_threshold >= 0 AND notification_relevance_threshold <= 1");
+
+                            t.HasCheckConstraint("ck_businesses_token_lifetime", "max_token_lifetime_days >= 1 AND max_token_lifetime_days <= 365");
                         });
                 });
 
@@ -845,6 +851,11 @@ namespace Tidings.Data.Postgres.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("expires_at");
 
+                    b.Property<string>("IpAddress")
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)")
+                        .HasColumnName("ip_address");
+
                     b.Property<string>("Kind")
                         .IsRequired()
                         .HasMaxLength(20)
@@ -867,12 +878,20 @@ namespace Tidings.Data.Postgres.Migrations
                         .HasColumnType("character varying(64)")
                         .HasColumnName("token_hash");
 
+                    b.Property<string>("UserAgent")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("user_agent");
+
                     b.Property<Guid>("UserId")
                         .HasColumnType("uuid")
                         .HasColumnName("user_id");
 
                     b.HasKey("BusinessId", "Id")
                         .HasName("pk_api_tokens");
+
+                    b.HasIndex("BusinessId", "ExpiresAt")
+                        .HasDatabaseName("ix_api_tokens_expiry");
 
                     b.HasIndex("BusinessId", "TokenHash")
                         .IsUnique()
@@ -1276,5 +1295,6 @@ namespace Tidings.Data.Postgres.Migrations
                 });
 #pragma warning restore 612, 618
         }
+
     }
 }

@@ -31,6 +31,10 @@ namespace Tidings.Data.Sqlite.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("created_at");
 
+                    b.Property<int>("MaxTokenLifetimeDays")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("max_token_lifetime_days");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(200)
@@ -62,6 +66,8 @@ namespace Tidings.Data.Sqlite.Migrations
                     b.ToTable("businesses", null, t =>
                         {
                             t.HasCheckConstraint("ck_businesses_threshold", "notification_relevance_threshold >= 0 AND notification_relevance_threshold <= 1");
+
+                            t.HasCheckConstraint("ck_businesses_token_lifetime", "max_token_lifetime_days >= 1 AND max_token_lifetime_days <= 365");
                         });
                 });
 
@@ -840,6 +846,11 @@ namespace Tidings.Data.Sqlite.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("expires_at");
 
+                    b.Property<string>("IpAddress")
+                        .HasMaxLength(50)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("ip_address");
+
                     b.Property<string>("Kind")
                         .IsRequired()
                         .HasMaxLength(20)
@@ -862,12 +873,20 @@ namespace Tidings.Data.Sqlite.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("token_hash");
 
+                    b.Property<string>("UserAgent")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("user_agent");
+
                     b.Property<Guid>("UserId")
                         .HasColumnType("TEXT")
                         .HasColumnName("user_id");
 
                     b.HasKey("BusinessId", "Id")
                         .HasName("pk_api_tokens");
+
+                    b.HasIndex("BusinessId", "ExpiresAt")
+                        .HasDatabaseName("ix_api_tokens_expiry");
 
                     b.HasIndex("BusinessId", "TokenHash")
                         .IsUnique()
@@ -1271,5 +1290,6 @@ namespace Tidings.Data.Sqlite.Migrations
                 });
 #pragma warning restore 612, 618
         }
+
     }
 }
