@@ -8,7 +8,7 @@ namespace Tidings.Tests.Bench;
 /// the tests' PostgreSQL: what must always hold, never how fast. Hostile requests for every operation of the
 /// OpenAPI document get no 5xx and write nothing; SIGKILL in the middle of batch writes and of a legacy import
 /// leaves every batch whole or absent, every row audited, and nothing of the import. The load drills need wrk
-/// and are run by hand (docs/drills.md).
+/// and are run by hand (docs/operations.md, "Drills").
 /// </summary>
 public sealed class DrillTests : IDisposable
 {
