@@ -19,17 +19,13 @@ public static class BusinessLock
     /// through the execution strategy, so a transient fault retries it whole, from a clean change tracker.
     /// </summary>
     public static Task<T> RunAsync<T>(TidingsDbContext db, Func<CancellationToken, Task<T>> unit, CancellationToken ct) =>
-        db.Database.CreateExecutionStrategy().ExecuteAsync(async attempt =>
+        db.InTransactionAsync(async attempt =>
         {
-            db.ChangeTracker.Clear();
-            await using var transaction = await db.Database.BeginTransactionAsync(attempt);
             if (db.Database.IsNpgsql())
             {
                 var businessId = db.Tenant.RequireBusinessId();
                 await db.Database.ExecuteSqlAsync($"SELECT 1 FROM businesses WHERE id = {businessId} FOR NO KEY UPDATE", attempt);
             }
-            var result = await unit(attempt);
-            await transaction.CommitAsync(attempt);
-            return result;
+            return await unit(attempt);
         }, ct);
 }

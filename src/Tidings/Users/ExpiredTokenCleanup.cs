@@ -108,10 +108,8 @@ public sealed class ExpiredTokenCleanup(IServiceScopeFactory scopes, ExpiredToke
                 .Take(settings.BatchSize).ToListAsync(ct);
             if (batch.Count == 0)
                 return deleted;
-            deleted += await db.Database.CreateExecutionStrategy().ExecuteAsync(async attempt =>
+            deleted += await db.InTransactionAsync(async attempt =>
             {
-                db.ChangeTracker.Clear();
-                await using var transaction = await db.Database.BeginTransactionAsync(attempt);
                 int count;
                 using (db.AllowDirectWrites("expired token cleanup: one PURGE entry per batch listing its ids"))
                     count = await db.ApiTokens.Where(t => batch.Contains(t.Id) && t.ExpiresAt <= now).ExecuteDeleteAsync(attempt);
@@ -128,7 +126,6 @@ public sealed class ExpiredTokenCleanup(IServiceScopeFactory scopes, ExpiredToke
                     CreatedAt = StoredTime.Now(clock),
                 });
                 await db.SaveChangesAsync(attempt);
-                await transaction.CommitAsync(attempt);
                 return count;
             }, ct);
             if (batch.Count < settings.BatchSize)
