@@ -115,16 +115,14 @@ public sealed class ExpiredTokenCleanup(IServiceScopeFactory scopes, ExpiredToke
                     count = await db.ApiTokens.Where(t => batch.Contains(t.Id) && t.ExpiresAt <= now).ExecuteDeleteAsync(attempt);
                 if (count == 0)
                     return 0; // another instance's pass, or the owner, got there first, and audited it
-                db.AuditLogs.Add(new AuditLog
+                db.AuditLogs.Add(AuditTrail.Attribute(new AuditLog
                 {
-                    BusinessId = businessId,
                     ActorName = db.Actor.Name,
                     TableName = "api_tokens",
                     RecordId = $"expired before {now.ToString("O", CultureInfo.InvariantCulture)}",
                     Action = AuditActions.Purge,
                     OldValues = JsonSerializer.Serialize(new { reason = "expired", expiresBefore = now, count, ids = batch }),
-                    CreatedAt = StoredTime.Now(clock),
-                });
+                }, businessId, db.Actor, StoredTime.Now(clock)));
                 await db.SaveChangesAsync(attempt);
                 return count;
             }, ct);

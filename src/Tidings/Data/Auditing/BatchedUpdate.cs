@@ -82,18 +82,13 @@ public static class BatchedUpdate
     }
 
     private static AuditLog Entry(CurrentActor actor, Guid businessId, string table, string recordId,
-        IReadOnlyDictionary<string, object?> newValues, List<Guid> ids, DateTime now) => new()
+        IReadOnlyDictionary<string, object?> newValues, List<Guid> ids, DateTime now) => AuditTrail.Attribute(new AuditLog
     {
-        BusinessId = businessId,
-        UserId = actor.UserBusinessId == businessId ? actor.UserId : null,
         ActorName = actor.Name,
         TableName = table,
         RecordId = recordId,
         Action = AuditActions.Update,
         NewValues = JsonSerializer.Serialize(new Dictionary<string, object?>(newValues) { ["rows"] = ids.Count, ["ids"] = ids }),
         ChangedFields = JsonSerializer.Serialize(newValues.Keys),
-        IpAddress = actor.IpAddress,
-        UserAgent = actor.UserAgent,
-        CreatedAt = now,
-    };
+    }, businessId, actor, now);
 }
