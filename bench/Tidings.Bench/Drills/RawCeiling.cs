@@ -197,10 +197,8 @@ public static class RawCeiling
         public override ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData,
             InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
         {
-            var sql = command.CommandText;
-            var marker = sql.IndexOf("END$tenant$;\n", StringComparison.Ordinal);
-            Sent.Add((marker >= 0 ? sql[(marker + "END$tenant$;\n".Length)..] : sql,
-                command.Parameters.Cast<NpgsqlParameter>().Select(p => p.Clone()).ToList()));
+            Sent.Add((PostgresTenantSession.StatementOf(command.CommandText),
+                command.Parameters.Cast<NpgsqlParameter>().Where(p => !PostgresTenantSession.IsSettingsParameter(p.ParameterName)).Select(p => p.Clone()).ToList()));
             return base.ReaderExecutingAsync(command, eventData, result, cancellationToken);
         }
     }

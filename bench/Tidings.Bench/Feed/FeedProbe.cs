@@ -140,13 +140,10 @@ public sealed class FeedProbe(BenchDatabase database, GeneratedBusiness business
         public override ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData,
             InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
         {
-            var sql = command.CommandText;
-            var marker = sql.IndexOf("END$tenant$;\n", StringComparison.Ordinal);
-            if (marker >= 0)
-                sql = sql[(marker + "END$tenant$;\n".Length)..];
+            var sql = PostgresTenantSession.StatementOf(command.CommandText);
             // Only the few statements of the page being explained are wanted; measured runs must not pile up.
             if (Sent.Count < Kept)
-                Sent.Add((sql, command.Parameters.Cast<DbParameter>().Select(Clone).ToList()));
+                Sent.Add((sql, command.Parameters.Cast<DbParameter>().Where(p => !PostgresTenantSession.IsSettingsParameter(p.ParameterName)).Select(Clone).ToList()));
             return base.ReaderExecutingAsync(command, eventData, result, cancellationToken);
         }
 

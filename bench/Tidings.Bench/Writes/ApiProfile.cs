@@ -1,5 +1,6 @@
 using Tidings.Bench.Dataset;
 using Tidings.Data;
+using Tidings.Data.Tenancy;
 
 namespace Tidings.Bench.Writes;
 
@@ -119,11 +120,10 @@ public static class ApiProfile
 
     private static string Shorten(string sql)
     {
-        var oneLine = string.Join(' ', sql.Split((char[])['\n', '\r', '\t', ' '], StringSplitOptions.RemoveEmptyEntries)).Replace('`', '\'');
-        // PostgresTenantSession puts the tenant's DO block in front of a statement run outside a transaction; name it rather than print it.
-        const string tenantBlockEnd = "END$tenant$;";
-        if (oneLine.StartsWith("DO $tenant$", StringComparison.Ordinal) && oneLine.IndexOf(tenantBlockEnd, StringComparison.Ordinal) is var end and > 0)
-            oneLine = "DO $tenant$ ... set_config x2 ... $tenant$; " + oneLine[(end + tenantBlockEnd.Length)..].TrimStart();
+        // PostgresTenantSession puts the tenant's CALL in front of a statement run outside a transaction; name it rather than print it.
+        var statement = PostgresTenantSession.StatementOf(sql);
+        var oneLine = (statement.Length < sql.Length ? "CALL tidings_set_tenant(...); " : "")
+            + string.Join(' ', statement.Split((char[])['\n', '\r', '\t', ' '], StringSplitOptions.RemoveEmptyEntries)).Replace('`', '\'');
         return oneLine.Length <= 160 ? oneLine : oneLine[..157] + "...";
     }
 }

@@ -2,6 +2,7 @@ using System.Linq.Expressions;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Tidings.Data;
+using Tidings.Data.Tenancy;
 using Tidings.Data.SoftDelete;
 using Tidings.Interactions;
 using Tidings.Tags;
@@ -139,8 +140,11 @@ public static class EventFeed
     /// belong (events here, tag links in the tag filter and projection): it returns exactly the rows the
     /// filter would. The tenant filter stays on throughout.
     /// </summary>
-    public static IQueryable<Event> Live(TidingsDbContext db) =>
-        db.Events.AsNoTracking().IgnoreQueryFilters([SoftDeleteRules.Filter]).Where(Rule<Event>(db));
+    public static IQueryable<Event> Live(TidingsDbContext db) => LiveTracked(db).AsNoTracking();
+
+    /// <summary><see cref="Live"/>, with the rows it returns (and the rows joined to them) tracked, for a change.</summary>
+    public static IQueryable<Event> LiveTracked(TidingsDbContext db) =>
+        db.Events.IgnoreQueryFilters([SoftDeleteRules.Filter]).Where(Rule<Event>(db));
 
     /// <summary>The SoftDelete condition the model declares for <typeparamref name="T"/> (SoftDeleteRules), not a copy of it.</summary>
     private static Expression<Func<T, bool>> Rule<T>(TidingsDbContext db) =>
@@ -181,7 +185,8 @@ public static class EventFeed
             if (page.Count == 0)
                 return [];
             var ids = page.Select(p => p.Event.Id).ToList();
-            var tags = await db.EventTags.AsNoTracking().IgnoreQueryFilters([SoftDeleteRules.Filter])
+            // Index probes for the page's events, however large the business: one plan serves every business.
+            var tags = await db.EventTags.AsNoTracking().IgnoreQueryFilters([SoftDeleteRules.Filter]).WithGenericPlan()
                 .Where(t => !t.Tag!.IsDeleted && ids.Contains(t.EventId))
                 .OrderBy(t => t.Tag!.Name)
                 .Select(t => new { t.EventId, Item = new EventTagItem(t.Tag!.Id, t.Tag.Name, t.Tag.Color) })

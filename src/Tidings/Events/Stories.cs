@@ -31,11 +31,19 @@ public static class Stories
         var wanted = keys.ToHashSet();
         var hashes = wanted.Select(k => k.Hash).Distinct().ToList();
         var clientIds = wanted.Select(k => k.ClientId).Distinct().ToList();
+        // A copy's original by a plain equality, an original standing for itself: joined on COALESCE(duplicate_of, id),
+        // row-level security may not probe the original's index with it (COALESCE is not leakproof), and PostgreSQL
+        // hashed every event of the business for each new story.
         var found = await (
                 from e in AllEvents(db)
                 where hashes.Contains(e.ContentHash!) && clientIds.Contains(e.ClientId)
-                join o in AllEvents(db) on e.DuplicateOfEventId ?? e.Id equals o.Id
-                select new { e.ClientId, e.ContentHash, o.Id, o.IsDeleted, o.CreatedAt })
+                join o in AllEvents(db) on e.DuplicateOfEventId equals (Guid?)o.Id into linked
+                from o in linked.DefaultIfEmpty()
+                select new
+                {
+                    e.ClientId, e.ContentHash, Id = o == null ? e.Id : o.Id,
+                    IsDeleted = o == null ? e.IsDeleted : o.IsDeleted, CreatedAt = o == null ? e.CreatedAt : o.CreatedAt,
+                })
             .ToListAsync(ct);
         var originals = new Dictionary<(Guid, string), Guid>();
         foreach (var row in found.OrderBy(r => r.IsDeleted).ThenBy(r => r.CreatedAt).ThenBy(r => r.Id))

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Microsoft.EntityFrameworkCore;
 using Tidings.Data;
+using Tidings.Data.Tenancy;
 using Tidings.Events;
 using Tidings.Users;
 using Tidings.Web;
@@ -60,9 +61,14 @@ public static class InteractionsApi
         var userId = principal.UserId();
         for (var attempt = 1; ; attempt++)
         {
-            // The event and the caller's row in one round trip; no event (or another business's) is a 404.
-            var found = await db.Events.Where(e => e.Id == id)
-                .Select(e => new { Mine = db.EventUserInteractions.SingleOrDefault(i => i.EventId == e.Id && i.UserId == userId) })
+            // The event and the caller's row in one round trip; no event (or another business's) is a 404. A left join, not
+            // a subquery in the projection: EF translates that one with ROW_NUMBER() over every interaction of the caller.
+            // Live events, as the feed reads them: the row's own soft-delete filter would join the event again.
+            var found = await (
+                    from e in EventFeed.LiveTracked(db).WithGenericPlan()
+                    where e.Id == id
+                    from i in db.EventUserInteractions.Where(i => i.EventId == e.Id && i.UserId == userId).DefaultIfEmpty()
+                    select new { Mine = i })
                 .SingleOrDefaultAsync(ct);
             if (found is null)
                 return TypedResults.NotFound();

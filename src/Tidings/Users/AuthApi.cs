@@ -108,10 +108,12 @@ public static partial class AuthApi
         return TypedResults.NoContent();
     }
 
-    private static async Task<Ok<MeDto>> GetMeAsync(ClaimsPrincipal principal, TidingsDbContext db, CancellationToken ct)
+    private static async Task<Results<Ok<MeDto>, UnauthorizedHttpResult>> GetMeAsync(ClaimsPrincipal principal, TidingsDbContext db, CancellationToken ct)
     {
         var userId = principal.UserId();
-        var user = await db.Users.AsNoTracking().SingleAsync(u => u.Id == userId, ct);
+        // Gone since the sign-in was kept (SignInCache): by another Tidings process, or around the API.
+        if (await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.Id == userId && u.IsActive, ct) is not { } user)
+            return TypedResults.Unauthorized();
         var business = await db.Businesses.AsNoTracking().SingleAsync(ct);
         return TypedResults.Ok(Me(user, business));
     }

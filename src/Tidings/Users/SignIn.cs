@@ -45,6 +45,8 @@ public static class SignIn
             .AddPolicy(Policies.Admin, p => p.RequireRole(UserRoles.Owner, UserRoles.Admin));
         services.AddSingleton<LoginThrottle>();
         services.AddAuthRateLimits(limits);
+        var cacheLifetime = SignInCache.LifetimeFrom(configuration);
+        services.AddSingleton(sp => new SignInCache(cacheLifetime, sp.GetRequiredService<TimeProvider>()));
         return services;
     }
 
@@ -93,7 +95,7 @@ public static class SignIn
 
 public sealed class TokenAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder,
-    IServiceScopeFactory scopes, TimeProvider clock)
+    IServiceScopeFactory scopes, TimeProvider clock, SignInCache cache)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     private static readonly TimeSpan LastUseResolution = TimeSpan.FromHours(1);
@@ -106,20 +108,40 @@ public sealed class TokenAuthenticationHandler(
         if (ApiToken.BusinessOf(secret) is not { } businessId)
             return AuthenticateResult.Fail("Malformed token.");
 
+        var hash = ApiToken.Hash(secret);
+        var actor = Context.RequestServices.GetRequiredService<CurrentActor>();
+        if (cache.Find(hash) is not { } signedIn)
+        {
+            if (await LookUpAsync(hash, businessId, actor) is not { } found)
+                return AuthenticateResult.Fail("Unknown, expired or revoked token.");
+            cache.Keep(hash, signedIn = found);
+        }
+
+        actor.SetUser(signedIn.UserId, signedIn.BusinessId, signedIn.DisplayName);
+        Context.RequestServices.GetRequiredService<CurrentTenant>().Set(signedIn.BusinessId);
+        var identity = new ClaimsIdentity(
+        [
+            new Claim(ClaimTypes.NameIdentifier, signedIn.UserId.ToString()),
+            new Claim(ClaimTypes.Name, signedIn.DisplayName),
+            new Claim(ClaimTypes.Role, signedIn.Role),
+            new Claim(SignIn.BusinessClaim, signedIn.BusinessId.ToString()),
+            new Claim(SignIn.TokenClaim, signedIn.TokenId.ToString()),
+        ], SignIn.Scheme);
+        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SignIn.Scheme));
+    }
+
+    /// <summary>The token and its user from the database, noting when the token was last used (to the hour).</summary>
+    private async Task<SignedIn?> LookUpAsync(string hash, Guid businessId, CurrentActor actor)
+    {
         // Looked up in a scope of its own, so a token that fails leaves the request acting for nobody.
         await using var scope = scopes.CreateAsyncScope();
         scope.ServiceProvider.GetRequiredService<CurrentTenant>().Set(businessId);
         var db = scope.ServiceProvider.GetRequiredService<TidingsDbContext>();
-        var hash = ApiToken.Hash(secret);
         var now = clock.GetUtcNow().UtcDateTime;
-        var token = await db.ApiTokens.Include(t => t.User)
+        var token = await db.ApiTokens.WithGenericPlan().Include(t => t.User)
             .SingleOrDefaultAsync(t => t.TokenHash == hash && t.ExpiresAt > now && t.User!.IsActive, Context.RequestAborted);
         if (token?.User is not { } user)
-            return AuthenticateResult.Fail("Unknown, expired or revoked token.");
-
-        var actor = Context.RequestServices.GetRequiredService<CurrentActor>();
-        actor.SetUser(user.Id, businessId, user.DisplayName);
-        Context.RequestServices.GetRequiredService<CurrentTenant>().Set(businessId);
+            return null;
         if (token.LastUsedAt is null || now - token.LastUsedAt > LastUseResolution)
         {
             var scopeActor = scope.ServiceProvider.GetRequiredService<CurrentActor>();
@@ -128,16 +150,7 @@ public sealed class TokenAuthenticationHandler(
             token.LastUsedAt = now;
             await db.SaveChangesAsync(Context.RequestAborted);
         }
-
-        var identity = new ClaimsIdentity(
-        [
-            new Claim(ClaimTypes.NameIdentifier, user.Id.ToString()),
-            new Claim(ClaimTypes.Name, user.DisplayName),
-            new Claim(ClaimTypes.Role, user.Role),
-            new Claim(SignIn.BusinessClaim, businessId.ToString()),
-            new Claim(SignIn.TokenClaim, token.Id.ToString()),
-        ], SignIn.Scheme);
-        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SignIn.Scheme));
+        return new SignedIn(token.Id, user.Id, businessId, user.DisplayName, user.Role, token.ExpiresAt);
     }
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)

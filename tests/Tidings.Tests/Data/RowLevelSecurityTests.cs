@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using Tidings.Clients;
 using Tidings.Data;
+using Tidings.Data.Tenancy;
 using Tidings.Tests.Infrastructure;
 
 namespace Tidings.Tests.Data;
@@ -125,6 +126,23 @@ public sealed class RowLevelSecurityTests(PostgresDatabase database) : IClassFix
         var delete = await Assert.ThrowsAsync<PostgresException>(() => db.Database.ExecuteSqlAsync($"DELETE FROM audit_logs WHERE business_id = {a.Business.Id}"));
         Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, delete.SqlState);
         Assert.True(await db.AuditLogs.CountAsync() > 0);
+    }
+
+    [Fact]
+    public async Task A_business_statement_is_planned_with_its_values_unless_tagged_for_one_generic_plan()
+    {
+        var a = await TenantGraph.CreateAsync(database);
+        await using var db = a.Business.Context();
+        IQueryable<string> Mode() => db.Database.SqlQueryRaw<string>("SELECT current_setting('plan_cache_mode') AS \"Value\"");
+        Assert.Equal("force_custom_plan", await Mode().SingleAsync());
+        Assert.Equal("auto", await Mode().WithGenericPlan().SingleAsync());
+        // A transaction's statements are always planned with their values, tagged or not.
+        Assert.Equal("force_custom_plan", await db.InTransactionAsync(ct => Mode().WithGenericPlan().SingleAsync(ct), CancellationToken.None));
+        // The setting lasts as long as the statement's own transaction; the session's default is PostgreSQL's.
+        await using var raw = new NpgsqlConnection(database.Settings.ConnectionString);
+        await raw.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT current_setting('plan_cache_mode')", raw);
+        Assert.Equal("auto", await command.ExecuteScalarAsync());
     }
 
     [Fact]

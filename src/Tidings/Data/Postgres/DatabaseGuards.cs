@@ -22,6 +22,25 @@ public static class DatabaseGuards
             """);
     }
 
+    public const string TenantProcedure = "tidings_set_tenant";
+
+    /// <summary>
+    /// Sets the business, the platform scope and how statements are planned (Tenancy.GenericPlan) for the rest of the
+    /// current transaction, implicit or not. A DO block did the same in front of each statement, but PostgreSQL
+    /// compiles a DO block anew every time; a procedure is compiled once per connection, and its CALL takes the
+    /// business as a parameter, so its text is one statement for every business (one prepared statement, not one a
+    /// business) and it returns no result set.
+    /// </summary>
+    public static void CreateTenantProcedure(MigrationBuilder migration) =>
+        migration.Sql($"""
+            CREATE PROCEDURE {TenantProcedure}(business text, platform text, plans text) LANGUAGE plpgsql AS $$
+            BEGIN
+                PERFORM set_config('{BusinessSetting}', business, true);
+                PERFORM set_config('{PlatformSetting}', platform, true);
+                PERFORM set_config('plan_cache_mode', plans, true);
+            END $$;
+            """);
+
     /// <summary>
     /// The tables the platform scope reaches (sign-up and login look up emails and slugs; its own audit
     /// entries have no business). Business data stays out of it: cross-business reads of clients or events

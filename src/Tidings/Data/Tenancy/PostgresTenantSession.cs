@@ -9,8 +9,9 @@ namespace Tidings.Data.Tenancy;
 /// Hands the current business to PostgreSQL's row-level security as transaction-local settings
 /// (set_config(..., true)), so a pooled connection never carries one business's setting into another's
 /// work. A transaction gets them once, when it starts; a statement outside a transaction gets them in
-/// front of it, in the same implicit transaction. With no business and no platform scope nothing is
-/// set, and the policies show no rows at all.
+/// front of it, in the same implicit transaction (a CALL of DatabaseGuards.TenantProcedure). With no business and
+/// no platform scope nothing is set, and the policies show no rows at all. The same settings choose how the
+/// statement is planned (<see cref="GenericPlan"/>).
 /// </summary>
 public sealed class PostgresTenantSession : StatementHook, IDbTransactionInterceptor
 {
@@ -21,22 +22,41 @@ public sealed class PostgresTenantSession : StatementHook, IDbTransactionInterce
             ? (t.BusinessId, t.PlatformScope is not null)
             : null;
 
-    // A DO block returns no result set and no row count, so EF reads the statement after it unchanged.
+    private const string BusinessParameter = "tidings_tenant_business", PlatformParameter = "tidings_tenant_platform",
+        PlansParameter = "tidings_tenant_plans";
+
+    // A CALL returns no result set and no row count, so EF reads the statement after it unchanged; both go in one
+    // round trip and run in one implicit transaction, which the settings end with.
     protected override void BeforeExecuting(DbCommand command, DbContext? context)
     {
         if (command.Transaction is not null || SettingsOf(context) is not { } s)
             return;
-        command.CommandText =
-            $"DO $tenant$BEGIN PERFORM set_config('{Guards.BusinessSetting}', '{s.Business}', true); " +
-            $"PERFORM set_config('{Guards.PlatformSetting}', '{(s.Platform ? "on" : "off")}', true); END$tenant$;\n" +
-            command.CommandText;
+        var plans = command.CommandText.StartsWith(GenericPlan.Marker, StringComparison.Ordinal) ? GenericPlan.Allowed : GenericPlan.Refused;
+        // Npgsql takes either named or positional parameters in one command, never both.
+        if (command.Parameters.Cast<DbParameter>().Any(p => string.IsNullOrEmpty(p.ParameterName)))
+        {
+            command.CommandText = $"CALL {Guards.TenantProcedure}('{s.Business}', '{(s.Platform ? "on" : "off")}', '{plans}');\n" + command.CommandText;
+            return;
+        }
+        command.CommandText = $"CALL {Guards.TenantProcedure}(@{BusinessParameter}, @{PlatformParameter}, @{PlansParameter});\n" + command.CommandText;
+        AddParameter(command, BusinessParameter, s.Business?.ToString() ?? "");
+        AddParameter(command, PlatformParameter, s.Platform ? "on" : "off");
+        AddParameter(command, PlansParameter, plans);
     }
+
+    /// <summary>A statement as EF wrote it, without the settings put in front of it (for tools that show or replay statements).</summary>
+    public static string StatementOf(string commandText) =>
+        commandText.StartsWith($"CALL {Guards.TenantProcedure}(", StringComparison.Ordinal) ? commandText[(commandText.IndexOf('\n') + 1)..] : commandText;
+
+    /// <summary>Whether a parameter is one of the settings' rather than the statement's own.</summary>
+    public static bool IsSettingsParameter(string parameterName) => parameterName is BusinessParameter or PlatformParameter or PlansParameter;
 
     private static DbCommand SettingsCommand(DbTransaction transaction, (Guid? Business, bool Platform) s)
     {
         var command = transaction.Connection!.CreateCommand();
         command.Transaction = transaction;
-        command.CommandText = $"SELECT set_config('{Guards.BusinessSetting}', @business, true), set_config('{Guards.PlatformSetting}', @platform, true)";
+        command.CommandText = $"SELECT set_config('{Guards.BusinessSetting}', @business, true), set_config('{Guards.PlatformSetting}', @platform, true), " +
+            $"set_config('plan_cache_mode', '{GenericPlan.Refused}', true)";
         AddParameter(command, "business", s.Business?.ToString() ?? "");
         AddParameter(command, "platform", s.Platform ? "on" : "off");
         return command;

@@ -1,0 +1,197 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.Caching.Memory;
+using Tidings.Businesses;
+using Tidings.Data;
+
+namespace Tidings.Users;
+
+/// <summary>Who a token signed in as when it was last looked up.</summary>
+public sealed record SignedIn(Guid TokenId, Guid UserId, Guid BusinessId, string DisplayName, string Role, DateTime ExpiresAt);
+
+/// <summary>
+/// Keeps what a token signs in as for a few seconds (Sessions:SignInCache, a TimeSpan, default 00:00:05;
+/// 00:00:00 turns it off), so a busy client does not pay a database lookup on every request. A save through
+/// this process that ends a session or token, or changes a person or a business, forgets their entries before
+/// and after it commits; another Tidings process on the same database sees such a change when its own entry
+/// lapses, at most that many seconds later (docs/operations.md).
+/// </summary>
+public sealed class SignInCache : IDisposable
+{
+    public const string Setting = "Sessions:SignInCache";
+    private const int MaxEntries = 100_000;
+
+    private readonly MemoryCache _entries;
+    private readonly TimeSpan _lifetime;
+    private readonly TimeProvider _clock;
+
+    public SignInCache(TimeSpan lifetime, TimeProvider clock)
+    {
+        _lifetime = lifetime;
+        _clock = clock;
+        _entries = new MemoryCache(new MemoryCacheOptions { SizeLimit = MaxEntries, Clock = new CacheClock(clock) });
+        Invalidation.Saved += Forget;
+    }
+
+    public static TimeSpan LifetimeFrom(IConfiguration configuration)
+    {
+        var lifetime = TimeSpan.FromSeconds(5);
+        if (configuration[Setting] is { Length: > 0 } text
+            && (!TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out lifetime) || lifetime < TimeSpan.Zero || lifetime > TimeSpan.FromMinutes(5)))
+            throw new InvalidConfigurationException($"{Setting} '{text}' is not a time span from 00:00:00 (off) to 00:05:00.");
+        return lifetime;
+    }
+
+    /// <summary>The entry of a token hash, if one is kept and the token has not expired since.</summary>
+    public SignedIn? Find(string tokenHash) =>
+        _lifetime > TimeSpan.Zero && _entries.TryGetValue(tokenHash, out SignedIn? found) && found!.ExpiresAt > _clock.GetUtcNow().UtcDateTime
+            ? found
+            : null;
+
+    public void Keep(string tokenHash, SignedIn signedIn)
+    {
+        if (_lifetime == TimeSpan.Zero)
+            return;
+        var until = _clock.GetUtcNow().UtcDateTime + _lifetime;
+        _entries.Set(tokenHash, signedIn, new MemoryCacheEntryOptions
+        {
+            Size = 1,
+            AbsoluteExpiration = new DateTimeOffset(until < signedIn.ExpiresAt ? until : signedIn.ExpiresAt, TimeSpan.Zero),
+        });
+    }
+
+    /// <summary>Forgets every entry of these people and of these businesses.</summary>
+    public void Forget(IReadOnlyCollection<Guid> userIds, IReadOnlyCollection<Guid> businessIds)
+    {
+        if (userIds.Count == 0 && businessIds.Count == 0)
+            return;
+        foreach (var key in _entries.Keys.ToList())
+            if (_entries.TryGetValue(key, out SignedIn? entry) && (userIds.Contains(entry!.UserId) || businessIds.Contains(entry.BusinessId)))
+                _entries.Remove(key);
+    }
+
+    public void Dispose()
+    {
+        Invalidation.Saved -= Forget;
+        _entries.Dispose();
+    }
+
+    private sealed class CacheClock(TimeProvider clock) : Microsoft.Extensions.Internal.ISystemClock
+    {
+        public DateTimeOffset UtcNow => clock.GetUtcNow();
+    }
+
+    /// <summary>
+    /// Finds, in each save of any context of the process, the people and businesses whose sign-in may have changed (a
+    /// session or token deleted or changed, a person or a business changed or removed) and makes every cache of the
+    /// process forget them, before the save and again once it has committed (at the end of the caller's transaction
+    /// when there is one), so a lookup racing the commit cannot keep the old answer.
+    /// </summary>
+    public sealed class Invalidation : SaveChangesInterceptor, IDbTransactionInterceptor
+    {
+        public static readonly Invalidation Instance = new();
+
+        internal static event Action<IReadOnlyCollection<Guid>, IReadOnlyCollection<Guid>>? Saved;
+
+        private static void Forget(Changed changed) => Saved?.Invoke(changed.Users, changed.Businesses);
+
+        private readonly ConditionalWeakTable<DbContext, Changed> _pending = new();
+
+        private sealed record Changed(HashSet<Guid> Users, HashSet<Guid> Businesses);
+
+        public override InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
+        {
+            Collect(eventData.Context);
+            return result;
+        }
+
+        public override ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result,
+            CancellationToken cancellationToken = default)
+        {
+            Collect(eventData.Context);
+            return ValueTask.FromResult(result);
+        }
+
+        public override int SavedChanges(SaveChangesCompletedEventData eventData, int result)
+        {
+            if (eventData.Context?.Database.CurrentTransaction is null)
+                Release(eventData.Context);
+            return result;
+        }
+
+        public override ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
+        {
+            if (eventData.Context?.Database.CurrentTransaction is null)
+                Release(eventData.Context);
+            return ValueTask.FromResult(result);
+        }
+
+        public void TransactionCommitted(System.Data.Common.DbTransaction transaction, TransactionEndEventData eventData) => Release(eventData.Context);
+
+        public Task TransactionCommittedAsync(System.Data.Common.DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
+        {
+            Release(eventData.Context);
+            return Task.CompletedTask;
+        }
+
+        public void TransactionRolledBack(System.Data.Common.DbTransaction transaction, TransactionEndEventData eventData) => Release(eventData.Context);
+
+        public Task TransactionRolledBackAsync(System.Data.Common.DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
+        {
+            Release(eventData.Context);
+            return Task.CompletedTask;
+        }
+
+        public override void SaveChangesFailed(DbContextErrorEventData eventData) => Release(eventData.Context);
+
+        public override Task SaveChangesFailedAsync(DbContextErrorEventData eventData, CancellationToken cancellationToken = default)
+        {
+            Release(eventData.Context);
+            return Task.CompletedTask;
+        }
+
+        private void Collect(DbContext? context)
+        {
+            if (context is null)
+                return;
+            var changed = new Changed([], []);
+            foreach (var entry in context.ChangeTracker.Entries())
+            {
+                if (entry.State is not (EntityState.Modified or EntityState.Deleted))
+                    continue;
+                switch (entry.Entity)
+                {
+                    case ApiToken token:
+                        changed.Users.Add(token.UserId);
+                        break;
+                    case User user:
+                        changed.Users.Add(user.Id);
+                        break;
+                    case Business business:
+                        changed.Businesses.Add(business.Id);
+                        break;
+                }
+            }
+            if (changed.Users.Count == 0 && changed.Businesses.Count == 0)
+                return;
+            Forget(changed);
+            if (_pending.TryGetValue(context, out var earlier))
+            {
+                changed.Users.UnionWith(earlier.Users);
+                changed.Businesses.UnionWith(earlier.Businesses);
+            }
+            _pending.AddOrUpdate(context, changed);
+        }
+
+        private void Release(DbContext? context)
+        {
+            if (context is not null && _pending.TryGetValue(context, out var changed))
+            {
+                _pending.Remove(context);
+                Forget(changed);
+            }
+        }
+    }
+}
