@@ -19,8 +19,9 @@ namespace Tidings.Bench.Drills;
 /// <summary>
 /// The raw-SQL ceiling of each load: the same database work with no service in front of it, on as many
 /// connections of the app role (row-level security on), each unit a transaction that starts with the tenant's
-/// set_config as PostgresTenantSession makes it: the feed's own two statements (captured from EventFeed as they
-/// went out), an upsert of the interaction, an insert of the event.
+/// set_config as PostgresTenantSession makes it, each statement prepared and planned as the service plans it (with
+/// its values, or once for all when tagged GenericPlan): the feed's own two statements (captured from EventFeed as
+/// they went out), an upsert of the interaction, an insert of the event.
 /// </summary>
 public static class RawCeiling
 {
@@ -115,6 +116,9 @@ public static class RawCeiling
                 var batch = new NpgsqlBatch(connection);
                 if (i == 0)
                     batch.BatchCommands.Add(Tenant(businessId));
+                // Planned as the service plans it: with its values, or once for all when Tidings tags it so (GenericPlan).
+                batch.BatchCommands.Add(new NpgsqlBatchCommand(
+                    $"SELECT set_config('plan_cache_mode', '{(statements[i].Sql.StartsWith("-- " + GenericPlan.Tag, StringComparison.Ordinal) ? "auto" : "force_custom_plan")}', true)"));
                 var command = new NpgsqlBatchCommand(statements[i].Sql);
                 command.Parameters.AddRange(statements[i].Parameters.Select(p => p.Clone()).ToArray());
                 batch.BatchCommands.Add(command);

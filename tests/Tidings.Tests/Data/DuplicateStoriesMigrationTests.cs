@@ -1,6 +1,4 @@
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Infrastructure;
-using Microsoft.EntityFrameworkCore.Migrations;
 using Tidings.Clients;
 using Tidings.Data;
 using Tidings.Data.Auditing;
@@ -53,12 +51,7 @@ public abstract class DuplicateStoriesMigrationTests(TestDatabase database)
             await db.SaveChangesAsync();
         }
 
-        await using (var migrator = DatabaseSetup.CreateContext(database.Settings, database.Settings.MigrationConnectionString, new CurrentTenant(), new CurrentActor()))
-        {
-            var all = migrator.Database.GetMigrations().ToList();
-            await migrator.GetService<IMigrator>().MigrateAsync(all[all.FindIndex(m => m.EndsWith("_DuplicateStories")) - 1]);
-        }
-        await DatabaseCommands.MigrateAsync(database.Settings, CancellationToken.None);
+        await database.ReapplyMigrationAsync("_DuplicateStories");
 
         await using var check = business.Context();
         var links = await check.Events.IgnoreQueryFilters([SoftDeleteRules.Filter]).ToDictionaryAsync(e => e.Id, e => e.DuplicateOfEventId);

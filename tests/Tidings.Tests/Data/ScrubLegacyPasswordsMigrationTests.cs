@@ -1,6 +1,4 @@
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Infrastructure;
-using Microsoft.EntityFrameworkCore.Migrations;
 using Tidings.Data;
 using Tidings.Data.Auditing;
 using Tidings.Data.Tenancy;
@@ -34,12 +32,7 @@ public abstract class ScrubLegacyPasswordsMigrationTests(TestDatabase database)
             await db.SaveChangesAsync();
         }
 
-        await using (var migrator = DatabaseSetup.CreateContext(database.Settings, database.Settings.MigrationConnectionString, new CurrentTenant(), new CurrentActor()))
-        {
-            var all = migrator.Database.GetMigrations().ToList();
-            await migrator.GetService<IMigrator>().MigrateAsync(all[all.FindIndex(m => m.EndsWith("_ScrubLegacyPasswords")) - 1]);
-        }
-        await DatabaseCommands.MigrateAsync(database.Settings, CancellationToken.None);
+        await database.ReapplyMigrationAsync("_ScrubLegacyPasswords");
 
         await using var check = business.Context();
         var values = await check.LegacyValues.ToDictionaryAsync(v => v.Id, v => v.OriginalValue);

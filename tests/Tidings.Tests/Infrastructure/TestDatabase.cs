@@ -1,6 +1,8 @@
 using System.Data.Common;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Migrations;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 using Npgsql;
 using Tidings.Businesses;
 using Tidings.Data;
@@ -46,6 +48,20 @@ public abstract class TestDatabase : IAsyncLifetime
         db.Users.Add(owner);
         await db.SaveChangesAsync();
         return new TestBusiness(this, business.Id, owner.Id);
+    }
+
+    /// <summary>
+    /// Migrates back to just before the migration whose name ends with <paramref name="suffix"/>, then forward to the
+    /// latest: that migration meets rows written the way the code before it wrote them.
+    /// </summary>
+    public async Task ReapplyMigrationAsync(string suffix)
+    {
+        await using (var migrator = DatabaseSetup.CreateContext(Settings, Settings.MigrationConnectionString, new CurrentTenant(), new CurrentActor()))
+        {
+            var all = migrator.Database.GetMigrations().ToList();
+            await migrator.GetService<IMigrator>().MigrateAsync(all[all.FindIndex(m => m.EndsWith(suffix, StringComparison.Ordinal)) - 1]);
+        }
+        await DatabaseCommands.MigrateAsync(Settings, CancellationToken.None);
     }
 
     protected async Task MigrateAsync(string ownerConnectionString)

@@ -35,9 +35,9 @@ public static class DatabaseGuards
         migration.Sql($"""
             CREATE PROCEDURE {TenantProcedure}(business text, platform text, plans text) LANGUAGE plpgsql AS $$
             BEGIN
-                PERFORM set_config('{BusinessSetting}', business, true);
-                PERFORM set_config('{PlatformSetting}', platform, true);
-                PERFORM set_config('plan_cache_mode', plans, true);
+                -- One statement, not three: each is a call into the executor, and this runs in front of most statements.
+                PERFORM set_config('{BusinessSetting}', business, true), set_config('{PlatformSetting}', platform, true),
+                    set_config('plan_cache_mode', plans, true);
             END $$;
             """);
 
