@@ -112,9 +112,10 @@ public sealed class TokenAuthenticationHandler(
         var actor = Context.RequestServices.GetRequiredService<CurrentActor>();
         if (cache.Find(hash) is not { } signedIn)
         {
+            var generation = cache.Generation;
             if (await LookUpAsync(hash, businessId, actor) is not { } found)
                 return AuthenticateResult.Fail("Unknown, expired or revoked token.");
-            cache.Keep(hash, signedIn = found);
+            cache.Keep(hash, signedIn = found, generation);
         }
 
         actor.SetUser(signedIn.UserId, signedIn.BusinessId, signedIn.DisplayName);

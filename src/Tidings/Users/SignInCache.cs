@@ -44,15 +44,23 @@ public sealed class SignInCache : IDisposable
         return lifetime;
     }
 
+    private long _forgets;
+
+    /// <summary>
+    /// How many times entries have been forgotten so far: read before a lookup and handed to <see cref="Keep"/>, so a
+    /// lookup that raced a forgetting (it may have read the row just before the change committed) keeps nothing.
+    /// </summary>
+    public long Generation => Interlocked.Read(ref _forgets);
+
     /// <summary>The entry of a token hash, if one is kept and the token has not expired since.</summary>
     public SignedIn? Find(string tokenHash) =>
         _lifetime > TimeSpan.Zero && _entries.TryGetValue(tokenHash, out SignedIn? found) && found!.ExpiresAt > _clock.GetUtcNow().UtcDateTime
             ? found
             : null;
 
-    public void Keep(string tokenHash, SignedIn signedIn)
+    public void Keep(string tokenHash, SignedIn signedIn, long generation)
     {
-        if (_lifetime == TimeSpan.Zero)
+        if (_lifetime == TimeSpan.Zero || Generation != generation)
             return;
         var until = _clock.GetUtcNow().UtcDateTime + _lifetime;
         _entries.Set(tokenHash, signedIn, new MemoryCacheEntryOptions
@@ -67,6 +75,7 @@ public sealed class SignInCache : IDisposable
     {
         if (userIds.Count == 0 && businessIds.Count == 0)
             return;
+        Interlocked.Increment(ref _forgets);
         foreach (var key in _entries.Keys.ToList())
             if (_entries.TryGetValue(key, out SignedIn? entry) && (userIds.Contains(entry!.UserId) || businessIds.Contains(entry.BusinessId)))
                 _entries.Remove(key);
@@ -163,7 +172,9 @@ public sealed class SignInCache : IDisposable
                     continue;
                 switch (entry.Entity)
                 {
-                    case ApiToken token:
+                    // Noting when a token was last used (the sign-in lookup itself does, hourly) changes nothing it signs in as.
+                    case ApiToken token when entry.State == EntityState.Deleted
+                                             || entry.Properties.Any(p => p.IsModified && p.Metadata.Name != nameof(ApiToken.LastUsedAt)):
                         changed.Users.Add(token.UserId);
                         break;
                     case User user:

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -35,6 +36,11 @@ public abstract class TidingsServer<TDatabase> : IAsyncLifetime where TDatabase 
 
     public IServiceProvider Services => _app!.Services;
 
+    /// <summary>What the service logged at Error or above (an unhandled exception behind a 500), for a failing assertion to show.</summary>
+    public ConcurrentQueue<string> Errors { get; } = new();
+
+    private string ErrorsSoFar() => Errors.IsEmpty ? "(the service logged no error)" : string.Join("\n", Errors.TakeLast(3));
+
     public Uri BaseAddress { get; private set; } = null!;
 
     public async Task InitializeAsync()
@@ -52,6 +58,7 @@ public abstract class TidingsServer<TDatabase> : IAsyncLifetime where TDatabase 
             // Tests that count rows and audit entries must not meet a cleanup pass; ExpiredTokenCleanupTests run one directly.
             builder.Configuration["Sessions:CleanupInterval"] = "00:00:00";
             builder.Logging.ClearProviders();
+            builder.Logging.AddProvider(new ErrorLog(Errors));
             Configure(builder);
         });
         Map(_app);
@@ -90,7 +97,7 @@ public abstract class TidingsServer<TDatabase> : IAsyncLifetime where TDatabase 
             businessName = businessName ?? "Business " + Guid.NewGuid().ToString("N")[..8],
             email, password = ApiUser.Password, displayName = "Owner",
         });
-        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        Assert.True(response.StatusCode == HttpStatusCode.Created, $"sign-up answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}\n{ErrorsSoFar()}");
         var session = (await response.Content.ReadFromJsonAsync<SessionDto>())!;
         return new ApiUser(this.Authorized(session.Token), session.User.Id, session.User.Business.Id, email, UserRoles.Owner);
     }
@@ -112,7 +119,7 @@ public abstract class TidingsServer<TDatabase> : IAsyncLifetime where TDatabase 
     public async Task<ApiUser> LogInAsync(string email, string role)
     {
         var response = await Anonymous().PostAsJsonAsync("/api/auth/login", new { email, password = ApiUser.Password });
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"sign-in answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}\n{ErrorsSoFar()}");
         var session = (await response.Content.ReadFromJsonAsync<SessionDto>())!;
         return new ApiUser(Authorized(session.Token), session.User.Id, session.User.Business.Id, email, role);
     }
@@ -132,4 +139,27 @@ public sealed class PostgresApi : TidingsServer<PostgresDatabase>;
 public sealed record ApiUser(HttpClient Http, Guid Id, Guid BusinessId, string Email, string Role)
 {
     public const string Password = "correct horse battery";
+}
+
+/// <summary>Keeps the service's Error and Critical entries, with their exceptions.</summary>
+internal sealed class ErrorLog(ConcurrentQueue<string> errors) : ILoggerProvider
+{
+    public ILogger CreateLogger(string categoryName) => new Logger(errors, categoryName);
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class Logger(ConcurrentQueue<string> errors, string category) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Error;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (IsEnabled(logLevel))
+                errors.Enqueue($"{category}: {formatter(state, exception)} {exception}");
+        }
+    }
 }

@@ -121,3 +121,24 @@ public sealed class UncachedSignInTests_Postgres(UncachedSignInPostgresApi serve
 
 public sealed class SignInCacheTests_Sqlite(CachedSignInSqliteApi server) : SignInCacheTests<SqliteDatabase>(server), IClassFixture<CachedSignInSqliteApi>;
 public sealed class SignInCacheTests_Postgres(CachedSignInPostgresApi server) : SignInCacheTests<PostgresDatabase>(server), IClassFixture<CachedSignInPostgresApi>;
+
+public sealed class SignInCacheRaceTests
+{
+    [Fact]
+    public void A_lookup_that_raced_a_forgetting_keeps_nothing()
+    {
+        using var cache = new SignInCache(TimeSpan.FromSeconds(30), TimeProvider.System);
+        var signedIn = new SignedIn(Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid(), "Someone", UserRoles.Member, DateTime.UtcNow.AddDays(1));
+
+        // Read before the change committed, kept after it was forgotten: the stale answer must not stay.
+        var before = cache.Generation;
+        cache.Forget([signedIn.UserId], []);
+        cache.Keep("stale", signedIn, before);
+        Assert.Null(cache.Find("stale"));
+
+        cache.Keep("fresh", signedIn, cache.Generation);
+        Assert.Equal(signedIn, cache.Find("fresh"));
+        cache.Forget([], [signedIn.BusinessId]);
+        Assert.Null(cache.Find("fresh"));
+    }
+}
