@@ -114,9 +114,10 @@ public sealed class DatabaseOutageTests_Postgres(PostgresOutageApi server) : Dat
         // Every retried write ran under the business's row-level security settings, or it could not have been written.
         await using var db = Server.Database.Context(owner.BusinessId);
         Assert.Equal(1 + 2 + 2 * 25, await db.Events.CountAsync());
-        // The restart cost retries, logged as warnings, and no error.
+        // The restart cost no error. A request that meets a connection the restart closed is retried (a Warning); since
+        // sign-ins are kept (SignInCache) fewer connections are pooled before it, and whether one is met is timing.
         var during = Server.Logs.Entries.Skip(logged).ToList();
-        Assert.Contains(during, e => e.Level == LogLevel.Warning && e.Category == "Microsoft.EntityFrameworkCore.Infrastructure" && e.Message.Contains("retried"));
+        Assert.All(during.Where(e => e.Message.Contains("retried")), e => Assert.Equal(LogLevel.Warning, e.Level));
         Assert.DoesNotContain(during, e => e.Level >= LogLevel.Error);
     }
 
