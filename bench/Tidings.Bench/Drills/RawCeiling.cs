@@ -118,7 +118,7 @@ public static class RawCeiling
                     batch.BatchCommands.Add(Tenant(businessId));
                 // Planned as the service plans it: with its values, or once for all when Tidings tags it so (GenericPlan).
                 batch.BatchCommands.Add(new NpgsqlBatchCommand(
-                    $"SELECT set_config('plan_cache_mode', '{(statements[i].Sql.StartsWith("-- " + GenericPlan.Tag, StringComparison.Ordinal) ? "auto" : "force_custom_plan")}', true)"));
+                    $"SELECT set_config('plan_cache_mode', '{GenericPlan.PlanCacheModeOf(statements[i].Sql)}', true)"));
                 var command = new NpgsqlBatchCommand(statements[i].Sql);
                 command.Parameters.AddRange(statements[i].Parameters.Select(p => p.Clone()).ToArray());
                 batch.BatchCommands.Add(command);

@@ -143,7 +143,7 @@ public static class DatabaseSetup
     /// </summary>
     private static void ConfigurePostgres(DbContextOptionsBuilder options, string connectionString, DatabaseRetry retry) =>
         // The guard reads the statement before the tenant session puts its settings in front of it.
-        Common(options.UseNpgsql(WithoutReset(connectionString), npgsql => npgsql.EnableRetryOnFailure(retry.MaxRetryCount, retry.MaxRetryDelay, ServerGoingAway))
+        Common(options.UseNpgsql(ForPooledUse(connectionString), npgsql => npgsql.EnableRetryOnFailure(retry.MaxRetryCount, retry.MaxRetryDelay, ServerGoingAway))
             .AddInterceptors(DirectWriteGuard.Instance, PostgresTenantSession.Instance));
 
     /// <summary>What a pooled connection reads when the server was stopped or restarted under it: worth another connection.</summary>
@@ -159,7 +159,7 @@ public static class DatabaseSetup
     /// and planning were most of the database's work for the service's small statements, and prepared statements
     /// are the one state a pooled connection keeps on purpose (Tenancy.GenericPlan says how they are planned).
     /// </summary>
-    internal static string WithoutReset(string connectionString)
+    internal static string ForPooledUse(string connectionString)
     {
         var builder = new NpgsqlConnectionStringBuilder(connectionString) { NoResetOnClose = true };
         if (!new DbConnectionStringBuilder { ConnectionString = connectionString }.Keys.Cast<string>()

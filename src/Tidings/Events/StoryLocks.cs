@@ -13,7 +13,7 @@ namespace Tidings.Events;
 /// one after the other, each seeing the last one's event. Deleting, restoring, patching and purging an event
 /// take its client's lock exclusive, since they re-point whole stories.
 /// PostgreSQL: transaction-scoped advisory locks, released at commit or rollback, so a pooled connection
-/// carries none away (DatabaseSetup.WithoutReset); taken in key order so two transactions cannot deadlock.
+/// carries none away (DatabaseSetup.ForPooledUse); taken in key order so two transactions cannot deadlock.
 /// SQLite: the transaction is IMMEDIATE already (Transactions), one writer at a time: nothing to add.
 /// </summary>
 public static class StoryLocks

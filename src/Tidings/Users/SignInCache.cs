@@ -26,6 +26,7 @@ public sealed class SignInCache : IDisposable
     private readonly MemoryCache _entries;
     private readonly TimeSpan _lifetime;
     private readonly TimeProvider _clock;
+    private long _forgets;
 
     public SignInCache(TimeSpan lifetime, TimeProvider clock)
     {
@@ -43,8 +44,6 @@ public sealed class SignInCache : IDisposable
             throw new InvalidConfigurationException($"{Setting} '{text}' is not a time span from 00:00:00 (off) to 00:05:00.");
         return lifetime;
     }
-
-    private long _forgets;
 
     /// <summary>
     /// How many times entries have been forgotten so far: read before a lookup and handed to <see cref="Keep"/>, so a

@@ -150,9 +150,9 @@ public sealed class RowLevelSecurityTests(PostgresDatabase database) : IClassFix
     {
         var a = await TenantGraph.CreateAsync(database);
         var b = await TenantGraph.CreateAsync(database);
-        // Contexts connect without Npgsql's reset (DatabaseSetup.WithoutReset); a pool of one, of this test's
+        // Contexts connect without Npgsql's reset (DatabaseSetup.ForPooledUse); a pool of one, of this test's
         // own, hands every context and raw connection below the same physical connection, unreset.
-        var pooled = DatabaseSetup.WithoutReset(new NpgsqlConnectionStringBuilder(database.Settings.ConnectionString)
+        var pooled = DatabaseSetup.ForPooledUse(new NpgsqlConnectionStringBuilder(database.Settings.ConnectionString)
         { MaxPoolSize = 1, ApplicationName = $"reuse-{Guid.NewGuid():N}" }.ConnectionString);
         int backend;
         await using (var db = Context(a, pooled))

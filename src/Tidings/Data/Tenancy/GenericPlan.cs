@@ -15,8 +15,10 @@ namespace Tidings.Data.Tenancy;
 public static class GenericPlan
 {
     public const string Tag = "tidings:generic-plan";
-    internal const string Marker = "-- " + Tag;
     internal const string Allowed = "auto", Refused = "force_custom_plan";
+
+    /// <summary>The plan_cache_mode a statement as EF wrote it runs with: its tag comes first, as EF writes tags.</summary>
+    public static string PlanCacheModeOf(string sql) => sql.StartsWith("-- " + Tag, StringComparison.Ordinal) ? Allowed : Refused;
 
     /// <summary>Lets PostgreSQL keep one plan of this query for every business: only for lookups by a unique key.</summary>
     public static IQueryable<T> WithGenericPlan<T>(this IQueryable<T> query) => query.TagWith(Tag);

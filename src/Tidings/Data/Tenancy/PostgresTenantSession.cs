@@ -31,7 +31,7 @@ public sealed class PostgresTenantSession : StatementHook, IDbTransactionInterce
     {
         if (command.Transaction is not null || SettingsOf(context) is not { } s)
             return;
-        var plans = command.CommandText.StartsWith(GenericPlan.Marker, StringComparison.Ordinal) ? GenericPlan.Allowed : GenericPlan.Refused;
+        var plans = GenericPlan.PlanCacheModeOf(command.CommandText);
         // Npgsql takes either named or positional parameters in one command, never both.
         if (command.Parameters.Cast<DbParameter>().Any(p => string.IsNullOrEmpty(p.ParameterName)))
         {
