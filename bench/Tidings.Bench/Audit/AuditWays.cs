@@ -108,8 +108,8 @@ public sealed class AuditWays : IAsyncDisposable
         actor.SetUser(business.PrincipalUserId, business.Id, actorName);
         actor.SetConnection("127.0.0.1", "Tidings.Bench");
         return database.Provider == DatabaseProvider.Sqlite
-            ? new SqliteTidingsDbContext((DbContextOptions<SqliteTidingsDbContext>)options, tenant, actor, TimeProvider.System)
-            : new PostgresTidingsDbContext((DbContextOptions<PostgresTidingsDbContext>)options, tenant, actor, TimeProvider.System);
+            ? new SqliteTidingsDbContext((DbContextOptions<SqliteTidingsDbContext>)options).Bind(tenant, actor, TimeProvider.System)
+            : new PostgresTidingsDbContext((DbContextOptions<PostgresTidingsDbContext>)options).Bind(tenant, actor, TimeProvider.System);
     }
 
     public TidingsDbContext ReadContext() => Context(_database, _business, _on, ActorOn);

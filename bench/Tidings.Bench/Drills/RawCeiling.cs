@@ -99,7 +99,7 @@ public static class RawCeiling
         tenant.Set(business.Id);
         var actor = new CurrentActor();
         actor.SetUser(business.OwnerId, business.Id, "drill");
-        await using var db = new PostgresTidingsDbContext(options, tenant, actor, TimeProvider.System);
+        await using var db = new PostgresTidingsDbContext(options).Bind(tenant, actor, TimeProvider.System);
         var page = await EventFeed.PageAsync(db, business.OwnerId, new FeedFilter(), Web.Paging.DefaultLimit, null, ct);
         if (page.Items.Count == 0 || capture.Sent.Count == 0)
             throw new BenchFailedException("the feed returned nothing to measure.");

@@ -126,8 +126,8 @@ public sealed class FeedProbe(BenchDatabase database, GeneratedBusiness business
             ? DatabaseSetup.SqliteOptions(settings.ConnectionString).AddInterceptors(_capture).LogTo(_ => Compilations++, [CoreEventId.QueryCompilationStarting]).Options
             : DatabaseSetup.PostgresOptions(settings.ConnectionString).AddInterceptors(_capture).LogTo(_ => Compilations++, [CoreEventId.QueryCompilationStarting]).Options;
         return settings.Provider == DatabaseProvider.Sqlite
-            ? new SqliteTidingsDbContext((DbContextOptions<SqliteTidingsDbContext>)_options, tenant, actor, TimeProvider.System)
-            : new PostgresTidingsDbContext((DbContextOptions<PostgresTidingsDbContext>)_options, tenant, actor, TimeProvider.System);
+            ? new SqliteTidingsDbContext((DbContextOptions<SqliteTidingsDbContext>)_options).Bind(tenant, actor, TimeProvider.System)
+            : new PostgresTidingsDbContext((DbContextOptions<PostgresTidingsDbContext>)_options).Bind(tenant, actor, TimeProvider.System);
     }
 
     /// <summary>Keeps the statements contexts send, without the tenant settings PostgresTenantSession puts in front of them.</summary>

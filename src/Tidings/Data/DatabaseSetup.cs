@@ -105,19 +105,26 @@ public static class DatabaseSetup
         services.TryAddSingleton(TimeProvider.System);
         services.AddScoped<CurrentTenant>();
         services.AddScoped<CurrentActor>();
-        // The options depend on configuration alone: built once, not again for every request's context.
+        // Contexts come from a pool: setting up a new one's internal services cost more of a feed page's CPU than
+        // reading its rows. Each unit of work (a request's scope) leases one and binds it to its own business, actor
+        // and clock; disposing the scope returns it unbound (TidingsDbContext.Bind).
         if (settings.Provider == DatabaseProvider.Sqlite)
-            services.AddDbContext<TidingsDbContext, SqliteTidingsDbContext>(o => ConfigureSqlite(o, settings.ConnectionString), optionsLifetime: ServiceLifetime.Singleton);
+            services.AddPooledDbContextFactory<SqliteTidingsDbContext>(o => ConfigureSqlite(o, settings.ConnectionString));
         else
-            services.AddDbContext<TidingsDbContext, PostgresTidingsDbContext>(o => ConfigurePostgres(o, settings.ConnectionString, settings.Retry), optionsLifetime: ServiceLifetime.Singleton);
+            services.AddPooledDbContextFactory<PostgresTidingsDbContext>(o => ConfigurePostgres(o, settings.ConnectionString, settings.Retry));
+        services.AddScoped<TidingsDbContext>(settings.Provider == DatabaseProvider.Sqlite ? Lease<SqliteTidingsDbContext> : Lease<PostgresTidingsDbContext>);
         return services;
     }
+
+    private static TidingsDbContext Lease<T>(IServiceProvider services) where T : TidingsDbContext =>
+        services.GetRequiredService<IDbContextFactory<T>>().CreateDbContext()
+            .Bind(services.GetRequiredService<CurrentTenant>(), services.GetRequiredService<CurrentActor>(), services.GetRequiredService<TimeProvider>());
 
     /// <summary>A context outside dependency injection, for migrations (as the owner) and tests.</summary>
     public static TidingsDbContext CreateContext(DatabaseSettings settings, string connectionString, CurrentTenant tenant, CurrentActor actor, TimeProvider? clock = null) =>
         settings.Provider == DatabaseProvider.Sqlite
-            ? new SqliteTidingsDbContext(SqliteOptions(connectionString).Options, tenant, actor, clock ?? TimeProvider.System)
-            : new PostgresTidingsDbContext(PostgresOptions(connectionString, settings.Retry).Options, tenant, actor, clock ?? TimeProvider.System);
+            ? new SqliteTidingsDbContext(SqliteOptions(connectionString).Options).Bind(tenant, actor, clock ?? TimeProvider.System)
+            : new PostgresTidingsDbContext(PostgresOptions(connectionString, settings.Retry).Options).Bind(tenant, actor, clock ?? TimeProvider.System);
 
     public static DbContextOptionsBuilder<SqliteTidingsDbContext> SqliteOptions(string connectionString)
     {

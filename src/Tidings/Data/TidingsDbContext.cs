@@ -25,16 +25,18 @@ namespace Tidings.Data;
 /// </summary>
 public abstract class TidingsDbContext : DbContext
 {
-    private readonly CurrentActor _actor;
-    private readonly TimeProvider _clock;
+    private CurrentTenant? _tenant;
+    private CurrentActor? _actor;
+    private TimeProvider? _clock;
     private readonly HashSet<object> _purges = new(ReferenceEqualityComparer.Instance);
 
-    protected TidingsDbContext(DbContextOptions options, CurrentTenant tenant, CurrentActor actor, TimeProvider clock)
+    /// <summary>
+    /// A context the pool keeps (DatabaseSetup): it serves no unit of work until <see cref="Bind"/> gives it one. The
+    /// settings below are the pool's snapshot, restored on every return.
+    /// </summary>
+    protected TidingsDbContext(DbContextOptions options)
         : base(options)
     {
-        Tenant = tenant;
-        _actor = actor;
-        _clock = clock;
         // Every save runs in a transaction: PostgreSQL gets its tenant setting there, and the audit rows
         // commit or roll back with the change they describe.
         Database.AutoTransactionBehavior = AutoTransactionBehavior.Always;
@@ -44,8 +46,48 @@ public abstract class TidingsDbContext : DbContext
         ChangeTracker.DeleteOrphansTiming = CascadeTiming.Never;
     }
 
-    public CurrentTenant Tenant { get; }
-    public CurrentActor Actor => _actor;
+    /// <summary>
+    /// Gives a context its unit of work's business, actor and clock: once per lease from the pool, before any use.
+    /// Until then, and again once it is returned, it has none, and reading or saving through it fails closed.
+    /// </summary>
+    public TidingsDbContext Bind(CurrentTenant tenant, CurrentActor actor, TimeProvider clock)
+    {
+        if (_tenant is not null)
+            throw new InvalidOperationException("This context already serves a unit of work.");
+        _tenant = tenant;
+        _actor = actor;
+        _clock = clock;
+        return this;
+    }
+
+    // Returning a pooled context to the pool goes through here: what it served leaves with it.
+    public override void Dispose()
+    {
+        Unbind();
+        base.Dispose();
+    }
+
+    public override ValueTask DisposeAsync()
+    {
+        Unbind();
+        return base.DisposeAsync();
+    }
+
+    private void Unbind()
+    {
+        _tenant = null;
+        _actor = null;
+        _clock = null;
+        _purges.Clear();
+        IsSaving = false;
+        DirectWritesReason = null;
+    }
+
+    public CurrentTenant Tenant => _tenant ?? throw Unbound();
+    public CurrentActor Actor => _actor ?? throw Unbound();
+    private TimeProvider Clock => _clock ?? throw Unbound();
+
+    private static InvalidOperationException Unbound() => new("This context serves no unit of work: a pooled context is used only between Bind and Dispose.");
 
     public DbSet<Business> Businesses => Set<Business>();
     public DbSet<User> Users => Set<User>();
@@ -132,7 +174,7 @@ public abstract class TidingsDbContext : DbContext
         var scope = Tenant.EnterPlatformScope(name);
         try
         {
-            AuditLogs.Add(AuditTrail.PlatformScopeEntry(name, Tenant.BusinessId, _actor, StoredTime.Now(_clock)));
+            AuditLogs.Add(AuditTrail.PlatformScopeEntry(name, Tenant.BusinessId, Actor, StoredTime.Now(Clock)));
             await SaveChangesAsync(ct);
             return scope;
         }
@@ -162,7 +204,7 @@ public abstract class TidingsDbContext : DbContext
     /// </summary>
     public async Task<int> SaveInsertsInBulkAsync(CancellationToken cancellationToken = default)
     {
-        var now = StoredTime.Now(_clock);
+        var now = StoredTime.Now(Clock);
         ChangeTracker.DetectChanges();
         var entries = ChangeTracker.Entries().Where(e => e.State != EntityState.Unchanged).ToList();
         if (_purges.Count > 0 || entries.Any(e => e.State != EntityState.Added))
@@ -226,11 +268,11 @@ public abstract class TidingsDbContext : DbContext
         TenancyRules.BeforeSave(ChangeTracker, Tenant);
         await ChangeTrackerOriginals.LoadWhereUnknownAsync(ChangeTracker, ct);
         TenancyRules.BeforeSave(ChangeTracker, Tenant); // again, now against the database's originals
-        SoftDeleteRules.BeforeSave(ChangeTracker, _purges, _actor, now);
-        Stamping.BeforeSave(ChangeTracker, _actor, now);
+        SoftDeleteRules.BeforeSave(ChangeTracker, _purges, Actor, now);
+        Stamping.BeforeSave(ChangeTracker, Actor, now);
         ChangeTracker.DetectChanges();
         StorableText.BeforeSave(ChangeTracker);
-        return AuditTrail.Describe(ChangeTracker, _purges, _actor, now);
+        return AuditTrail.Describe(ChangeTracker, _purges, Actor, now);
     }
 
     /// <summary>How many tables this one's foreign keys lead up through: principals are written before their dependents.</summary>
@@ -249,7 +291,7 @@ public abstract class TidingsDbContext : DbContext
 
     public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
     {
-        var now = StoredTime.Now(_clock);
+        var now = StoredTime.Now(Clock);
         var autoDetect = ChangeTracker.AutoDetectChangesEnabled;
         ChangeTracker.DetectChanges();
         List<AuditLog> trail = [];
@@ -257,7 +299,7 @@ public abstract class TidingsDbContext : DbContext
         {
             trail = await ApplySaveRulesAsync(now, cancellationToken);
             if (_purges.Count > 0)
-                trail.AddRange(await PurgeCascade.DescribeAsync(this, _purges, _actor, now, cancellationToken));
+                trail.AddRange(await PurgeCascade.DescribeAsync(this, _purges, Actor, now, cancellationToken));
             AuditLogs.AddRange(trail);
             // The audit describes exactly what is about to be written: nothing may change after it.
             ChangeTracker.AutoDetectChangesEnabled = false;

@@ -70,17 +70,6 @@ public sealed class EventForUser
     public EventUserInteraction? Mine { get; init; }
 }
 
-/// <summary>What one feed query materialises per event.</summary>
-public sealed class FeedRow
-{
-    public required Event Event { get; init; }
-    public required string ClientName { get; init; }
-    public EventUserInteraction? Mine { get; init; }
-    public required List<EventTagItem> EventTags { get; init; }
-
-    public EventDto ToDto() => EventDto.From(Event, ClientName, Mine, EventTags);
-}
-
 /// <summary>
 /// The feed as one SQL statement: live events of the business, left-joined to the caller's own
 /// interaction row only, newest first by (event_date desc, id desc) so the ix_events_business_* indexes
@@ -175,16 +164,27 @@ public static class EventFeed
     /// The rows must be live events (Live, as Matching and OneAsync give them): their tag links are then
     /// live exactly when the tag is, so the second statement does not join the events again to check.
     /// </summary>
-    public static async Task<List<FeedRow>> LoadAsync(this IQueryable<EventForUser> rows, TidingsDbContext db, CancellationToken ct)
+    public static async Task<List<EventDto>> LoadAsync(this IQueryable<EventForUser> rows, TidingsDbContext db, CancellationToken ct)
     {
         // Both statements on one connection: one checkout from the pool, and on PostgreSQL one reset, per page.
         await db.Database.OpenConnectionAsync(ct);
         try
         {
-            var page = await rows.Select(x => new { x.Event, ClientName = x.Event.Client!.Name, x.Mine }).ToListAsync(ct);
+            // Straight into what the caller receives: materialising the entities first cost a new id and two lists
+            // for each of them, only to copy their values out again.
+            var page = await rows.Select(x => new EventDto(
+                    x.Event.Id, x.Event.ClientId, x.Event.Client!.Name, x.Event.Title, x.Event.Description, x.Event.Url,
+                    x.Event.Source, x.Event.SourceType, x.Event.Category, x.Event.Subcategory, x.Event.Tags!, NoTagItems,
+                    x.Event.RelevanceScore, x.Event.SentimentScore, x.Event.ConfidenceScore, x.Event.EventDate, x.Event.DiscoveredAt,
+                    x.Event.ContentHash, x.Event.DuplicateOfEventId, x.Event.DuplicateOfEventId != null, x.Event.CreatedByUserId,
+                    x.Event.CreatedAt, x.Event.UpdatedAt, x.Event.IsDeleted, x.Event.DeletedAt,
+                    x.Mine != null && x.Mine.IsRead, x.Mine != null ? x.Mine.ReadAt : null,
+                    x.Mine != null && x.Mine.IsStarred, x.Mine != null ? x.Mine.StarredAt : null,
+                    x.Mine != null ? x.Mine.UserNotes : null))
+                .ToListAsync(ct);
             if (page.Count == 0)
                 return [];
-            var ids = page.Select(p => p.Event.Id).ToList();
+            var ids = page.Select(p => p.Id).ToList();
             // Index probes for the page's events, however large the business: one plan serves every business.
             var tags = await db.EventTags.AsNoTracking().IgnoreQueryFilters([SoftDeleteRules.Filter]).WithGenericPlan()
                 .Where(t => !t.Tag!.IsDeleted && ids.Contains(t.EventId))
@@ -192,7 +192,8 @@ public static class EventFeed
                 .Select(t => new { t.EventId, Item = new EventTagItem(t.Tag!.Id, t.Tag.Name, t.Tag.Color) })
                 .ToListAsync(ct);
             var byEvent = tags.ToLookup(t => t.EventId, t => t.Item);
-            return page.Select(p => new FeedRow { Event = p.Event, ClientName = p.ClientName, Mine = p.Mine, EventTags = byEvent[p.Event.Id].ToList() }).ToList();
+            // A null tags column reads as null whatever the declared type says.
+            return page.Select(p => p with { Tags = (IReadOnlyList<string>?)p.Tags ?? [], EventTags = byEvent[p.Id].ToList() }).ToList();
         }
         finally
         {
@@ -200,13 +201,15 @@ public static class EventFeed
         }
     }
 
+    private static readonly IReadOnlyList<EventTagItem> NoTagItems = [];
+
     public static async Task<Page<EventDto>> PageAsync(TidingsDbContext db, Guid userId, FeedFilter filter, int limit, FeedCursor? cursor, CancellationToken ct)
     {
         var rows = await Matching(db, userId, filter).After(cursor).NewestFirst().Take(limit + 1).LoadAsync(db, ct);
-        return Paging.Of(rows, limit, r => r.ToDto(), r => Paging.Encode(new FeedCursor(r.Event.EventDate, r.Event.Id)));
+        return Paging.Of(rows, limit, r => r, r => Paging.Encode(new FeedCursor(r.EventDate, r.Id)));
     }
 
     /// <summary>One live event (duplicates included) as the caller sees it, or null.</summary>
-    public static async Task<FeedRow?> OneAsync(TidingsDbContext db, Guid userId, Guid id, CancellationToken ct) =>
+    public static async Task<EventDto?> OneAsync(TidingsDbContext db, Guid userId, Guid id, CancellationToken ct) =>
         (await WithMine(db, userId, Live(db).Where(e => e.Id == id)).LoadAsync(db, ct)).SingleOrDefault();
 }

@@ -135,8 +135,8 @@ public static class EventsApi
         var row = await EventFeed.OneAsync(db, principal.UserId(), id, ct);
         if (row is null)
             return TypedResults.NotFound();
-        ETags.Set(response, row.Event);
-        return TypedResults.Ok(row.ToDto());
+        ETags.Set(response, row.UpdatedAt);
+        return TypedResults.Ok(row);
     }
 
     private static async Task<IResult> PatchAsync(Guid id, HttpRequest request, ClaimsPrincipal principal, TidingsDbContext db,

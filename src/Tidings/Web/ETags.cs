@@ -8,7 +8,9 @@ namespace Tidings.Web;
 /// </summary>
 public static class ETags
 {
-    public static string Of(ITimestamped row) => $"\"{row.UpdatedAt.Ticks:x}\"";
+    public static string Of(ITimestamped row) => Of(row.UpdatedAt);
+
+    public static string Of(DateTime updatedAt) => $"\"{updatedAt.Ticks:x}\"";
 
     /// <summary>True when the request names a version (If-Match) other than the row's current one.</summary>
     public static bool IsStale(HttpRequest request, ITimestamped row)
@@ -22,6 +24,8 @@ public static class ETags
     }
 
     public static void Set(HttpResponse response, ITimestamped row) => response.Headers.ETag = Of(row);
+
+    public static void Set(HttpResponse response, DateTime updatedAt) => response.Headers.ETag = Of(updatedAt);
 
     public static IResult PreconditionFailed() => TypedResults.Problem(
         title: "The record changed since you read it", detail: "Read it again and repeat the change with its new ETag.",

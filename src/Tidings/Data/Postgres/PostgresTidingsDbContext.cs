@@ -6,10 +6,14 @@ using Tidings.Data.Tenancy;
 namespace Tidings.Data.Postgres;
 
 /// <summary>PostgreSQL: native uuid, timestamptz, jsonb, row-level security. Carries the PostgreSQL migrations.</summary>
-public sealed class PostgresTidingsDbContext(
-    DbContextOptions<PostgresTidingsDbContext> options, CurrentTenant tenant, CurrentActor actor, TimeProvider clock)
-    : TidingsDbContext(options, tenant, actor, clock)
+public sealed class PostgresTidingsDbContext : TidingsDbContext
 {
+    /// <summary>The one constructor, as the pool needs it: a context serves a unit of work once bound to it (<see cref="TidingsDbContext.Bind"/>).</summary>
+    public PostgresTidingsDbContext(DbContextOptions<PostgresTidingsDbContext> options)
+        : base(options)
+    {
+    }
+
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
         base.ConfigureConventions(configurationBuilder);
@@ -32,5 +36,5 @@ public sealed class PostgresTidingsDbContext(
 public sealed class PostgresDesignTimeFactory : IDesignTimeDbContextFactory<PostgresTidingsDbContext>
 {
     public PostgresTidingsDbContext CreateDbContext(string[] args) =>
-        new(DatabaseSetup.PostgresOptions("Host=localhost;Database=tidings_design").Options, new CurrentTenant(), new CurrentActor(), TimeProvider.System);
+        new(DatabaseSetup.PostgresOptions("Host=localhost;Database=tidings_design").Options);
 }

@@ -7,10 +7,14 @@ using Tidings.Data.Tenancy;
 namespace Tidings.Data.Sqlite;
 
 /// <summary>The embedded default: one SQLite file. Carries the SQLite migrations.</summary>
-public sealed class SqliteTidingsDbContext(
-    DbContextOptions<SqliteTidingsDbContext> options, CurrentTenant tenant, CurrentActor actor, TimeProvider clock)
-    : TidingsDbContext(options, tenant, actor, clock)
+public sealed class SqliteTidingsDbContext : TidingsDbContext
 {
+    /// <summary>The one constructor, as the pool needs it: a context serves a unit of work once bound to it (<see cref="TidingsDbContext.Bind"/>).</summary>
+    public SqliteTidingsDbContext(DbContextOptions<SqliteTidingsDbContext> options)
+        : base(options)
+    {
+    }
+
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
         base.ConfigureConventions(configurationBuilder);
@@ -27,5 +31,5 @@ public sealed class UtcDateTimeConverter() : ValueConverter<DateTime, DateTime>(
 public sealed class SqliteDesignTimeFactory : IDesignTimeDbContextFactory<SqliteTidingsDbContext>
 {
     public SqliteTidingsDbContext CreateDbContext(string[] args) =>
-        new(DatabaseSetup.SqliteOptions("Data Source=design-time.db").Options, new CurrentTenant(), new CurrentActor(), TimeProvider.System);
+        new(DatabaseSetup.SqliteOptions("Data Source=design-time.db").Options);
 }
