@@ -82,7 +82,7 @@ public static class EventFeed
     {
         var events = Live(db);
         if (filter.IncludeDuplicates != true)
-            events = events.Where(e => e.DuplicateOfEventId == null);
+            events = events.Where(IsOriginal);
         if (filter.ClientId is { } clientId)
             events = events.Where(e => e.ClientId == clientId);
         if (!string.IsNullOrEmpty(filter.Category))
@@ -152,7 +152,32 @@ public static class EventFeed
             && (x.Event.EventDate < cursor.EventDate || x.Event.Id.CompareTo(cursor.Id) < 0));
 
     public static IOrderedQueryable<EventForUser> NewestFirst(this IQueryable<EventForUser> rows) =>
-        rows.OrderByDescending(x => x.Event.EventDate).ThenByDescending(x => x.Event.Id);
+        rows.OrderByDescending(ByDate).ThenByDescending(ById);
+
+    // The lambdas that capture nothing are built once. Written inline, each call builds its expression tree anew,
+    // and every property access in it looks the property up by its getter (an array of all the type's properties):
+    // for the projection below, more of a feed page's allocations than its rows.
+    private static readonly Expression<Func<Event, bool>> IsOriginal = e => e.DuplicateOfEventId == null;
+    private static readonly Expression<Func<EventForUser, DateTime>> ByDate = x => x.Event.EventDate;
+    private static readonly Expression<Func<EventForUser, Guid>> ById = x => x.Event.Id;
+    private static readonly Expression<Func<EventTag, string>> ByTagName = t => t.Tag!.Name;
+    private static readonly Expression<Func<EventTag, PageTag>> AsPageTag = t => new PageTag(t.EventId, new EventTagItem(t.Tag!.Id, t.Tag.Name, t.Tag.Color));
+
+    private sealed record PageTag(Guid EventId, EventTagItem Item);
+
+    private static readonly IReadOnlyList<EventTagItem> NoTagItems = [];
+    private static readonly List<string> NoTags = [];
+
+    /// <summary>What the caller receives, straight from the columns: materialising the entities first cost a new id and two lists for each.</summary>
+    private static readonly Expression<Func<EventForUser, EventDto>> AsDto = x => new EventDto(
+        x.Event.Id, x.Event.ClientId, x.Event.Client!.Name, x.Event.Title, x.Event.Description, x.Event.Url,
+        x.Event.Source, x.Event.SourceType, x.Event.Category, x.Event.Subcategory, x.Event.Tags ?? NoTags, NoTagItems,
+        x.Event.RelevanceScore, x.Event.SentimentScore, x.Event.ConfidenceScore, x.Event.EventDate, x.Event.DiscoveredAt,
+        x.Event.ContentHash, x.Event.DuplicateOfEventId, x.Event.DuplicateOfEventId != null, x.Event.CreatedByUserId,
+        x.Event.CreatedAt, x.Event.UpdatedAt, x.Event.IsDeleted, x.Event.DeletedAt,
+        x.Mine != null && x.Mine.IsRead, x.Mine != null ? x.Mine.ReadAt : null,
+        x.Mine != null && x.Mine.IsStarred, x.Mine != null ? x.Mine.StarredAt : null,
+        x.Mine != null ? x.Mine.UserNotes : null);
 
     /// <summary>
     /// Loads the rows with their client's name, then the live tags of just those events in a second, small
@@ -170,38 +195,28 @@ public static class EventFeed
         await db.Database.OpenConnectionAsync(ct);
         try
         {
-            // Straight into what the caller receives: materialising the entities first cost a new id and two lists
-            // for each of them, only to copy their values out again.
-            var page = await rows.Select(x => new EventDto(
-                    x.Event.Id, x.Event.ClientId, x.Event.Client!.Name, x.Event.Title, x.Event.Description, x.Event.Url,
-                    x.Event.Source, x.Event.SourceType, x.Event.Category, x.Event.Subcategory, x.Event.Tags!, NoTagItems,
-                    x.Event.RelevanceScore, x.Event.SentimentScore, x.Event.ConfidenceScore, x.Event.EventDate, x.Event.DiscoveredAt,
-                    x.Event.ContentHash, x.Event.DuplicateOfEventId, x.Event.DuplicateOfEventId != null, x.Event.CreatedByUserId,
-                    x.Event.CreatedAt, x.Event.UpdatedAt, x.Event.IsDeleted, x.Event.DeletedAt,
-                    x.Mine != null && x.Mine.IsRead, x.Mine != null ? x.Mine.ReadAt : null,
-                    x.Mine != null && x.Mine.IsStarred, x.Mine != null ? x.Mine.StarredAt : null,
-                    x.Mine != null ? x.Mine.UserNotes : null))
-                .ToListAsync(ct);
+            var page = await rows.Select(AsDto).ToListAsync(ct);
             if (page.Count == 0)
                 return [];
             var ids = page.Select(p => p.Id).ToList();
             // Index probes for the page's events, however large the business: one plan serves every business.
             var tags = await db.EventTags.AsNoTracking().IgnoreQueryFilters([SoftDeleteRules.Filter]).WithGenericPlan()
                 .Where(t => !t.Tag!.IsDeleted && ids.Contains(t.EventId))
-                .OrderBy(t => t.Tag!.Name)
-                .Select(t => new { t.EventId, Item = new EventTagItem(t.Tag!.Id, t.Tag.Name, t.Tag.Color) })
+                .OrderBy(ByTagName)
+                .Select(AsPageTag)
                 .ToListAsync(ct);
             var byEvent = tags.ToLookup(t => t.EventId, t => t.Item);
-            // A null tags column reads as null whatever the declared type says.
-            return page.Select(p => p with { Tags = (IReadOnlyList<string>?)p.Tags ?? [], EventTags = byEvent[p.Id].ToList() }).ToList();
+            // Most events have no tags: only those that do are copied.
+            for (var i = 0; i < page.Count; i++)
+                if (byEvent.Contains(page[i].Id))
+                    page[i] = page[i] with { EventTags = byEvent[page[i].Id].ToList() };
+            return page;
         }
         finally
         {
             await db.Database.CloseConnectionAsync();
         }
     }
-
-    private static readonly IReadOnlyList<EventTagItem> NoTagItems = [];
 
     public static async Task<Page<EventDto>> PageAsync(TidingsDbContext db, Guid userId, FeedFilter filter, int limit, FeedCursor? cursor, CancellationToken ct)
     {
