@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the whole test suite. Usage: scripts/test.sh [extra dotnet test args, e.g. --filter X]
-# Uses $TIDINGS_TEST_POSTGRES if set; otherwise starts a throw-away PostgreSQL 15 for the run.
+# Uses $TIDINGS_TEST_POSTGRES if set; otherwise starts a throw-away PostgreSQL 15 for the run. The same for
+# $TIDINGS_TEST_CITUS: otherwise a throw-away Citus cluster (scripts/citus.sh).
 # Last line of output: "N passed, N failed, N skipped" (CI reads it).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -20,8 +21,6 @@ start_postgres() {
   fi
   PG_TMP=$(mktemp -d /tmp/tidings-pg.XXXXXX)
   PG_DATA=$PG_TMP/data
-  trap stop_postgres EXIT
-  trap 'exit 130' INT TERM   # make signals run the EXIT trap too
   [ "$(id -u)" -ne 0 ] || chown postgres: "$PG_TMP"
   as_pg "$PG_BIN/initdb" --no-sync -U postgres --auth=trust -E UTF8 -D "$PG_DATA" >/dev/null
   # Durability is pointless for a throw-away test database; turning it off makes start-up and tests fast.
@@ -49,13 +48,21 @@ CONF
 }
 
 stop_postgres() {
+  [ -n "${PG_TMP:-}" ] || return 0
   if [ -f "$PG_DATA/postmaster.pid" ]; then
     as_pg "$PG_BIN/pg_ctl" -D "$PG_DATA" -m immediate -s stop || true
   fi
   rm -rf "$PG_TMP"
 }
 
+# The Citus lane: a coordinator and two workers, Citus built from third_party/citus when missing. Built before any
+# server starts, since installing PostgreSQL's server headers may upgrade the server package under it.
+source scripts/citus.sh
+[ -n "${TIDINGS_TEST_CITUS:-}" ] || ensure_citus
+trap 'stop_citus; stop_postgres' EXIT
+trap 'exit 130' INT TERM   # make signals run the EXIT trap too
 [ -n "${TIDINGS_TEST_POSTGRES:-}" ] || start_postgres
+[ -n "${TIDINGS_TEST_CITUS:-}" ] || start_citus
 
 RESULTS=$PWD/TestResults
 rm -rf "$RESULTS"

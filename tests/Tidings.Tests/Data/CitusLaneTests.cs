@@ -1,0 +1,61 @@
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using Tidings.Tests.Infrastructure;
+
+namespace Tidings.Tests.Data;
+
+/// <summary>
+/// The Citus lane itself (issue 12): the test command's cluster is a real one, a coordinator with two workers that
+/// hold the shards, and Tidings' migrations run on its coordinator. What Tidings must do there (its tables placed
+/// by business, the tenant session reaching the workers) is tested on this same database as it is built.
+/// </summary>
+public sealed class CitusLaneTests(CitusDatabase database) : IClassFixture<CitusDatabase>
+{
+    private static async Task<T> ScalarAsync<T>(NpgsqlConnection connection, string sql)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        return (T)(await command.ExecuteScalarAsync())!;
+    }
+
+    [Fact]
+    public async Task Tidings_is_migrated_on_the_coordinator_of_a_cluster_with_two_active_workers()
+    {
+        await using var connection = (NpgsqlConnection)database.OpenBypassConnection();
+        Assert.StartsWith("13.2", await ScalarAsync<string>(connection, "SELECT extversion FROM pg_extension WHERE extname = 'citus'"));
+        Assert.Equal(2L, await ScalarAsync<long>(connection, "SELECT count(*) FROM citus_get_active_worker_nodes()"));
+        Assert.Equal(2, database.Workers.Count);
+
+        await using var db = database.Context();
+        var applied = (await db.Database.GetAppliedMigrationsAsync()).ToList();
+        Assert.Equal(db.Database.GetMigrations(), applied);
+        Assert.NotEmpty(applied);
+    }
+
+    [Fact]
+    public async Task A_table_distributed_by_business_id_keeps_its_rows_on_both_workers()
+    {
+        await using var connection = (NpgsqlConnection)database.OpenBypassConnection();
+        await using (var create = new NpgsqlCommand("""
+            CREATE TABLE lane_probe (business_id uuid NOT NULL, n int NOT NULL);
+            SELECT create_distributed_table('lane_probe', 'business_id');
+            INSERT INTO lane_probe SELECT gen_random_uuid(), g FROM generate_series(1, 64) AS g;
+            """, connection))
+            await create.ExecuteNonQueryAsync();
+
+        Assert.Equal(64L, await ScalarAsync<long>(connection, "SELECT count(*) FROM lane_probe"));
+        // Counted in each shard where it lives, not through the coordinator's view of the table.
+        var perWorker = new Dictionary<int, long>();
+        await using (var shards = new NpgsqlCommand("""
+            SELECT s.nodeport, r.result::bigint
+            FROM run_command_on_shards('lane_probe', 'SELECT count(*) FROM %s') AS r
+            JOIN citus_shards AS s ON s.shardid = r.shardid
+            """, connection))
+        await using (var reader = await shards.ExecuteReaderAsync())
+            while (await reader.ReadAsync())
+                perWorker[reader.GetInt32(0)] = perWorker.GetValueOrDefault(reader.GetInt32(0)) + reader.GetInt64(1);
+
+        Assert.Equal(database.Workers.Select(w => w.Port).Order(), perWorker.Keys.Order());
+        Assert.All(perWorker.Values, rows => Assert.True(rows > 0));
+        Assert.Equal(64L, perWorker.Values.Sum());
+    }
+}
