@@ -111,7 +111,7 @@ public static class HostileDrill
             await using var digest = new NpgsqlCommand($$"""
                 SELECT count(*) || ' ' || coalesce(md5(string_agg(r, '|' ORDER BY r)), '')
                 FROM (SELECT (SELECT coalesce(jsonb_object_agg(k, v), '{}'::jsonb) FROM jsonb_each(to_jsonb(t)) AS e(k, v) WHERE k NOT LIKE 'last\_used%')::text AS r
-                      FROM "{{table.Replace("\"", "\"\"")}}" AS t {{(withoutPlatformScopeEntries && table == "audit_logs" ? $"WHERE action <> '{AuditActions.PlatformScope}'" : "")}}) AS rows
+                      FROM "{{table.Replace("\"", "\"\"")}}" AS t {{(withoutPlatformScopeEntries && table is "audit_logs" or "platform_audit_logs" ? $"WHERE action <> '{AuditActions.PlatformScope}'" : "")}}) AS rows
                 """, connection);
             snapshot[table] = (string)(await digest.ExecuteScalarAsync(ct))!;
         }

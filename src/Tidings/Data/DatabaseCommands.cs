@@ -42,7 +42,7 @@ public static class DatabaseCommands
 
     /// <summary>
     /// Applies pending migrations as the owner. When the runtime role differs from the owner, grants
-    /// it what the application needs and nothing more: no ownership, no UPDATE/DELETE on audit_logs.
+    /// it what the application needs and nothing more: no ownership, no UPDATE/DELETE on either audit table.
     /// </summary>
     public static async Task<IReadOnlyList<string>> MigrateAsync(DatabaseSettings settings, CancellationToken ct)
     {
@@ -68,7 +68,7 @@ public static class DatabaseCommands
         await db.Database.ExecuteSqlRawAsync($"""
             GRANT USAGE ON SCHEMA public TO {quoted};
             GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {quoted};
-            REVOKE UPDATE, DELETE, TRUNCATE ON audit_logs FROM {quoted};
+            REVOKE UPDATE, DELETE, TRUNCATE ON audit_logs, platform_audit_logs FROM {quoted};
             REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON "__EFMigrationsHistory" FROM {quoted};
             """, ct);
 #pragma warning restore EF1002

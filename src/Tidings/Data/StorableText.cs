@@ -40,7 +40,7 @@ public static class StorableText
     {
         foreach (var entry in changes.Entries())
         {
-            if (entry.State is not (EntityState.Added or EntityState.Modified) || entry.Entity is AuditLog)
+            if (entry.State is not (EntityState.Added or EntityState.Modified) || entry.Entity is AuditLog or PlatformAuditLog)
                 continue;
             foreach (var property in TextProperties.GetOrAdd(entry.Metadata, Texts))
             {

@@ -100,6 +100,7 @@ public abstract class TidingsDbContext : DbContext
     public DbSet<EventTag> EventTags => Set<EventTag>();
     public DbSet<Notification> Notifications => Set<Notification>();
     public DbSet<AuditLog> AuditLogs => Set<AuditLog>();
+    public DbSet<PlatformAuditLog> PlatformAuditLogs => Set<PlatformAuditLog>();
     public DbSet<LegacyIdMapping> LegacyIdMap => Set<LegacyIdMapping>();
     public DbSet<LegacyValue> LegacyValues => Set<LegacyValue>();
 
@@ -124,6 +125,9 @@ public abstract class TidingsDbContext : DbContext
 
     /// <summary>Read by the tenant query filter for every query; throws when there is no business.</summary>
     internal Guid CurrentBusinessId => Tenant.RequireBusinessId();
+
+    /// <summary>Read by the platform audit's query filter: its entries show inside a platform scope only.</summary>
+    internal bool InPlatformScope => Tenant.PlatformScope is not null;
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -174,7 +178,10 @@ public abstract class TidingsDbContext : DbContext
         var scope = Tenant.EnterPlatformScope(name);
         try
         {
-            AuditLogs.Add(AuditTrail.PlatformScopeEntry(name, Tenant.BusinessId, Actor, StoredTime.Now(Clock)));
+            if (Tenant.BusinessId is { } businessId)
+                AuditLogs.Add(AuditTrail.PlatformScopeEntry(name, businessId, Actor, StoredTime.Now(Clock)));
+            else
+                PlatformAuditLogs.Add(AuditTrail.PlatformScopeEntry(name, Actor, StoredTime.Now(Clock)));
             await SaveChangesAsync(ct);
             return scope;
         }

@@ -62,7 +62,7 @@ public abstract class DuplicateStoriesMigrationTests(TestDatabase database)
             [recall.Id] = recallCopy.Id, [recallCopy.Id] = null, [recallCopyYounger.Id] = recallCopy.Id,
         }, links);
         var audited = await check.AuditLogs.Where(a => a.ActorName == "system:migration DuplicateStories").ToListAsync();
-        Assert.All(audited, a => Assert.Equal(("events", AuditActions.Update, business.Id), (a.TableName, a.Action, a.BusinessId!.Value)));
+        Assert.All(audited, a => Assert.Equal(("events", AuditActions.Update, business.Id), (a.TableName, a.Action, a.BusinessId)));
         Assert.Equal(new[] { mergerForBeta, mergerForBetaAgain, chained, recall, recallCopy, recallCopyYounger }.Select(e => e.Id.ToString()).Order(),
             audited.Select(a => a.RecordId).Order());
         Assert.Contains(merger.Id.ToString(), audited.Single(a => a.RecordId == mergerForBeta.Id.ToString()).OldValues);

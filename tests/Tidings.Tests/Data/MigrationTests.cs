@@ -175,7 +175,7 @@ public sealed class MigrationTests_Postgres(PostgresDatabase db) : MigrationTest
 
         // audit_logs.record_id names a row of any table as text, as the seed has it, and the legacy tables' old_id is
         // the old app's integer key; every other *_id is a key.
-        var ids = columns.Where(c => (c.Column == "id" || c.Column.EndsWith("_id")) && (c.Table, c.Column) != ("audit_logs", "record_id") && c.Column != "old_id").ToList();
+        var ids = columns.Where(c => (c.Column == "id" || c.Column.EndsWith("_id")) && c is not { Table: "audit_logs" or "platform_audit_logs", Column: "record_id" } && c.Column != "old_id").ToList();
         var times = columns.Where(c => c.Column.EndsWith("_at") || c.Column == "event_date").ToList();
 
         Assert.Contains(ids, c => (c.Table, c.Column) == ("events", "client_id"));
@@ -215,7 +215,7 @@ public sealed class MigrationTests_Postgres(PostgresDatabase db) : MigrationTest
             .Select(r => (Table: (string)r[0], Policy: (string)r[1])).ToList();
         // A second, OR-ed policy on business data would stop the planner folding the tenant check into the query's own.
         Assert.Equal(
-            Tidings.Data.Postgres.DatabaseGuards.PlatformScopeTables.Order().ToList(),
+            Tidings.Data.Postgres.DatabaseGuards.PlatformScopeTables.Concat(Tidings.Data.Postgres.DatabaseGuards.PlatformOnlyTables).Order().ToList(),
             policies.Where(p => p.Policy == "platform_scope").Select(p => p.Table).Order().ToList());
         Assert.All(policies.Where(p => p.Policy != "platform_scope"), p => Assert.Equal("tenant_isolation", p.Policy));
 

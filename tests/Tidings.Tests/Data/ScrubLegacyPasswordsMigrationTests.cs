@@ -43,7 +43,7 @@ public abstract class ScrubLegacyPasswordsMigrationTests(TestDatabase database)
 
         var audited = await check.AuditLogs.Where(a => a.ActorName == "system:migration ScrubLegacyPasswords").ToListAsync();
         Assert.Equal(kept.Select(k => k.Id.ToString()).Order(), audited.Select(a => a.RecordId).Order());
-        Assert.All(audited, a => Assert.Equal(("legacy_values", AuditActions.Update, business.Id), (a.TableName, a.Action, a.BusinessId!.Value)));
+        Assert.All(audited, a => Assert.Equal(("legacy_values", AuditActions.Update, business.Id), (a.TableName, a.Action, a.BusinessId)));
         foreach (var secret in OldValues.Where(v => v.Trim().Length > 0))
             Assert.DoesNotContain(audited, a => (a.OldValues + a.NewValues).Contains(secret, StringComparison.Ordinal));
 

@@ -245,12 +245,16 @@ public abstract class TenancyTests(TestDatabase database)
             Assert.Contains(b.Row<User>().Id, ids);
             // Business data never crosses, not even inside the scope (PostgreSQL has no policy that would let it).
             Assert.Throws<TenancyViolationException>(() => db.AcrossBusinesses<Client>());
-            var entry = await db.AcrossBusinesses<AuditLog>().SingleAsync(l => l.RecordId == scopeName);
+            // A scope opened for no business is the platform's own entry, never one of a business's trail.
+            var entry = await db.AcrossBusinesses<PlatformAuditLog>().SingleAsync(l => l.RecordId == scopeName);
             Assert.Equal(AuditActions.PlatformScope, entry.Action);
-            Assert.Null(entry.BusinessId);
             Assert.Equal("system:tests", entry.ActorName);
+            Assert.False(await db.AcrossBusinesses<AuditLog>().AnyAsync(l => l.RecordId == scopeName));
+            Assert.Equal(1, await db.PlatformAuditLogs.CountAsync(l => l.RecordId == scopeName));
         }
         Assert.Throws<TenancyViolationException>(() => db.AcrossBusinesses<Client>());
+        // Outside the scope the platform's entries are not there to read.
+        Assert.Equal(0, await db.PlatformAuditLogs.CountAsync(l => l.RecordId == scopeName));
     }
 
     [Fact]

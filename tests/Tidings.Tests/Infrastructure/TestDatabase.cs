@@ -54,12 +54,19 @@ public abstract class TestDatabase : IAsyncLifetime
     /// Migrates back to just before the migration whose name ends with <paramref name="suffix"/>, then forward to the
     /// latest: that migration meets rows written the way the code before it wrote them.
     /// </summary>
-    public async Task ReapplyMigrationAsync(string suffix)
+    /// <param name="suffix">The migration's name's end.</param>
+    /// <param name="before">What to write while the database is as it was before that migration (rows of the old shape).</param>
+    public async Task ReapplyMigrationAsync(string suffix, Func<DbConnection, Task>? before = null)
     {
         await using (var migrator = DatabaseSetup.CreateContext(Settings, Settings.MigrationConnectionString, new CurrentTenant(), new CurrentActor()))
         {
             var all = migrator.Database.GetMigrations().ToList();
             await migrator.GetService<IMigrator>().MigrateAsync(all[all.FindIndex(m => m.EndsWith(suffix, StringComparison.Ordinal)) - 1]);
+        }
+        if (before is not null)
+        {
+            await using var connection = OpenBypassConnection();
+            await before(connection);
         }
         await DatabaseCommands.MigrateAsync(Settings, CancellationToken.None);
     }

@@ -8,8 +8,8 @@ public sealed class AuditLog
 {
     public Guid Id { get; init; } = Guid.CreateVersion7();
 
-    /// <summary>Null only for platform-level entries that belong to no business.</summary>
-    public Guid? BusinessId { get; set; }
+    /// <summary>Every entry belongs to a business; those that belong to none are <see cref="PlatformAuditLog"/>s.</summary>
+    public Guid BusinessId { get; set; }
     public Guid? UserId { get; set; }
     /// <summary>"Ada Lovelace", "system:legacy-import", "platform:signup"...</summary>
     public required string ActorName { get; set; }

@@ -18,6 +18,8 @@ public sealed class AuditLogConfiguration : IEntityTypeConfiguration<AuditLog>
         b.Property(x => x.IpAddress).HasMaxLength(50);
         b.Property(x => x.UserAgent).HasMaxLength(500);
 
+        // business_id first, as in every tenant table: the key a table distributed by business needs.
+        b.HasKey(x => new { x.BusinessId, x.Id });
         b.HasOne<Business>().WithMany().HasForeignKey(x => x.BusinessId).OnDelete(DeleteBehavior.Restrict);
         b.HasOne<User>().WithMany()
             .HasForeignKey(x => new { x.BusinessId, x.UserId })

@@ -19,7 +19,7 @@ internal static class AuditTrail
         var logs = new List<AuditLog>();
         foreach (var entry in changes.Entries())
         {
-            if (entry.Entity is AuditLog)
+            if (entry.Entity is AuditLog or PlatformAuditLog)
                 continue;
             var log = entry.State switch
             {
@@ -34,14 +34,14 @@ internal static class AuditTrail
             {
                 ITenantOwned owned => owned.BusinessId,
                 Business business => business.Id,
-                _ => null,
+                _ => throw new InvalidOperationException($"{entry.Metadata.ClrType.Name} belongs to no business: its changes have no audit table."),
             }, actor, now));
         }
         return logs;
     }
 
     /// <summary>Who made the change, from where and when: the same on every entry of one save.</summary>
-    public static AuditLog Attribute(AuditLog log, Guid? businessId, CurrentActor actor, DateTime now)
+    public static AuditLog Attribute(AuditLog log, Guid businessId, CurrentActor actor, DateTime now)
     {
         log.BusinessId = businessId;
         log.ActorName = actor.Name;
@@ -52,10 +52,23 @@ internal static class AuditTrail
         return log;
     }
 
-    public static AuditLog PlatformScopeEntry(string name, Guid? businessId, CurrentActor actor, DateTime now) => new()
+    /// <summary>A platform scope opened for a business: the business's own trail records it.</summary>
+    public static AuditLog PlatformScopeEntry(string name, Guid businessId, CurrentActor actor, DateTime now) => new()
     {
         BusinessId = businessId,
-        UserId = businessId is not null && businessId == actor.UserBusinessId ? actor.UserId : null,
+        UserId = businessId == actor.UserBusinessId ? actor.UserId : null,
+        ActorName = actor.Name,
+        TableName = "platform",
+        RecordId = name,
+        Action = AuditActions.PlatformScope,
+        IpAddress = actor.IpAddress,
+        UserAgent = actor.UserAgent,
+        CreatedAt = now,
+    };
+
+    /// <summary>A platform scope opened for no business (a sign-up, a login, an operator's verb).</summary>
+    public static PlatformAuditLog PlatformScopeEntry(string name, CurrentActor actor, DateTime now) => new()
+    {
         ActorName = actor.Name,
         TableName = "platform",
         RecordId = name,

@@ -15,7 +15,7 @@ internal static class ChangeTrackerOriginals
     {
         foreach (var entry in changes.Entries().ToList())
         {
-            if (entry.Entity is AuditLog || !OriginalsUnknown(entry))
+            if (entry.Entity is AuditLog or PlatformAuditLog || !OriginalsUnknown(entry))
                 continue;
             var stored = await entry.GetDatabaseValuesAsync(ct)
                 ?? throw new DbUpdateConcurrencyException(

@@ -51,6 +51,9 @@ public static class DatabaseGuards
     /// </summary>
     public static readonly IReadOnlyList<string> PlatformScopeTables = ["businesses", "users", "audit_logs"];
 
+    /// <summary>Tables of no business, whose only policy is the platform scope's: the platform's own audit entries.</summary>
+    public static readonly IReadOnlyList<string> PlatformOnlyTables = ["platform_audit_logs"];
+
     /// <summary>
     /// Row-level security on a tenant-owned table: rows of the current business only, and with
     /// <paramref name="platformScope"/> any row inside an open platform scope (see <see cref="PlatformScopeTables"/>).

@@ -29,6 +29,12 @@ public sealed class PostgresTidingsDbContext : TidingsDbContext
             b.Property(x => x.NewValues).HasColumnType("jsonb");
             b.Property(x => x.ChangedFields).HasColumnType("jsonb");
         });
+        modelBuilder.Entity<PlatformAuditLog>(b =>
+        {
+            b.Property(x => x.OldValues).HasColumnType("jsonb");
+            b.Property(x => x.NewValues).HasColumnType("jsonb");
+            b.Property(x => x.ChangedFields).HasColumnType("jsonb");
+        });
     }
 }
 

@@ -32,7 +32,7 @@ internal static class PurgeCascade
             var removed = new Dictionary<string, SortedSet<Guid>>();
             await WalkAsync(db, entry.Metadata, Root(db, entry), removed, [], ct);
             var root = $"{entry.Metadata.GetTableName()}/{entry.Property("Id").OriginalValue}";
-            var businessId = (entry.Entity as ITenantOwned)?.BusinessId;
+            var businessId = entry.Entity is ITenantOwned owned ? owned.BusinessId : ((Businesses.Business)entry.Entity).Id;
             foreach (var (table, ids) in removed)
                 foreach (var chunk in ids.Chunk(IdsPerEntry))
                     logs.Add(AuditTrail.Attribute(new AuditLog

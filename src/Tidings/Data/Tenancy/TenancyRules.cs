@@ -27,6 +27,8 @@ public static class TenancyRules
                 clr == typeof(Business) ? Expression.Property(row, nameof(Business.Id)) :
                 clr == typeof(AuditLog) ? Expression.Property(row, nameof(AuditLog.BusinessId)) :
                 null;
+            if (clr == typeof(PlatformAuditLog))
+                modelBuilder.Entity(clr).HasQueryFilter(Filter, Expression.Lambda(Expression.Property(Expression.Constant(db), nameof(TidingsDbContext.InPlatformScope)), row));
             if (businessColumn is null)
                 continue;
 
@@ -69,14 +71,19 @@ public static class TenancyRules
                 case Business business:
                     Check(entry, tenant, business.Id, nameof(Business.Id), stamp: null);
                     break;
-                case AuditLog when entry.State != EntityState.Added:
-                    throw new TenancyViolationException("audit_logs is append-only.");
+                case AuditLog or PlatformAuditLog when entry.State != EntityState.Added:
+                    throw new TenancyViolationException($"{entry.Metadata.GetTableName()} is append-only.");
                 case AuditLog log when tenant.PlatformScope is null:
                     // A feature's own summary entry (a bulk import, say) lands in the current business only.
-                    log.BusinessId ??= tenant.RequireBusinessId();
+                    if (log.BusinessId == Guid.Empty)
+                        log.BusinessId = tenant.RequireBusinessId();
                     if (log.BusinessId != tenant.BusinessId)
                         throw new TenancyViolationException("AuditLog: the entry belongs to another business.");
                     break;
+                case AuditLog { BusinessId: var businessId } when businessId == Guid.Empty:
+                    throw new TenancyViolationException("AuditLog: a platform-scope entry must name its business, or be a PlatformAuditLog.");
+                case PlatformAuditLog when tenant.PlatformScope is null:
+                    throw new TenancyViolationException("platform_audit_logs is written inside a platform scope only.");
             }
         }
     }
@@ -86,7 +93,7 @@ public static class TenancyRules
     /// platform_scope policy covers (DatabaseGuards.PlatformScopeTables): sign-up and login need emails and
     /// slugs of every business, and the scope's own audit entries; business data never crosses.
     /// </summary>
-    private static readonly HashSet<Type> PlatformScopeTypes = [typeof(Business), typeof(Users.User), typeof(AuditLog)];
+    private static readonly HashSet<Type> PlatformScopeTypes = [typeof(Business), typeof(Users.User), typeof(AuditLog), typeof(PlatformAuditLog)];
 
     public static bool ReachesPlatformScope(Type type) => PlatformScopeTypes.Contains(type);
 

@@ -211,8 +211,11 @@ namespace Tidings.Data.Sqlite.Migrations
 
             modelBuilder.Entity("Tidings.Data.Auditing.AuditLog", b =>
                 {
+                    b.Property<Guid>("BusinessId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("business_id");
+
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT")
                         .HasColumnName("id");
 
@@ -227,10 +230,6 @@ namespace Tidings.Data.Sqlite.Migrations
                         .HasMaxLength(200)
                         .HasColumnType("TEXT")
                         .HasColumnName("actor_name");
-
-                    b.Property<Guid?>("BusinessId")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("business_id");
 
                     b.Property<string>("ChangedFields")
                         .HasColumnType("TEXT")
@@ -274,7 +273,7 @@ namespace Tidings.Data.Sqlite.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("user_id");
 
-                    b.HasKey("Id")
+                    b.HasKey("BusinessId", "Id")
                         .HasName("pk_audit_logs");
 
                     b.HasIndex("BusinessId", "CreatedAt")
@@ -289,6 +288,75 @@ namespace Tidings.Data.Sqlite.Migrations
                     b.ToTable("audit_logs", null, t =>
                         {
                             t.HasCheckConstraint("ck_audit_logs_action", "action IN ('CREATE', 'UPDATE', 'DELETE', 'RESTORE', 'PURGE', 'PLATFORM_SCOPE', 'IMPORT')");
+                        });
+                });
+
+            modelBuilder.Entity("Tidings.Data.Auditing.PlatformAuditLog", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("action");
+
+                    b.Property<string>("ActorName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("actor_name");
+
+                    b.Property<string>("ChangedFields")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("changed_fields");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("IpAddress")
+                        .HasMaxLength(50)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("ip_address");
+
+                    b.Property<string>("NewValues")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("new_values");
+
+                    b.Property<string>("OldValues")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("old_values");
+
+                    b.Property<string>("RecordId")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("record_id");
+
+                    b.Property<string>("TableName")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("table_name");
+
+                    b.Property<string>("UserAgent")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("user_agent");
+
+                    b.HasKey("Id")
+                        .HasName("pk_platform_audit_logs");
+
+                    b.HasIndex("CreatedAt")
+                        .HasDatabaseName("ix_platform_audit_logs_created");
+
+                    b.ToTable("platform_audit_logs", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_platform_audit_logs_action", "action IN ('CREATE', 'UPDATE', 'DELETE', 'RESTORE', 'PURGE', 'PLATFORM_SCOPE', 'IMPORT')");
                         });
                 });
 
@@ -1022,6 +1090,7 @@ namespace Tidings.Data.Sqlite.Migrations
                         .WithMany()
                         .HasForeignKey("BusinessId")
                         .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
                         .HasConstraintName("fk_audit_logs_businesses_business_id");
 
                     b.HasOne("Tidings.Users.User", null)
