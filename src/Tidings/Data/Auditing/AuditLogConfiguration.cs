@@ -9,14 +9,7 @@ public sealed class AuditLogConfiguration : IEntityTypeConfiguration<AuditLog>
 {
     public void Configure(EntityTypeBuilder<AuditLog> b)
     {
-        b.ToTable("audit_logs", t => t.HasCheckConstraint(
-            "ck_audit_logs_action", "action IN ('CREATE', 'UPDATE', 'DELETE', 'RESTORE', 'PURGE', 'PLATFORM_SCOPE', 'IMPORT')"));
-        b.Property(x => x.ActorName).HasMaxLength(200);
-        b.Property(x => x.TableName).HasMaxLength(100);
-        b.Property(x => x.RecordId).HasMaxLength(100);
-        b.Property(x => x.Action).HasMaxLength(20);
-        b.Property(x => x.IpAddress).HasMaxLength(50);
-        b.Property(x => x.UserAgent).HasMaxLength(500);
+        ConfigureEntry(b, "audit_logs");
 
         // business_id first, as in every tenant table: the key a table distributed by business needs.
         b.HasKey(x => new { x.BusinessId, x.Id });
@@ -28,5 +21,18 @@ public sealed class AuditLogConfiguration : IEntityTypeConfiguration<AuditLog>
         b.HasIndex(x => new { x.BusinessId, x.CreatedAt }).HasDatabaseName("ix_audit_logs_business_created");
         b.HasIndex(x => new { x.BusinessId, x.TableName, x.RecordId }).HasDatabaseName("ix_audit_logs_business_record");
         b.HasIndex(x => new { x.BusinessId, x.UserId }).HasDatabaseName("ix_audit_logs_business_user");
+    }
+
+    /// <summary>What both audit tables share: the columns of an entry, and the actions it may record.</summary>
+    internal static void ConfigureEntry<T>(EntityTypeBuilder<T> b, string table) where T : class
+    {
+        b.ToTable(table, t => t.HasCheckConstraint(
+            $"ck_{table}_action", "action IN ('CREATE', 'UPDATE', 'DELETE', 'RESTORE', 'PURGE', 'PLATFORM_SCOPE', 'IMPORT')"));
+        b.Property<string>(nameof(AuditLog.ActorName)).HasMaxLength(200);
+        b.Property<string>(nameof(AuditLog.TableName)).HasMaxLength(100);
+        b.Property<string>(nameof(AuditLog.RecordId)).HasMaxLength(100);
+        b.Property<string>(nameof(AuditLog.Action)).HasMaxLength(20);
+        b.Property<string?>(nameof(AuditLog.IpAddress)).HasMaxLength(50);
+        b.Property<string?>(nameof(AuditLog.UserAgent)).HasMaxLength(500);
     }
 }

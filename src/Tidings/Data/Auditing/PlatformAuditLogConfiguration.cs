@@ -7,14 +7,7 @@ public sealed class PlatformAuditLogConfiguration : IEntityTypeConfiguration<Pla
 {
     public void Configure(EntityTypeBuilder<PlatformAuditLog> b)
     {
-        b.ToTable("platform_audit_logs", t => t.HasCheckConstraint(
-            "ck_platform_audit_logs_action", "action IN ('CREATE', 'UPDATE', 'DELETE', 'RESTORE', 'PURGE', 'PLATFORM_SCOPE', 'IMPORT')"));
-        b.Property(x => x.ActorName).HasMaxLength(200);
-        b.Property(x => x.TableName).HasMaxLength(100);
-        b.Property(x => x.RecordId).HasMaxLength(100);
-        b.Property(x => x.Action).HasMaxLength(20);
-        b.Property(x => x.IpAddress).HasMaxLength(50);
-        b.Property(x => x.UserAgent).HasMaxLength(500);
+        AuditLogConfiguration.ConfigureEntry(b, "platform_audit_logs");
         b.HasIndex(x => x.CreatedAt).HasDatabaseName("ix_platform_audit_logs_created");
     }
 }
