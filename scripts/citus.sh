@@ -19,7 +19,7 @@ ensure_citus() {
   apt-get update -q >/dev/null
   # The server headers must match the server: installing them upgrades postgresql-15 to the same version.
   DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql-15 postgresql-server-dev-15 libcurl4-openssl-dev liblz4-dev \
-    libzstd-dev libkrb5-dev libselinux1-dev libxslt1-dev libpam0g-dev libssl-dev make gcc >/dev/null
+    libzstd-dev libkrb5-dev libselinux1-dev libxslt1-dev libpam0g-dev libssl-dev build-essential patch >/dev/null
   local build
   build=$(mktemp -d /tmp/tidings-citus-build.XXXXXX)
   tar -xzf "$CITUS_SRC/citus-$CITUS_VERSION.tar.gz" -C "$build"
