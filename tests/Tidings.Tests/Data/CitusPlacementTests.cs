@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata;
 using Tidings.Data;
 using Tidings.Data.Postgres;
 using Tidings.Data.Tenancy;
@@ -11,12 +12,15 @@ namespace Tidings.Tests.Data;
 /// </summary>
 public sealed class CitusPlacementTests
 {
-    private static readonly IReadOnlyList<(string Table, Type Clr)> ModelTables = ModelTablesOf();
+    private static readonly IModel Model = ModelOf();
 
-    private static List<(string, Type)> ModelTablesOf()
+    private static readonly IReadOnlyList<(string Table, Type Clr)> ModelTables =
+        Model.GetEntityTypes().Select(t => (t.GetTableName()!, t.ClrType)).ToList();
+
+    private static IModel ModelOf()
     {
         using var db = new PostgresTidingsDbContext(DatabaseSetup.PostgresOptions("Host=localhost;Database=unused").Options);
-        return db.Model.GetEntityTypes().Select(t => (t.GetTableName()!, t.ClrType)).ToList();
+        return db.Model;
     }
 
     [Fact]
@@ -43,8 +47,7 @@ public sealed class CitusPlacementTests
     [Fact]
     public void Distributed_tables_lead_their_primary_key_with_business_id()
     {
-        using var db = new PostgresTidingsDbContext(DatabaseSetup.PostgresOptions("Host=localhost;Database=unused").Options);
-        var distributed = db.Model.GetEntityTypes().Where(t => CitusPlacement.Tables[t.GetTableName()!].Kind == CitusTableKind.Distributed).ToList();
+        var distributed = Model.GetEntityTypes().Where(t => CitusPlacement.Tables[t.GetTableName()!].Kind == CitusTableKind.Distributed).ToList();
         Assert.Contains(distributed, t => t.GetTableName() == "audit_logs");
         foreach (var type in distributed)
             Assert.Equal("business_id", type.FindPrimaryKey()!.Properties[0].GetColumnName());

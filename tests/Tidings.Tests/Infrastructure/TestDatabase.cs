@@ -178,17 +178,37 @@ public static class PostgresServer
 {
     public const string OwnerRole = "tidings_test_owner";
     public const string AppRole = "tidings_test_app";
-    private static readonly SemaphoreSlim RolesLock = new(1, 1);
-    private static bool _rolesReady;
 
-    public static string SuperuserConnectionString =>
-        Environment.GetEnvironmentVariable("TIDINGS_TEST_POSTGRES") is { Length: > 0 } value
-            ? value
-            : throw new InvalidOperationException(
-                "TIDINGS_TEST_POSTGRES is not set: run the suite with scripts/test.sh, which starts a throw-away PostgreSQL.");
+    public static readonly TestServer Instance = new("TIDINGS_TEST_POSTGRES", "a throw-away PostgreSQL");
+
+    public static string SuperuserConnectionString => Instance.SuperuserConnectionString;
 
     /// <summary>A connection string to <paramref name="database"/> as <paramref name="role"/>, or as the superuser when null.</summary>
-    public static string ConnectionString(string database, string? role, bool pooling = true)
+    public static string ConnectionString(string database, string? role, bool pooling = true) => Instance.ConnectionString(database, role, pooling);
+
+    public static Task CreateDatabaseAsync(string name) => Instance.CreateDatabaseAsync(name);
+
+    public static Task DropDatabaseAsync(string name) => Instance.DropDatabaseAsync(name);
+}
+
+/// <summary>
+/// A server the test command started (its superuser connection string in <c>variable</c>): the test roles on it, created
+/// once per process, and empty databases owned by the owner role.
+/// </summary>
+/// <param name="sessionSetup">A statement run before creating or dropping a database (Citus: to do it on every node).</param>
+public sealed class TestServer(string variable, string what, string? sessionSetup = null)
+{
+    private readonly SemaphoreSlim _rolesLock = new(1, 1);
+    private bool _rolesReady;
+
+    public string SuperuserConnectionString =>
+        Environment.GetEnvironmentVariable(variable) is { Length: > 0 } value
+            ? value
+            : throw new InvalidOperationException(
+                $"{variable} is not set: run the suite with scripts/test.sh, which starts {what}.");
+
+    /// <summary>A connection string to <paramref name="database"/> as <paramref name="role"/>, or as the superuser when null.</summary>
+    public string ConnectionString(string database, string? role, bool pooling = true)
     {
         var builder = new NpgsqlConnectionStringBuilder(SuperuserConnectionString) { Database = database, Pooling = pooling };
         if (role is not null)
@@ -199,48 +219,59 @@ public static class PostgresServer
         return builder.ConnectionString;
     }
 
-    public static async Task CreateDatabaseAsync(string name)
+    public async Task CreateDatabaseAsync(string name)
     {
-        await using var admin = new NpgsqlConnection(SuperuserConnectionString);
-        await admin.OpenAsync();
+        await using var admin = await OpenAdminAsync();
         await EnsureRolesAsync(admin);
-        await ExecuteAsync(admin, $"CREATE DATABASE {name} OWNER {OwnerRole}");
+        await ExecuteAsync(admin, $"CREATE DATABASE {name} OWNER {PostgresServer.OwnerRole}");
     }
 
-    public static async Task DropDatabaseAsync(string name)
+    public async Task DropDatabaseAsync(string name)
     {
         NpgsqlConnection.ClearAllPools();
-        await using var admin = new NpgsqlConnection(SuperuserConnectionString);
-        await admin.OpenAsync();
+        await using var admin = await OpenAdminAsync();
         await ExecuteAsync(admin, $"DROP DATABASE IF EXISTS {name} WITH (FORCE)");
     }
 
-    private static async Task EnsureRolesAsync(NpgsqlConnection admin)
+    public static async Task ExecuteAsync(NpgsqlConnection connection, string sql)
     {
-        await RolesLock.WaitAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    private async Task<NpgsqlConnection> OpenAdminAsync()
+    {
+        var admin = new NpgsqlConnection(SuperuserConnectionString);
+        await admin.OpenAsync();
+        if (sessionSetup is not null)
+            await ExecuteAsync(admin, sessionSetup);
+        return admin;
+    }
+
+    private async Task EnsureRolesAsync(NpgsqlConnection admin)
+    {
+        await _rolesLock.WaitAsync();
         try
         {
             if (_rolesReady)
                 return;
-            // Several test processes may share a server: creating a role that exists is not an error.
-            foreach (var role in new[] { OwnerRole, AppRole })
-                await ExecuteAsync(admin, $"""
-                    DO $$ BEGIN
-                        CREATE ROLE {role} LOGIN PASSWORD '{role}' NOSUPERUSER NOBYPASSRLS;
-                    EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
-                    END $$;
-                    """);
+            // Several test processes may share a server: creating a role that exists is not an error. A plain
+            // CREATE ROLE rather than a DO block, which Citus would not propagate to its workers.
+            foreach (var role in new[] { PostgresServer.OwnerRole, PostgresServer.AppRole })
+            {
+                try
+                {
+                    await ExecuteAsync(admin, $"CREATE ROLE {role} LOGIN PASSWORD '{role}' NOSUPERUSER NOBYPASSRLS");
+                }
+                catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.DuplicateObject or PostgresErrorCodes.UniqueViolation)
+                {
+                }
+            }
             _rolesReady = true;
         }
         finally
         {
-            RolesLock.Release();
+            _rolesLock.Release();
         }
-    }
-
-    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql)
-    {
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync();
     }
 }

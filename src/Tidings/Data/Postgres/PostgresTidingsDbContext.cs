@@ -23,18 +23,9 @@ public sealed class PostgresTidingsDbContext : TidingsDbContext
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         base.OnModelCreating(modelBuilder);
-        modelBuilder.Entity<AuditLog>(b =>
-        {
-            b.Property(x => x.OldValues).HasColumnType("jsonb");
-            b.Property(x => x.NewValues).HasColumnType("jsonb");
-            b.Property(x => x.ChangedFields).HasColumnType("jsonb");
-        });
-        modelBuilder.Entity<PlatformAuditLog>(b =>
-        {
-            b.Property(x => x.OldValues).HasColumnType("jsonb");
-            b.Property(x => x.NewValues).HasColumnType("jsonb");
-            b.Property(x => x.ChangedFields).HasColumnType("jsonb");
-        });
+        foreach (var entry in new[] { typeof(AuditLog), typeof(PlatformAuditLog) })
+            foreach (var column in new[] { nameof(AuditLog.OldValues), nameof(AuditLog.NewValues), nameof(AuditLog.ChangedFields) })
+                modelBuilder.Entity(entry).Property(column).HasColumnType("jsonb");
     }
 }
 
