@@ -8,8 +8,8 @@ using NpgsqlTypes;
 namespace Tidings.Data;
 
 /// <summary>
-/// Inserts many rows of a mapped entity without SaveChanges: PostgreSQL binary COPY, SQLite one prepared
-/// INSERT re-bound per row. Columns, names and value conversions come from the EF model, so a row written
+/// Inserts many rows of a mapped entity without SaveChanges: PostgreSQL binary COPY (multi-row INSERTs on Citus),
+/// SQLite one prepared INSERT re-bound per row. Columns, names and value conversions come from the EF model, so a row written
 /// here reads back through EF exactly as if SaveChanges had written it. Through
 /// <see cref="TidingsDbContext.SaveInsertsInBulkAsync"/> rows are stamped and audited one by one, as
 /// SaveChanges would; through <see cref="WriteAsync{T}"/> nothing is: the caller holds
@@ -35,10 +35,59 @@ public static class BulkInsert
         var transaction = db.Database.CurrentTransaction?.GetDbTransaction()
             ?? throw new InvalidOperationException("Bulk inserts run inside the caller's transaction, so a failed run leaves nothing behind.");
         var (table, columns) = Describe(db.Model, type);
-        if (transaction.Connection is NpgsqlConnection npgsql)
-            await CopyAsync(npgsql, (NpgsqlTransaction)transaction, table, columns, rows, staged: true, ct);
-        else
+        if (transaction.Connection is not NpgsqlConnection npgsql)
             await InsertAsync(transaction, table, columns, rows, ct);
+        else if (await OnCitusAsync(npgsql, (NpgsqlTransaction)transaction, ct))
+            await InsertManyAsync(npgsql, (NpgsqlTransaction)transaction, table, columns, rows, ct);
+        else
+            await CopyAsync(npgsql, (NpgsqlTransaction)transaction, table, columns, rows, staged: true, ct);
+    }
+
+    /// <summary>
+    /// Citus moves the rows of an INSERT ... SELECT into the shards with COPY, which row-level security refuses on
+    /// every shard as it does on one server, so the staged COPY cannot serve there. Asked at every write, not once a
+    /// process, so a service that was running when its database was distributed takes the right path at once.
+    /// </summary>
+    private static async Task<bool> OnCitusAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand("SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus')", connection, transaction);
+        return (bool)(await command.ExecuteScalarAsync(ct))!;
+    }
+
+    /// <summary>A protocol message carries at most 65,535 parameters.</summary>
+    private const int MaxParameters = 65_535, MaxRowsPerStatement = 1_000;
+
+    /// <summary>
+    /// Multi-row INSERT ... VALUES, which Citus routes to the shard of its rows (one business's rows, one shard) and
+    /// runs there as an INSERT, under the policies. The rows go in statements of up to a thousand, each bound with
+    /// the columns' own type mappings.
+    /// </summary>
+    private static async Task InsertManyAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string table, List<Column> columns,
+        IReadOnlyCollection<object> rows, CancellationToken ct)
+    {
+        var perStatement = Math.Min(MaxRowsPerStatement, MaxParameters / columns.Count);
+        var head = $"INSERT INTO {Quote(table)} ({string.Join(", ", columns.Select(c => Quote(c.Name)))}) VALUES ";
+        foreach (var chunk in rows.Chunk(perStatement))
+        {
+            await using var command = new NpgsqlCommand { Connection = connection, Transaction = transaction };
+            var values = new System.Text.StringBuilder(head);
+            for (var r = 0; r < chunk.Length; r++)
+            {
+                values.Append(r == 0 ? "(" : ", (");
+                for (var i = 0; i < columns.Count; i++)
+                {
+                    var name = "p" + (r * columns.Count + i);
+                    values.Append(i == 0 ? "@" : ", @").Append(name);
+                    // Made empty and then given the provider's value, as InsertAsync does: CreateParameter would convert it again.
+                    var parameter = columns[i].Mapping.CreateParameter(command, name, null, columns[i].Property.IsNullable);
+                    parameter.Value = columns[i].ProviderValue(chunk[r]) ?? DBNull.Value;
+                    command.Parameters.Add(parameter);
+                }
+                values.Append(')');
+            }
+            command.CommandText = values.ToString();
+            await command.ExecuteNonQueryAsync(ct);
+        }
     }
 
     /// <summary>

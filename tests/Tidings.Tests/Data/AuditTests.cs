@@ -413,3 +413,4 @@ public abstract class AuditTests(TestDatabase database)
 
 public sealed class AuditTests_Sqlite(SqliteDatabase db) : AuditTests(db), IClassFixture<SqliteDatabase>;
 public sealed class AuditTests_Postgres(PostgresDatabase db) : AuditTests(db), IClassFixture<PostgresDatabase>;
+public sealed class AuditTests_Citus(CitusDatabase db) : AuditTests(db), IClassFixture<CitusDatabase>;

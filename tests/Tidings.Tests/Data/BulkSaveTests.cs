@@ -108,3 +108,4 @@ public abstract class BulkSaveTests(TestDatabase database)
 
 public sealed class BulkSaveTests_Sqlite(SqliteDatabase db) : BulkSaveTests(db), IClassFixture<SqliteDatabase>;
 public sealed class BulkSaveTests_Postgres(PostgresDatabase db) : BulkSaveTests(db), IClassFixture<PostgresDatabase>;
+public sealed class BulkSaveTests_Citus(CitusDatabase db) : BulkSaveTests(db), IClassFixture<CitusDatabase>;

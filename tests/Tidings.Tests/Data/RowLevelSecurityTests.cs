@@ -9,9 +9,10 @@ namespace Tidings.Tests.Data;
 
 /// <summary>
 /// PostgreSQL's row-level security is the second wall: whatever SQL reaches the database through the
-/// application's role, it sees and writes only the current business's rows.
+/// application's role, it sees and writes only the current business's rows; on Citus too, where the rows live on
+/// the workers and the policies are checked there.
 /// </summary>
-public sealed class RowLevelSecurityTests(PostgresDatabase database) : IClassFixture<PostgresDatabase>
+public abstract class RowLevelSecurityTests(TestDatabase database)
 {
     private static readonly string[] TenantTables =
         ["users", "clients", "events", "event_user_interactions", "tags", "client_tags", "event_tags", "notifications", "audit_logs", "api_tokens", "legacy_id_map", "legacy_values"];
@@ -58,7 +59,8 @@ public sealed class RowLevelSecurityTests(PostgresDatabase database) : IClassFix
         await using var connection = new NpgsqlConnection(database.Settings.ConnectionString);
         await connection.OpenAsync();
         await using var transaction = await connection.BeginTransactionAsync();
-        await using (var scope = new NpgsqlCommand("SELECT set_config('app.platform_scope', 'on', true)", connection, transaction))
+        // The tenant session's own procedure, which a plain set_config() is not: Citus repeats only a SET LOCAL on its workers.
+        await using (var scope = new NpgsqlCommand($"CALL {Tidings.Data.Postgres.DatabaseGuards.TenantProcedure}('', 'on', 'auto')", connection, transaction))
             await scope.ExecuteNonQueryAsync();
         foreach (var table in Tidings.Data.Postgres.DatabaseGuards.PlatformScopeTables)
         {
@@ -146,6 +148,26 @@ public sealed class RowLevelSecurityTests(PostgresDatabase database) : IClassFix
     }
 
     [Fact]
+    public async Task A_failed_statement_of_its_own_transaction_leaves_the_connection_kept_open_usable_and_unset()
+    {
+        var a = await TenantGraph.CreateAsync(database);
+        await using var db = a.Business.Context();
+        await db.Database.OpenConnectionAsync();
+        using (db.AllowDirectWrites("a statement that fails"))
+        {
+            var failed = await Assert.ThrowsAsync<PostgresException>(() => db.Database.ExecuteSqlRawAsync("UPDATE clients SET name = name WHERE 1 / (length(name) - length(name)) = 1"));
+            Assert.Equal(PostgresErrorCodes.DivisionByZero, failed.SqlState);
+        }
+        // Its transaction, left failed by the error before its COMMIT, is over: the next statement runs, as the business.
+        Assert.Equal(1, await db.Clients.CountAsync());
+        await using var command = db.Database.GetDbConnection().CreateCommand();
+        command.CommandText = "SELECT coalesce(current_setting('app.business_id', true), '')";
+        Assert.Equal("", await command.ExecuteScalarAsync());
+        Assert.Equal(a.Row<Client>().Name, (await db.Clients.AsNoTracking().SingleAsync()).Name);
+        await db.Database.CloseConnectionAsync();
+    }
+
+    [Fact]
     public async Task A_pooled_connection_keeps_no_business_setting_after_the_work_that_set_it()
     {
         var a = await TenantGraph.CreateAsync(database);
@@ -190,3 +212,7 @@ public sealed class RowLevelSecurityTests(PostgresDatabase database) : IClassFix
             db.Database.SqlQueryRaw<int>("SELECT pg_backend_pid() AS \"Value\"").SingleAsync();
     }
 }
+
+public sealed class RowLevelSecurityTests_Postgres(PostgresDatabase database) : RowLevelSecurityTests(database), IClassFixture<PostgresDatabase>;
+
+public sealed class RowLevelSecurityTests_Citus(CitusDatabase database) : RowLevelSecurityTests(database), IClassFixture<CitusDatabase>;

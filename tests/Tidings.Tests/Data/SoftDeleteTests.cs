@@ -369,3 +369,4 @@ public abstract class SoftDeleteTests(TestDatabase database)
 
 public sealed class SoftDeleteTests_Sqlite(SqliteDatabase db) : SoftDeleteTests(db), IClassFixture<SqliteDatabase>;
 public sealed class SoftDeleteTests_Postgres(PostgresDatabase db) : SoftDeleteTests(db), IClassFixture<PostgresDatabase>;
+public sealed class SoftDeleteTests_Citus(CitusDatabase db) : SoftDeleteTests(db), IClassFixture<CitusDatabase>;

@@ -287,3 +287,4 @@ public abstract class TenancyTests(TestDatabase database)
 
 public sealed class TenancyTests_Sqlite(SqliteDatabase db) : TenancyTests(db), IClassFixture<SqliteDatabase>;
 public sealed class TenancyTests_Postgres(PostgresDatabase db) : TenancyTests(db), IClassFixture<PostgresDatabase>;
+public sealed class TenancyTests_Citus(CitusDatabase db) : TenancyTests(db), IClassFixture<CitusDatabase>;

@@ -185,3 +185,4 @@ public abstract class EventBatchTests<TDatabase>(TidingsServer<TDatabase> server
 
 public sealed class EventBatchTests_Sqlite(SqliteApi server) : EventBatchTests<SqliteDatabase>(server), IClassFixture<SqliteApi>;
 public sealed class EventBatchTests_Postgres(PostgresApi server) : EventBatchTests<PostgresDatabase>(server), IClassFixture<PostgresApi>;
+public sealed class EventBatchTests_Citus(CitusApi server) : EventBatchTests<CitusDatabase>(server), IClassFixture<CitusApi>;

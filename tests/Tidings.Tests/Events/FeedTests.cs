@@ -236,3 +236,4 @@ public abstract class FeedTests<TDatabase>(TidingsServer<TDatabase> server) wher
 
 public sealed class FeedTests_Sqlite(SqliteApi server) : FeedTests<SqliteDatabase>(server), IClassFixture<SqliteApi>;
 public sealed class FeedTests_Postgres(PostgresApi server) : FeedTests<PostgresDatabase>(server), IClassFixture<PostgresApi>;
+public sealed class FeedTests_Citus(CitusApi server) : FeedTests<CitusDatabase>(server), IClassFixture<CitusApi>;

@@ -134,6 +134,7 @@ public abstract class TidingsServer<TDatabase> : IAsyncLifetime where TDatabase 
 
 public sealed class SqliteApi : TidingsServer<SqliteDatabase>;
 public sealed class PostgresApi : TidingsServer<PostgresDatabase>;
+public sealed class CitusApi : TidingsServer<CitusDatabase>;
 
 /// <summary>A signed-in user of one business, and their HTTP client.</summary>
 public sealed record ApiUser(HttpClient Http, Guid Id, Guid BusinessId, string Email, string Role)

@@ -473,3 +473,4 @@ public abstract class LegacyImportRunTests<TDatabase>(TidingsServer<TDatabase> s
 
 public sealed class LegacyImportRunTests_Sqlite(SqliteApi server) : LegacyImportRunTests<SqliteDatabase>(server), IClassFixture<SqliteApi>;
 public sealed class LegacyImportRunTests_Postgres(PostgresApi server) : LegacyImportRunTests<PostgresDatabase>(server), IClassFixture<PostgresApi>;
+public sealed class LegacyImportRunTests_Citus(CitusApi server) : LegacyImportRunTests<CitusDatabase>(server), IClassFixture<CitusApi>;

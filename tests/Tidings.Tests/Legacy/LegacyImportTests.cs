@@ -389,3 +389,4 @@ public abstract class LegacyImportTests<TDatabase>(TDatabase database) : IDispos
 
 public sealed class LegacyImportTests_Sqlite(SqliteDatabase database) : LegacyImportTests<SqliteDatabase>(database), IClassFixture<SqliteDatabase>;
 public sealed class LegacyImportTests_Postgres(PostgresDatabase database) : LegacyImportTests<PostgresDatabase>(database), IClassFixture<PostgresDatabase>;
+public sealed class LegacyImportTests_Citus(CitusDatabase database) : LegacyImportTests<CitusDatabase>(database), IClassFixture<CitusDatabase>;

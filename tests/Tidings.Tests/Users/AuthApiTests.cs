@@ -265,3 +265,4 @@ public abstract class AuthApiTests<TDatabase>(TidingsServer<TDatabase> server) w
 
 public sealed class AuthApiTests_Sqlite(SqliteApi server) : AuthApiTests<SqliteDatabase>(server), IClassFixture<SqliteApi>;
 public sealed class AuthApiTests_Postgres(PostgresApi server) : AuthApiTests<PostgresDatabase>(server), IClassFixture<PostgresApi>;
+public sealed class AuthApiTests_Citus(CitusApi server) : AuthApiTests<CitusDatabase>(server), IClassFixture<CitusApi>;

@@ -168,3 +168,4 @@ public abstract class SessionsApiTests<TDatabase>(TidingsServer<TDatabase> serve
 
 public sealed class SessionsApiTests_Sqlite(SqliteApi server) : SessionsApiTests<SqliteDatabase>(server), IClassFixture<SqliteApi>;
 public sealed class SessionsApiTests_Postgres(PostgresApi server) : SessionsApiTests<PostgresDatabase>(server), IClassFixture<PostgresApi>;
+public sealed class SessionsApiTests_Citus(CitusApi server) : SessionsApiTests<CitusDatabase>(server), IClassFixture<CitusApi>;

@@ -133,3 +133,4 @@ public abstract partial class CrossBusinessMatrixTests<TDatabase>(TidingsServer<
 
 public sealed class CrossBusinessMatrixTests_Sqlite(SqliteApi server) : CrossBusinessMatrixTests<SqliteDatabase>(server), IClassFixture<SqliteApi>;
 public sealed class CrossBusinessMatrixTests_Postgres(PostgresApi server) : CrossBusinessMatrixTests<PostgresDatabase>(server), IClassFixture<PostgresApi>;
+public sealed class CrossBusinessMatrixTests_Citus(CitusApi server) : CrossBusinessMatrixTests<CitusDatabase>(server), IClassFixture<CitusApi>;

@@ -42,6 +42,24 @@ public static class DatabaseGuards
             """);
 
     /// <summary>
+    /// The procedure as it is since Citus (issue 12): the business and the platform scope are set with SET LOCAL,
+    /// which Citus repeats on every worker the transaction reaches once citus.propagate_set_commands is 'local' in
+    /// that transaction; set_config() it never repeats, so the policies on the shards saw no business and no rows.
+    /// Without Citus the first SET only names a setting nothing reads. Only the coordinator plans a statement, so the
+    /// plan cache mode stays a set_config(). A SET takes no parameters, so the values go in through format(%L);
+    /// the CALL itself keeps one text for every business.
+    /// </summary>
+    public static void ReplaceTenantProcedure(MigrationBuilder migration) =>
+        migration.Sql($"""
+            CREATE OR REPLACE PROCEDURE {TenantProcedure}(business text, platform text, plans text) LANGUAGE plpgsql AS $$
+            BEGIN
+                SET LOCAL citus.propagate_set_commands = 'local';
+                EXECUTE format('SET LOCAL {BusinessSetting} = %L; SET LOCAL {PlatformSetting} = %L', business, platform);
+                PERFORM set_config('plan_cache_mode', plans, true);
+            END $$;
+            """);
+
+    /// <summary>
     /// The tables the platform scope reaches (sign-up and login look up emails and slugs; its own audit
     /// entries have no business). Business data stays out of it: cross-business reads of clients or events
     /// have no use, and a table with the tenant policy alone lets PostgreSQL fold the policy and the query's
