@@ -2,11 +2,12 @@ using System.CommandLine;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using Tidings.Data.Auditing;
+using Tidings.Data.Postgres;
 using Tidings.Data.Tenancy;
 
 namespace Tidings.Data;
 
-/// <summary>`tidings db migrate` and `tidings db status`.</summary>
+/// <summary>`tidings db migrate`, `tidings db status` and `tidings db distribute`.</summary>
 public static class DatabaseCommands
 {
     public static Command Create()
@@ -19,6 +20,9 @@ public static class DatabaseCommands
             Console.WriteLine(applied.Count == 0
                 ? $"Database is up to date ({settings.Provider})."
                 : $"Applied {applied.Count} migration(s) to {settings.Provider}: {string.Join(", ", applied)}");
+            if (settings.Provider == DatabaseProvider.Postgres
+                && await CitusDistribution.UnplacedAsync(settings.MigrationConnectionString, token) is { Count: > 0 } unplaced)
+                Console.WriteLine($"Citus: {unplaced.Count} table(s) not yet placed ({string.Join(", ", unplaced)}): run `tidings db distribute`.");
             return TidingsCli.Ok;
         }, ct));
 
@@ -34,9 +38,23 @@ public static class DatabaseCommands
             return TidingsCli.Ok;
         }, ct));
 
-        var db = new Command("db", "Database schema: migrate, status.");
+        var distribute = new Command("distribute",
+            "On a Citus coordinator, place every table as Data/Postgres/CitusPlacement.cs says (reference, or distributed by business_id), in one transaction, as the owner.");
+        distribute.SetAction((_, ct) => TidingsCli.WithServicesAsync(async (services, token) =>
+        {
+            var report = await CitusDistribution.DistributeAsync(services.GetRequiredService<DatabaseSettings>(), token);
+            foreach (var line in report.Lines)
+                Console.WriteLine(line);
+            Console.WriteLine(report.Placed == 0
+                ? "Nothing to do: every table is already placed as CitusPlacement says."
+                : $"Placed {report.Placed} table(s) in {report.Took.TotalSeconds:0.0} s, in one transaction; statistics refreshed.");
+            return TidingsCli.Ok;
+        }, ct));
+
+        var db = new Command("db", "Database schema: migrate, status, distribute (Citus).");
         db.Subcommands.Add(migrate);
         db.Subcommands.Add(status);
+        db.Subcommands.Add(distribute);
         return db;
     }
 

@@ -116,6 +116,16 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public async Task Distribute_on_sqlite_is_refused_in_one_line_and_creates_nothing()
+    {
+        var result = await TidingsProcess.RunAsync(_workDir, [], "db", "distribute");
+
+        result.AssertFailedInOneLine(TidingsCli.BadConfiguration, "needs PostgreSQL with Citus");
+        Assert.Empty(result.Out);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(_workDir));
+    }
+
+    [Fact]
     public async Task Unknown_provider_is_bad_configuration_reported_in_one_line()
     {
         var result = await TidingsProcess.RunAsync(_workDir, new() { ["Database__Provider"] = "oracle" }, "db", "migrate");
@@ -322,6 +332,21 @@ public sealed class CliTests_Postgres : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Distribute_on_plain_postgres_is_refused_as_not_a_citus_coordinator_and_changes_nothing()
+    {
+        Assert.Equal(TidingsCli.Ok, (await TidingsProcess.RunAsync(_workDir, AsOwnerAndApp, "db", "migrate")).ExitCode);
+        var tablesBefore = await _database.QueryAsync<string>("SELECT tablename::text FROM pg_tables WHERE schemaname = 'public' ORDER BY 1");
+
+        var result = await TidingsProcess.RunAsync(_workDir, AsOwnerAndApp, "db", "distribute");
+
+        result.AssertFailedInOneLine(TidingsCli.Failed, "not a Citus coordinator");
+        Assert.Contains("CREATE EXTENSION citus", result.Error);
+        Assert.Empty(result.Out);
+        Assert.Equal(tablesBefore, await _database.QueryAsync<string>("SELECT tablename::text FROM pg_tables WHERE schemaname = 'public' ORDER BY 1"));
+        Assert.Empty(await _database.QueryAsync<string>("SELECT extname::text FROM pg_extension WHERE extname = 'citus'"));
+    }
+
+    [Fact]
     public async Task A_single_owner_connection_string_runs_every_verb()
     {
         // How a developer starts: one connection string, no TidingsOwner.
@@ -341,6 +366,111 @@ public sealed class CliTests_Postgres : IAsyncLifetime
         var printed = DemoOutput.Parse(demo.Out);
         Assert.Equal(printed.Counts["clients"], (await _database.QueryAsync<long>($"SELECT count(*) FROM clients WHERE business_id = '{printed.BusinessId}'")).Single());
         Assert.Contains("Up to date.", status.Out);
+    }
+}
+
+/// <summary>
+/// `db migrate` and `db distribute` on a Citus coordinator, as an operator runs them: owner and app role configured,
+/// a database with the extension and the workers but no schema yet.
+/// </summary>
+public sealed class CliTests_Citus : IAsyncLifetime
+{
+    private readonly string _workDir = Directory.CreateTempSubdirectory("tidings-cli-citus-").FullName;
+    private readonly EmptyCitusDatabase _database = new();
+
+    public Task InitializeAsync() => _database.InitializeAsync();
+
+    public async Task DisposeAsync()
+    {
+        await _database.DisposeAsync();
+        Directory.Delete(_workDir, recursive: true);
+    }
+
+    private Dictionary<string, string?> AsOwnerAndApp => new()
+    {
+        ["Database__Provider"] = "postgres",
+        ["ConnectionStrings__Tidings"] = _database.Settings.ConnectionString,
+        ["ConnectionStrings__TidingsOwner"] = _database.OwnerConnectionString,
+    };
+
+    private static readonly int Placed = Tidings.Data.Postgres.CitusPlacement.Tables.Count(t => t.Value.Kind != Tidings.Data.Postgres.CitusTableKind.Local);
+
+    private async Task<long> ScalarAsync(string sql)
+    {
+        await using var connection = (NpgsqlConnection)_database.OpenBypassConnection();
+        await using var command = new NpgsqlCommand(sql, connection);
+        return Convert.ToInt64(await command.ExecuteScalarAsync());
+    }
+
+    [Fact]
+    public async Task Distribute_before_migrate_is_refused_in_one_line_naming_db_migrate_and_creates_nothing()
+    {
+        var result = await TidingsProcess.RunAsync(_workDir, AsOwnerAndApp, "db", "distribute");
+
+        result.AssertFailedInOneLine(TidingsCli.Failed, "run `tidings db migrate` first");
+        Assert.Equal(0L, await ScalarAsync("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"));
+    }
+
+    [Fact]
+    public async Task Migrate_says_to_distribute_then_distribute_places_every_table_once_and_a_second_run_has_nothing_to_do()
+    {
+        var migrate = await TidingsProcess.RunAsync(_workDir, AsOwnerAndApp, "db", "migrate");
+
+        Assert.Equal(TidingsCli.Ok, migrate.ExitCode);
+        Assert.Contains($"Citus: {Placed} table(s) not yet placed", migrate.Out);
+        Assert.Contains("run `tidings db distribute`", migrate.Out);
+
+        var first = await TidingsProcess.RunAsync(_workDir, AsOwnerAndApp, "db", "distribute");
+
+        Assert.Equal(TidingsCli.Ok, first.ExitCode);
+        Assert.Empty(first.Error);
+        Assert.Matches(@"(?m)^clients: now distributed by business_id \(the colocation root\)$", first.Out);
+        Assert.Matches(@"(?m)^events: now distributed by business_id, colocated with clients$", first.Out);
+        Assert.Matches(@"(?m)^businesses: now a reference table", first.Out);
+        Assert.Matches(@"(?m)^__EFMigrationsHistory: stays local to the coordinator$", first.Out);
+        Assert.Matches($@"(?m)^Placed {Placed} table\(s\) in [0-9.]+ s, in one transaction; statistics refreshed\.$", first.Out);
+        Assert.Equal(Placed, await ScalarAsync("SELECT count(*) FROM citus_tables"));
+
+        var second = await TidingsProcess.RunAsync(_workDir, AsOwnerAndApp, "db", "distribute");
+
+        Assert.Equal(TidingsCli.Ok, second.ExitCode);
+        Assert.DoesNotContain(": now ", second.Out);
+        Assert.Matches(@"(?m)^clients: already distributed by business_id", second.Out);
+        Assert.EndsWith("Nothing to do: every table is already placed as CitusPlacement says.", second.Out.TrimEnd());
+
+        var again = await TidingsProcess.RunAsync(_workDir, AsOwnerAndApp, "db", "migrate");
+
+        Assert.Equal(TidingsCli.Ok, again.ExitCode);
+        Assert.Equal("Database is up to date (Postgres).", again.Out.Trim());
+    }
+
+    [Fact]
+    public async Task Migrate_on_a_distributed_database_names_a_table_left_unplaced_and_distribute_places_only_it()
+    {
+        Assert.Equal(TidingsCli.Ok, (await TidingsProcess.RunAsync(_workDir, AsOwnerAndApp, "db", "migrate")).ExitCode);
+        Assert.Equal(TidingsCli.Ok, (await TidingsProcess.RunAsync(_workDir, AsOwnerAndApp, "db", "distribute")).ExitCode);
+        // As a migration adding a table would leave it: local, with its foreign key to a reference table (which makes it
+        // a Citus local table).
+        await using (var connection = (NpgsqlConnection)_database.OpenBypassConnection())
+        await using (var undistribute = new NpgsqlCommand("""
+            ALTER TABLE legacy_values DROP CONSTRAINT fk_legacy_values_businesses_business_id;
+            SELECT undistribute_table('legacy_values');
+            ALTER TABLE legacy_values ADD CONSTRAINT fk_legacy_values_businesses_business_id FOREIGN KEY (business_id) REFERENCES businesses (id) ON DELETE CASCADE;
+            """, connection))
+            await undistribute.ExecuteNonQueryAsync();
+
+        var migrate = await TidingsProcess.RunAsync(_workDir, AsOwnerAndApp, "db", "migrate");
+
+        Assert.Equal(TidingsCli.Ok, migrate.ExitCode);
+        Assert.Contains("Citus: 1 table(s) not yet placed (legacy_values): run `tidings db distribute`.", migrate.Out);
+
+        var distribute = await TidingsProcess.RunAsync(_workDir, AsOwnerAndApp, "db", "distribute");
+
+        Assert.Equal(TidingsCli.Ok, distribute.ExitCode);
+        Assert.Matches(@"(?m)^legacy_values: now distributed by business_id, colocated with clients$", distribute.Out);
+        Assert.Single(distribute.Out.Split('\n'), l => l.Contains(": now ", StringComparison.Ordinal));
+        Assert.Contains("Placed 1 table(s)", distribute.Out);
+        Assert.Equal(1L, await ScalarAsync("SELECT count(*) FROM citus_tables WHERE table_name = 'legacy_values'::regclass AND citus_table_type = 'distributed'"));
     }
 }
 

@@ -1,17 +1,26 @@
 using System.Data.Common;
 using Npgsql;
 using Tidings.Data;
+using Tidings.Data.Postgres;
 
 namespace Tidings.Tests.Infrastructure;
 
 /// <summary>
 /// A fresh database on the Citus cluster that scripts/test.sh starts (a coordinator and two workers on loopback,
-/// $TIDINGS_TEST_CITUS), with Tidings migrated on the coordinator as the owner role. Citus keeps its node list per
-/// database, so each test database gets the extension on every node and the coordinator's list of workers.
+/// $TIDINGS_TEST_CITUS), with Tidings migrated on the coordinator as the owner role and distributed (`db distribute`),
+/// as a deployment on Citus is. Citus keeps its node list per database, so each test database gets the extension on
+/// every node and the coordinator's list of workers.
 /// </summary>
-public sealed class CitusDatabase : TestDatabase
+public class CitusDatabase : TestDatabase
 {
     private readonly string _database = $"tidings_citus_{Guid.NewGuid():N}";
+    private readonly CitusStage _upTo;
+
+    public CitusDatabase() : this(CitusStage.Distributed)
+    {
+    }
+
+    protected CitusDatabase(CitusStage upTo) => _upTo = upTo;
 
     public override DatabaseProvider Provider => DatabaseProvider.Postgres;
 
@@ -31,10 +40,17 @@ public sealed class CitusDatabase : TestDatabase
         await CitusCluster.ExecuteAsync(coordinator, $"SELECT citus_set_coordinator_host('{builder.Host}', {builder.Port})");
         foreach (var (host, port) in Workers)
             await CitusCluster.ExecuteAsync(coordinator, $"SELECT citus_add_node('{host}', {port})");
-        OwnerConnectionString = CitusCluster.ConnectionString(_database, PostgresServer.OwnerRole);
-        Settings = new DatabaseSettings(DatabaseProvider.Postgres, CitusCluster.ConnectionString(_database, PostgresServer.AppRole), null);
+        // Unpooled: the tidings executable may hold the database's connections too, and the drop must not wait on ours.
+        OwnerConnectionString = CitusCluster.ConnectionString(_database, PostgresServer.OwnerRole, pooling: _upTo != CitusStage.Empty);
+        Settings = new DatabaseSettings(DatabaseProvider.Postgres, CitusCluster.ConnectionString(_database, PostgresServer.AppRole, pooling: _upTo != CitusStage.Empty), null);
+        if (_upTo == CitusStage.Empty)
+            return;
         await MigrateAsync(OwnerConnectionString);
+        if (_upTo == CitusStage.Distributed)
+            await DistributeAsync();
     }
+
+    public Task<CitusDistribution.Report> DistributeAsync() => CitusDistribution.DistributeAsync(Settings, CancellationToken.None);
 
     public override DbConnection OpenBypassConnection()
     {
@@ -46,13 +62,21 @@ public sealed class CitusDatabase : TestDatabase
     public override Task DisposeAsync() => CitusCluster.Coordinator.DropDatabaseAsync(_database);
 }
 
+public enum CitusStage { Empty, Migrated, Distributed }
+
+/// <summary>A Citus database with Tidings migrated but not yet distributed: every table still local to the coordinator.</summary>
+public sealed class MigratedCitusDatabase() : CitusDatabase(CitusStage.Migrated);
+
+/// <summary>A Citus database with the extension and the workers but no schema, for running the tidings executable against.</summary>
+public sealed class EmptyCitusDatabase() : CitusDatabase(CitusStage.Empty);
+
 /// <summary>The test cluster's coordinator: the same two roles as the PostgreSQL test server, created there and propagated by Citus.</summary>
 public static class CitusCluster
 {
     // Citus creates and drops a database on every node only when asked to.
     public static readonly TestServer Coordinator = new("TIDINGS_TEST_CITUS", "a throw-away Citus cluster", "SET citus.enable_create_database_propagation = on");
 
-    public static string ConnectionString(string database, string? role) => Coordinator.ConnectionString(database, role);
+    public static string ConnectionString(string database, string? role, bool pooling = true) => Coordinator.ConnectionString(database, role, pooling);
 
     public static string NodeConnectionString(string host, int port, string database) =>
         new NpgsqlConnectionStringBuilder(Coordinator.SuperuserConnectionString) { Host = host, Port = port, Database = database }.ConnectionString;
