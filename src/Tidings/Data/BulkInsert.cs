@@ -37,21 +37,13 @@ public static class BulkInsert
         var (table, columns) = Describe(db.Model, type);
         if (transaction.Connection is not NpgsqlConnection npgsql)
             await InsertAsync(transaction, table, columns, rows, ct);
-        else if (await OnCitusAsync(npgsql, (NpgsqlTransaction)transaction, ct))
+        // Citus moves the rows of an INSERT ... SELECT into the shards with COPY, which row-level security refuses there
+        // as on one server, so the staged COPY cannot serve. Asked at every write, not once a process: a service
+        // running when its database was distributed takes the right path at once.
+        else if (await Postgres.CitusPlacement.InstalledAsync(npgsql, transaction, ct))
             await InsertManyAsync(npgsql, (NpgsqlTransaction)transaction, table, columns, rows, ct);
         else
             await CopyAsync(npgsql, (NpgsqlTransaction)transaction, table, columns, rows, staged: true, ct);
-    }
-
-    /// <summary>
-    /// Citus moves the rows of an INSERT ... SELECT into the shards with COPY, which row-level security refuses on
-    /// every shard as it does on one server, so the staged COPY cannot serve there. Asked at every write, not once a
-    /// process, so a service that was running when its database was distributed takes the right path at once.
-    /// </summary>
-    private static async Task<bool> OnCitusAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken ct)
-    {
-        await using var command = new NpgsqlCommand("SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus')", connection, transaction);
-        return (bool)(await command.ExecuteScalarAsync(ct))!;
     }
 
     /// <summary>A protocol message carries at most 65,535 parameters.</summary>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using Tidings.Businesses;
 using Tidings.Clients;
 using Tidings.Data;
@@ -556,6 +557,14 @@ public static class LegacyImport
             await db.SaveChangesAsync(ct);
         }
 
+        /// <summary>
+        /// Citus refuses an ANALYZE of a reference table inside a transaction that has read one of its copies on the
+        /// coordinator, and a reference table's foreign keys are checked on each copy by its few rows (users).
+        /// </summary>
+        private async Task<bool> IsCitusReferenceTableAsync(string table, CancellationToken ct) =>
+            Data.Postgres.CitusPlacement.Tables[table].Kind == Data.Postgres.CitusTableKind.Reference
+            && await Data.Postgres.CitusPlacement.InstalledAsync(db.Database.GetDbConnection(), db.Database.CurrentTransaction?.GetDbTransaction(), ct);
+
         private async Task WriteAsync<T>(List<T> rows, string table, CancellationToken ct) where T : class
         {
             if (rows.Count == 0)
@@ -564,7 +573,7 @@ public static class LegacyImport
             await BulkInsert.WriteAsync(db, rows, ct);
             report.Time("writing", started);
             var batch = _batches[table] = _batches.GetValueOrDefault(table) + 1;
-            if (batch == 1 && db.Database.IsNpgsql())
+            if (batch == 1 && db.Database.IsNpgsql() && !await IsCitusReferenceTableAsync(table, ct))
             {
                 // Rows this transaction wrote have no statistics yet; without them PostgreSQL checks each later
                 // foreign key by walking all the business's rows through the wrong index. ANALYZE counts our own rows.

@@ -58,4 +58,30 @@ public sealed class CitusLaneTests(CitusDatabase database) : IClassFixture<Citus
         Assert.All(perWorker.Values, rows => Assert.True(rows > 0));
         Assert.Equal(64L, perWorker.Values.Sum());
     }
+
+    [Fact]
+    public async Task A_change_the_application_makes_to_a_reference_table_reaches_every_copy_of_it()
+    {
+        var graph = await TenantGraph.CreateAsync(database);
+        var renamed = "Renamed " + Guid.NewGuid().ToString("N")[..8];
+        await using (var db = graph.Business.Context())
+        {
+            (await db.Users.SingleAsync(u => u.Id == graph.Business.OwnerId)).DisplayName = renamed;
+            await db.SaveChangesAsync();
+        }
+
+        // Each node's copy read where it lives, as the superuser: the coordinator's and each worker's shard of users.
+        await using var connection = (NpgsqlConnection)database.OpenBypassConnection();
+        await using var copies = new NpgsqlCommand("""
+            SELECT nodeport, result FROM run_command_on_placements('users', format('SELECT display_name FROM %s WHERE id = %L', '%s', @user::text))
+            """, connection);
+        copies.Parameters.AddWithValue("user", graph.Business.OwnerId);
+        var seen = new Dictionary<int, string>();
+        await using (var reader = await copies.ExecuteReaderAsync())
+            while (await reader.ReadAsync())
+                seen[reader.GetInt32(0)] = reader.GetString(1);
+
+        Assert.Superset(database.Workers.Select(w => w.Port).ToHashSet(), seen.Keys.ToHashSet());
+        Assert.All(seen.Values, name => Assert.Equal(renamed, name));
+    }
 }

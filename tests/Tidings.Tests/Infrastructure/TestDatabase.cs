@@ -210,7 +210,7 @@ public sealed class TestServer(string variable, string what, string? sessionSetu
     /// <summary>A connection string to <paramref name="database"/> as <paramref name="role"/>, or as the superuser when null.</summary>
     public string ConnectionString(string database, string? role, bool pooling = true)
     {
-        var builder = new NpgsqlConnectionStringBuilder(SuperuserConnectionString) { Database = database, Pooling = pooling };
+        var builder = new NpgsqlConnectionStringBuilder(SuperuserConnectionString) { Database = database, Pooling = pooling, IncludeErrorDetail = true };
         if (role is not null)
         {
             builder.Username = role;

@@ -1,3 +1,5 @@
+using System.Data.Common;
+
 namespace Tidings.Data.Postgres;
 
 /// <summary>What a table becomes on a Citus cluster distributed by business.</summary>
@@ -42,4 +44,13 @@ public static class CitusPlacement
             ["legacy_values"] = (CitusTableKind.Distributed, "tenant data of the legacy import"),
             ["__EFMigrationsHistory"] = (CitusTableKind.Local, "read and written by db migrate and db status on the coordinator only"),
         };
+
+    /// <summary>Whether the connection's database has Citus, placed yet or not: the code paths Citus refuses are chosen by it.</summary>
+    public static async Task<bool> InstalledAsync(DbConnection connection, DbTransaction? transaction, CancellationToken ct)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus')";
+        return (bool)(await command.ExecuteScalarAsync(ct))!;
+    }
 }
