@@ -1,6 +1,8 @@
 # Citus for the test command: sourced by scripts/test.sh (needs its PG_BIN and as_pg).
 # ensure_citus builds and installs the vendored Citus (third_party/citus) into PostgreSQL 15 when it is missing;
 # start_citus starts a coordinator and two workers on loopback and exports TIDINGS_TEST_CITUS; stop_citus removes them.
+# CITUS_FIRST_PORT (default 56432) is where it starts looking for free ports; CITUS_CONF is appended to every node's
+# postgresql.conf (the benchmarks give each node the same shared_buffers as the plain server they compare with).
 
 CITUS_VERSION=13.2.2
 CITUS_SRC="$(pwd)/third_party/citus"
@@ -54,7 +56,7 @@ start_citus() {
   CITUS_TMP=$(mktemp -d /tmp/tidings-citus.XXXXXX)
   [ "$(id -u)" -ne 0 ] || chown postgres: "$CITUS_TMP"
   CITUS_PORTS=()
-  local node port next=56432
+  local node port next=${CITUS_FIRST_PORT:-56432}
   for node in coordinator worker1 worker2; do
     as_pg "$PG_BIN/initdb" --no-sync -U postgres --auth=trust -E UTF8 -D "$CITUS_TMP/$node" >/dev/null
     cat >>"$CITUS_TMP/$node/postgresql.conf" <<CONF
@@ -66,6 +68,7 @@ synchronous_commit = off
 full_page_writes = off
 max_connections = 300
 max_worker_processes = 16
+${CITUS_CONF:-}
 CONF
     port=$(free_port "$next")
     next=$((port + 1))

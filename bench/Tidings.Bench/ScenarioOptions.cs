@@ -4,10 +4,13 @@ using Tidings.Data;
 
 namespace Tidings.Bench;
 
-/// <summary>A database server to run a scenario against: SQLite needs none, PostgreSQL the server's connection string.</summary>
-public sealed record BenchTarget(DatabaseProvider Provider, string? ServerConnectionString)
+/// <summary>
+/// A database server to run a scenario against: SQLite needs none, PostgreSQL the server's connection string, Citus its
+/// coordinator's (PostgreSQL to Tidings, with every table distributed once the data is in).
+/// </summary>
+public sealed record BenchTarget(DatabaseProvider Provider, string? ServerConnectionString, bool Citus = false)
 {
-    public string Name => Provider.ToString().ToLowerInvariant();
+    public string Name => Citus ? "citus" : Provider.ToString().ToLowerInvariant();
 }
 
 public sealed record ScenarioSettings(IReadOnlyList<BenchTarget> Targets, int Events, int Businesses, bool Quick, string ResultsDirectory, bool Keep = false)
@@ -25,19 +28,24 @@ public sealed record ScenarioSettings(IReadOnlyList<BenchTarget> Targets, int Ev
     public TimeSpan WarmUpFor => Quick ? TimeSpan.FromSeconds(0.2) : TimeSpan.FromSeconds(10);
 }
 
-/// <summary>The options every scenario takes; each scenario chooses its own full and --quick sizes.</summary>
-public sealed class ScenarioOptions(int defaultEvents, int quickEvents)
+/// <summary>
+/// The options every scenario takes; each scenario chooses its own full and --quick sizes, and whether it runs on Citus
+/// (<paramref name="citusRefused"/>: why not, in a few words, when it does not).
+/// </summary>
+public sealed class ScenarioOptions(int defaultEvents, int quickEvents, string? citusRefused = null)
 {
     public const string PostgresVariable = "TIDINGS_BENCH_POSTGRES";
+    public const string CitusVariable = "TIDINGS_BENCH_CITUS";
 
     private readonly Option<string?> _provider = new Option<string?>("--provider")
     {
-        Description = $"Run against this provider only. Default: sqlite, and postgres too when --connection or {PostgresVariable} is set.",
-    }.AcceptOnlyFromAmong("sqlite", "postgres");
+        Description = $"Run against this provider only. Default: sqlite, and postgres too when --connection or {PostgresVariable} is set; citus only when asked for.",
+    }.AcceptOnlyFromAmong("sqlite", "postgres", "citus");
 
     private readonly Option<string?> _connection = new("--connection")
     {
-        Description = $"PostgreSQL server to use (default: {PostgresVariable}). Each run creates a database of its own there and drops it afterwards.",
+        Description = $"PostgreSQL server, or with --provider citus a Citus coordinator, as a superuser (default: {PostgresVariable}, or {CitusVariable}). " +
+            "Each run creates a database of its own there and drops it afterwards.",
     };
 
     private readonly Option<int?> _events = new("--events") { Description = $"How many events (default {defaultEvents:N0})." };
@@ -67,7 +75,7 @@ public sealed class ScenarioOptions(int defaultEvents, int quickEvents)
         {
             try
             {
-                await run(Read(result), ct);
+                await run(Read(result, command.Name), ct);
                 return 0;
             }
             catch (Exception e) when (e is BenchFailedException or VerbFailedException or DbException)
@@ -78,14 +86,18 @@ public sealed class ScenarioOptions(int defaultEvents, int quickEvents)
         });
     }
 
-    private ScenarioSettings Read(ParseResult result)
+    private ScenarioSettings Read(ParseResult result, string scenario)
     {
-        var server = result.GetValue(_connection) ?? Environment.GetEnvironmentVariable(PostgresVariable);
+        var provider = result.GetValue(_provider);
+        if (provider == "citus" && citusRefused is not null)
+            throw new BenchFailedException($"--provider citus: {scenario} does not run on Citus ({citusRefused}); feed and scale do.");
+        var server = result.GetValue(_connection) ?? Environment.GetEnvironmentVariable(provider == "citus" ? CitusVariable : PostgresVariable);
         server = string.IsNullOrWhiteSpace(server) ? null : server;
-        BenchTarget[] targets = result.GetValue(_provider) switch
+        BenchTarget[] targets = provider switch
         {
             "sqlite" => [new(DatabaseProvider.Sqlite, null)],
             "postgres" => [new(DatabaseProvider.Postgres, server ?? throw new BenchFailedException($"--provider postgres needs --connection or {PostgresVariable}."))],
+            "citus" => [new(DatabaseProvider.Postgres, server ?? throw new BenchFailedException($"--provider citus needs --connection or {CitusVariable} (a coordinator's superuser)."), Citus: true)],
             _ when server is not null => [new(DatabaseProvider.Sqlite, null), new(DatabaseProvider.Postgres, server)],
             _ => [new(DatabaseProvider.Sqlite, null)],
         };

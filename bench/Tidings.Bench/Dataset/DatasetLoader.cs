@@ -11,7 +11,9 @@ using Tidings.Data.Tenancy;
 namespace Tidings.Bench.Dataset;
 
 /// <summary>What was loaded, and how long it took.</summary>
-public sealed record LoadedDataset(DatasetShape Shape, IReadOnlyList<GeneratedBusiness> Businesses, IReadOnlyDictionary<string, long> Rows, TimeSpan Elapsed)
+/// <remarks><paramref name="Distributed"/>: on Citus, how long placing the loaded tables took (`tidings db distribute`), apart from the load.</remarks>
+public sealed record LoadedDataset(DatasetShape Shape, IReadOnlyList<GeneratedBusiness> Businesses, IReadOnlyDictionary<string, long> Rows, TimeSpan Elapsed,
+    TimeSpan? Distributed = null)
 {
     /// <summary>The business holding a fifth of the events: the one whose feed is measured.</summary>
     public GeneratedBusiness Large => Businesses[0];
@@ -23,6 +25,7 @@ public sealed record LoadedDataset(DatasetShape Shape, IReadOnlyList<GeneratedBu
         new("large business: events", Large.Events, "rows"),
         new("data load (generate, bulk load, index, analyze)", Elapsed.TotalSeconds, "s"),
         new("data load rate", Rows["events"] / Elapsed.TotalSeconds, "events/s"),
+        .. Distributed is { } distributed ? [new Figure("distribute (tidings db distribute: shards, rows copied, foreign keys, analyze)", distributed.TotalSeconds, "s")] : Array.Empty<Figure>(),
     ];
 }
 
@@ -31,7 +34,8 @@ public sealed record LoadedDataset(DatasetShape Shape, IReadOnlyList<GeneratedBu
 /// takes rows: the big tables' secondary indexes are dropped first and built once at the end, rows go in
 /// by binary COPY (PostgreSQL, as a superuser with triggers and so foreign-key checks off, since the
 /// generator only makes consistent rows) or by one prepared INSERT per row in large transactions (SQLite),
-/// and the planner's statistics are gathered last, as they would be on a database that grew over years.
+/// and the planner's statistics are gathered last, as they would be on a database that grew over years. On Citus the
+/// rows go into the coordinator's local tables the same way, and the tables are distributed afterwards, timed apart.
 /// </summary>
 public static class DatasetLoader
 {
@@ -85,7 +89,11 @@ public static class DatasetLoader
         foreach (var create in indexes)
             await ExecuteAsync(connection, create, ct);
         await ExecuteAsync(connection, "ANALYZE", ct);
-        return new LoadedDataset(shape, businesses, rows, stopwatch.Elapsed);
+        var loaded = stopwatch.Elapsed;
+        if (!database.Citus)
+            return new LoadedDataset(shape, businesses, rows, loaded);
+        Console.Error.WriteLine($"  loaded in {loaded.TotalSeconds:0} s; distributing");
+        return new LoadedDataset(shape, businesses, rows, loaded, await database.DistributeAsync(ct));
     }
 
     private static async Task<DbConnection> OpenAsync(BenchDatabase database, CancellationToken ct)

@@ -4,6 +4,7 @@ using System.Text;
 using Microsoft.Data.Sqlite;
 using Npgsql;
 using Tidings.Data;
+using Tidings.Data.Postgres;
 
 namespace Tidings.Bench.Feed;
 
@@ -12,33 +13,37 @@ namespace Tidings.Bench.Feed;
 /// client's name, the reader's own read/star/notes, its live tags), the same rules (live events of live
 /// clients, no duplicates), one prepared statement on one open connection with the business already set,
 /// so nothing but the database's own work is timed. On PostgreSQL it runs as the app role, under the same
-/// row-level security as Tidings.
+/// row-level security as Tidings. On Citus a business set for the session stays on the coordinator, and the
+/// shards' policies would see none: there each run is its own transaction that sets the business first, in one
+/// round trip, exactly as Tidings' tenant session sends a statement (PostgresTenantSession).
 /// </summary>
 public sealed class FeedCeiling : IAsyncDisposable
 {
     private readonly DbConnection _connection;
     private readonly DatabaseProvider _provider;
+    private readonly bool _citus;
     private readonly Guid _businessId;
     private readonly Guid _userId;
     private readonly Dictionary<string, DbCommand> _prepared = [];
 
-    private FeedCeiling(DbConnection connection, DatabaseProvider provider, Guid businessId, Guid userId)
+    private FeedCeiling(DbConnection connection, DatabaseProvider provider, bool citus, Guid businessId, Guid userId)
     {
         _connection = connection;
         _provider = provider;
+        _citus = citus;
         _businessId = businessId;
         _userId = userId;
     }
 
     public DbConnection Connection => _connection;
 
-    public static async Task<FeedCeiling> OpenAsync(DatabaseSettings settings, Guid businessId, Guid userId, CancellationToken ct)
+    public static async Task<FeedCeiling> OpenAsync(DatabaseSettings settings, bool citus, Guid businessId, Guid userId, CancellationToken ct)
     {
         DbConnection connection = settings.Provider == DatabaseProvider.Sqlite
             ? new SqliteConnection(settings.ConnectionString)
             : new NpgsqlConnection(settings.ConnectionString);
         await connection.OpenAsync(ct);
-        if (connection is NpgsqlConnection npgsql)
+        if (connection is NpgsqlConnection npgsql && !citus)
         {
             // Session-wide, once: the row-level security policies read it; Tidings sets it per statement or transaction.
             // Custom plans: after five runs PostgreSQL may keep a generic plan for a prepared statement, and with
@@ -49,18 +54,21 @@ public sealed class FeedCeiling : IAsyncDisposable
             set.Parameters.AddWithValue("b", businessId.ToString());
             await set.ExecuteNonQueryAsync(ct);
         }
-        return new FeedCeiling(connection, settings.Provider, businessId, userId);
+        return new FeedCeiling(connection, settings.Provider, citus, businessId, userId);
     }
 
     /// <summary>The statement for a case, with its parameter names (values bound per run).</summary>
     public string Sql(FeedCase feedCase)
     {
         var postgres = _provider == DatabaseProvider.Postgres;
+        // The tags' business is the parameter, not e.business_id: the same rows, but Citus routes a statement to one
+        // shard only when every table in it, a correlated subquery's too, is pinned to one business by a value; tied to
+        // the outer column, the subquery sent the whole page to every shard.
         var tags = postgres
             ? """
               (SELECT json_agg(json_build_object('id', t.id, 'name', t.name, 'color', t.color) ORDER BY t.name)
                  FROM event_tags et JOIN tags t ON t.business_id = et.business_id AND t.id = et.tag_id
-                WHERE et.business_id = e.business_id AND et.event_id = e.id AND NOT t.is_deleted)
+                WHERE et.business_id = @business AND et.event_id = e.id AND NOT t.is_deleted)
               """
             : """
               (SELECT json_group_array(json_object('id', x.id, 'name', x.name, 'color', x.color)) FROM
@@ -127,6 +135,7 @@ public sealed class FeedCeiling : IAsyncDisposable
         await using var command = _connection.CreateCommand();
         command.CommandText = (_provider == DatabaseProvider.Postgres ? "EXPLAIN (ANALYZE, BUFFERS) " : "EXPLAIN QUERY PLAN ") + sql;
         bind(command);
+        InTenantTransaction(command);
         await using var reader = await command.ExecuteReaderAsync(ct);
         var plan = new StringBuilder();
         while (await reader.ReadAsync(ct))
@@ -141,10 +150,29 @@ public sealed class FeedCeiling : IAsyncDisposable
             command = _connection.CreateCommand();
             command.CommandText = Sql(feedCase);
             Bind(command, feedCase);
+            InTenantTransaction(command);
             await command.PrepareAsync(ct);
             _prepared[feedCase.Name] = command;
         }
         return command;
+    }
+
+    /// <summary>
+    /// On Citus, the statement inside a transaction of its own that sets the business first (the form of
+    /// PostgresTenantSession: a CALL's SET LOCAL reaches the workers only in an explicit transaction), planned with its
+    /// values. BEGIN, the CALL and COMMIT return no rows, so the reader sees the statement's alone.
+    /// </summary>
+    private void InTenantTransaction(DbCommand command)
+    {
+        if (!_citus)
+            return;
+        var statement = command.CommandText.TrimEnd().EndsWith(';') ? command.CommandText : command.CommandText + "\n;";
+        // Npgsql takes either named or positional parameters in one command; Tidings' captured statements may be positional.
+        var positional = command.Parameters.Cast<DbParameter>().Any(p => string.IsNullOrEmpty(p.ParameterName));
+        var business = positional ? $"'{_businessId}'" : "@tenant";
+        command.CommandText = $"BEGIN;\nCALL {DatabaseGuards.TenantProcedure}({business}, 'off', 'force_custom_plan');\n{statement}\nCOMMIT";
+        if (!positional)
+            Add(command, "tenant", _businessId.ToString());
     }
 
     private void Bind(DbCommand command, FeedCase feedCase)

@@ -29,7 +29,7 @@ public sealed class FeedProbe(BenchDatabase database, GeneratedBusiness business
 
     public static async Task<FeedProbe> OpenAsync(BenchDatabase database, GeneratedBusiness business, BenchService? service, CancellationToken ct)
     {
-        var ceiling = await FeedCeiling.OpenAsync(database.Settings, business.Id, business.PrincipalUserId, ct);
+        var ceiling = await FeedCeiling.OpenAsync(database.Settings, database.Citus, business.Id, business.PrincipalUserId, ct);
         var http = service is null ? null : await service.SignInAsync(business.PrincipalEmail, DatasetGenerator.Password, ct);
         return new FeedProbe(database, business, ceiling, http);
     }

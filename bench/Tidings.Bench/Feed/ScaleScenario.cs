@@ -61,6 +61,8 @@ public static class ScaleScenario
                 figures.Add(new($"{at}: large business events", data.Large.Events, "rows"));
                 figures.Add(new($"{at}: median business events", small.Events, "rows"));
                 figures.Add(new($"{at}: data load", data.Elapsed.TotalSeconds, "s"));
+                if (data.Distributed is { } distributed)
+                    figures.Add(new($"{at}: distribute", distributed.TotalSeconds, "s"));
                 var cells = new List<string> { size.ToString("N0"), data.Large.Events.ToString("N0"), $"{data.Elapsed.TotalSeconds:0}" };
                 var measures = new[]
                 {

@@ -17,7 +17,8 @@ public static class LegacyImportScenario
     public static Command Create()
     {
         var command = new Command(Name, "Generate an old-app SQLite file (cached in the temporary folder) and time its import into each provider.");
-        new ScenarioOptions(defaultEvents: 1_000_000, quickEvents: 20_000).AddTo(command, RunAsync);
+        new ScenarioOptions(defaultEvents: 1_000_000, quickEvents: 20_000,
+            citusRefused: "it times an import into one server; on Citus the import goes into local tables before db distribute").AddTo(command, RunAsync);
         return command;
     }
 

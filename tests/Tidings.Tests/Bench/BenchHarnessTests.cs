@@ -20,5 +20,27 @@ public sealed class BenchHarnessTests : IDisposable
         Assert.True(figures["import rate"] > 0);
     }
 
+    [Theory]
+    [InlineData("write")]
+    [InlineData("audit")]
+    [InlineData("legacy-import")]
+    public async Task Scenarios_that_cannot_run_on_citus_refuse_it_in_one_line(string scenario)
+    {
+        var error = new StringWriter();
+        var before = Console.Error;
+        Console.SetError(error);
+        try
+        {
+            Assert.Equal(1, await Tidings.Bench.BenchCli.RunAsync([scenario, "--quick", "--provider", "citus", "--connection", "Host=127.0.0.1;Port=1", "--results", _results]));
+        }
+        finally
+        {
+            Console.SetError(before);
+        }
+        // Console.Error is the process's: another test's progress lines may land here too.
+        Assert.Contains(error.ToString().Split('\n'), line => line.StartsWith($"{scenario}: --provider citus: {scenario} does not run on Citus (", StringComparison.Ordinal));
+        Assert.Empty(Directory.GetFiles(_results));
+    }
+
     public void Dispose() => Directory.Delete(_results, recursive: true);
 }

@@ -1,10 +1,10 @@
 namespace Tidings.Tests.Bench;
 
 /// <summary>
-/// The feed and scale benchmarks' --quick mode, on both providers, so the harness cannot rot. Nothing about
-/// speed is asserted: that each run completes (it fails itself when the SQL ceiling and Tidings disagree on
-/// a page), that the generated data is the size asked for, and that the measured pages never made EF
-/// compile a query again.
+/// The feed and scale benchmarks' --quick mode, on both providers and on the Citus test cluster, so the harness
+/// cannot rot. Nothing about speed is asserted: that each run completes (it fails itself when the SQL ceiling and
+/// Tidings disagree on a page), that the generated data is the size asked for, and that the measured pages never
+/// made EF compile a query again.
 /// </summary>
 public sealed class FeedBenchTests : IDisposable
 {
@@ -17,6 +17,29 @@ public sealed class FeedBenchTests : IDisposable
     {
         var figures = await QuickBench.RunAsync("feed", provider, _results);
 
+        AssertQuickFeed(figures);
+        Assert.DoesNotContain(figures.Keys, k => k.StartsWith("distribute", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task On_citus_the_feed_benchmark_loads_then_distributes_and_every_page_reaches_one_shard()
+    {
+        var figures = await QuickBench.RunAsync("feed", "citus", _results);
+
+        AssertQuickFeed(figures);
+        Assert.True(figures["data load (generate, bulk load, index, analyze)"] > 0);
+        Assert.True(figures["distribute (tidings db distribute: shards, rows copied, foreign keys, analyze)"] > 0);
+        var report = await File.ReadAllTextAsync(Assert.Single(Directory.GetFiles(_results, "feed-citus-*.md")));
+        Assert.Contains(", 2 workers,", report.Split('\n')[0], StringComparison.Ordinal);
+        // Every plan, the ceiling's and Tidings' statements alike, is Citus's and reaches a single shard: a statement
+        // whose business Citus cannot pin goes to every shard.
+        var tasks = System.Text.RegularExpressions.Regex.Matches(report, @"Task Count: (\d+)").Select(m => m.Groups[1].Value).ToList();
+        Assert.Equal(15, tasks.Count); // per page: the ceiling, Tidings' page and its tags
+        Assert.All(tasks, count => Assert.Equal("1", count));
+    }
+
+    private static void AssertQuickFeed(Dictionary<string, double> figures)
+    {
         Assert.Equal(20_000, figures["rows: events"]);
         Assert.Equal(100, figures["rows: businesses"]);
         Assert.Equal(4_000, figures["large business: events"]); // a fifth of all events

@@ -11,6 +11,8 @@ public static class QuickBench
         string[] args = [scenario, "--quick", "--provider", provider, "--results", results];
         if (provider == "postgres")
             args = [.. args, "--connection", PostgresServer.SuperuserConnectionString];
+        else if (provider == "citus")
+            args = [.. args, "--connection", CitusCluster.Coordinator.SuperuserConnectionString];
 
         Assert.Equal(0, await Tidings.Bench.BenchCli.RunAsync(args));
 
