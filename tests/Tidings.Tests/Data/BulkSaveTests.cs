@@ -9,9 +9,9 @@ using Tidings.Tests.Infrastructure;
 namespace Tidings.Tests.Data;
 
 /// <summary>
-/// SaveInsertsInBulkAsync writes new rows by COPY (PostgreSQL) or one re-bound INSERT (SQLite) under the
-/// same rules as SaveChangesAsync: what it writes reads back the same, is stamped and audited row by row,
-/// stays in its business, and fails whole.
+/// SaveInsertsInBulkAsync writes new rows by COPY (PostgreSQL), multi-row INSERTs (Citus) or one re-bound INSERT
+/// (SQLite) under the same rules as SaveChangesAsync: what it writes reads back the same, is stamped and audited row
+/// by row, stays in its business, and fails whole.
 /// </summary>
 public abstract class BulkSaveTests(TestDatabase database)
 {
@@ -96,6 +96,34 @@ public abstract class BulkSaveTests(TestDatabase database)
         }
         await using var check = business.Context();
         Assert.Equal(["Taken"], await check.Tags.IgnoreQueryFilters([SoftDeleteRules.Filter]).Select(t => t.Name).ToListAsync());
+        Assert.Equal(audit, await AuditCountAsync(business));
+    }
+
+    [Fact]
+    public async Task Thousands_of_rows_go_in_whole_or_not_at_all_however_many_statements_carry_them()
+    {
+        // More rows than one statement carries on Citus (multi-row INSERTs of at most a thousand), audit rows included.
+        var business = await database.NewBusinessAsync();
+        await using (var db = business.Context())
+        {
+            db.Tags.AddRange(Enumerable.Range(0, 2_400).Select(i => new Tag { Name = $"Tag {i:D4}" }));
+            await db.SaveInsertsInBulkAsync();
+        }
+        await using (var check = business.Context())
+        {
+            Assert.Equal(Enumerable.Range(0, 2_400).Select(i => $"Tag {i:D4}"), await check.Tags.OrderBy(t => t.Name).Select(t => t.Name).ToListAsync());
+            Assert.Equal(2_400, await check.AuditLogs.CountAsync(a => a.TableName == "tags" && a.Action == AuditActions.Create));
+        }
+        var audit = await AuditCountAsync(business);
+
+        // The clash in the last statement's rows: the thousands written by the statements before it go too.
+        await using (var db = business.Context())
+        {
+            db.Tags.AddRange(Enumerable.Range(0, 2_400).Select(i => new Tag { Name = $"More {i:D4}" }).Append(new Tag { Name = "Tag 0000" }));
+            await Assert.ThrowsAsync<DbUpdateException>(() => db.SaveInsertsInBulkAsync());
+        }
+        await using var after = business.Context();
+        Assert.Equal(2_400, await after.Tags.IgnoreQueryFilters([SoftDeleteRules.Filter]).CountAsync());
         Assert.Equal(audit, await AuditCountAsync(business));
     }
 

@@ -219,18 +219,51 @@ public sealed class TestServer(string variable, string what, string? sessionSetu
         return builder.ConnectionString;
     }
 
+    // On Citus a CREATE or DROP DATABASE runs on every node, and the suite's fixtures start and end in parallel: one
+    // at a time, so two never wait on each other across nodes.
+    private readonly SemaphoreSlim _databasesLock = new(1, 1);
+
     public async Task CreateDatabaseAsync(string name)
     {
-        await using var admin = await OpenAdminAsync();
-        await EnsureRolesAsync(admin);
-        await ExecuteAsync(admin, $"CREATE DATABASE {name} OWNER {PostgresServer.OwnerRole}");
+        await _databasesLock.WaitAsync();
+        try
+        {
+            await using var admin = await OpenAdminAsync();
+            await EnsureRolesAsync(admin);
+            await ExecuteAsync(admin, $"CREATE DATABASE {name} OWNER {PostgresServer.OwnerRole}");
+        }
+        finally
+        {
+            _databasesLock.Release();
+        }
     }
 
     public async Task DropDatabaseAsync(string name)
     {
         NpgsqlConnection.ClearAllPools();
-        await using var admin = await OpenAdminAsync();
-        await ExecuteAsync(admin, $"DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+        await _databasesLock.WaitAsync();
+        try
+        {
+            // A worker's sessions of the database (those the coordinator's ended sessions opened, Citus's own daemon)
+            // may take a moment to go after FORCE ended the coordinator's: a second try finds them gone.
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    await using var admin = await OpenAdminAsync();
+                    await ExecuteAsync(admin, $"DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+                    return;
+                }
+                catch (PostgresException) when (attempt < 5)
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(attempt));
+                }
+            }
+        }
+        finally
+        {
+            _databasesLock.Release();
+        }
     }
 
     public static async Task ExecuteAsync(NpgsqlConnection connection, string sql)
