@@ -84,4 +84,63 @@ public sealed class CitusLaneTests(CitusDatabase database) : IClassFixture<Citus
         Assert.Superset(database.Workers.Select(w => w.Port).ToHashSet(), seen.Keys.ToHashSet());
         Assert.All(seen.Values, name => Assert.Equal(renamed, name));
     }
+
+    [Fact]
+    public async Task Work_claimed_per_business_is_locked_on_its_shard_and_two_claimers_get_different_rows()
+    {
+        // docs/scaling.md, "Work claimed across businesses": the form the monitor and the outbox follow.
+        var business = await database.NewBusinessAsync();
+        await using (var db = business.Context())
+        {
+            db.Tags.AddRange(Enumerable.Range(0, 4).Select(i => new Tidings.Tags.Tag { Name = $"Due {i}" }));
+            await db.SaveChangesAsync();
+        }
+        await using var first = await ClaimerAsync(business.Id);
+        await using var second = await ClaimerAsync(business.Id);
+        const string Claim = "SELECT id FROM tags WHERE business_id = @business ORDER BY id LIMIT 2 FOR UPDATE SKIP LOCKED";
+        var claimedFirst = await IdsAsync(first, Claim, business.Id);
+        var claimedSecond = await IdsAsync(second, Claim, business.Id);
+        Assert.Equal(2, claimedFirst.Count);
+        Assert.Equal(2, claimedSecond.Count);
+        Assert.Empty(claimedFirst.Intersect(claimedSecond));
+
+        // The same claim over every business is a multi-shard FOR UPDATE, which Citus refuses: hence per business.
+        await using var third = await ClaimerAsync(business.Id);
+        var refused = await Assert.ThrowsAsync<PostgresException>(() => IdsAsync(third, "SELECT id FROM tags ORDER BY id LIMIT 2 FOR UPDATE SKIP LOCKED", business.Id));
+        Assert.Contains("FOR UPDATE", refused.MessageText, StringComparison.OrdinalIgnoreCase);
+    }
+
+    /// <summary>A transaction as the application role on a connection of its own, the business set as the tenant session sets it.</summary>
+    private sealed class Claimer(NpgsqlConnection connection, NpgsqlTransaction transaction) : IAsyncDisposable
+    {
+        public NpgsqlTransaction Transaction => transaction;
+
+        public async ValueTask DisposeAsync()
+        {
+            await transaction.DisposeAsync();
+            await connection.DisposeAsync();
+        }
+    }
+
+    private async Task<Claimer> ClaimerAsync(Guid business)
+    {
+        var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(database.Settings.ConnectionString) { Pooling = false }.ConnectionString);
+        await connection.OpenAsync();
+        var transaction = await connection.BeginTransactionAsync();
+        await using var tenant = new NpgsqlCommand($"CALL {Tidings.Data.Postgres.DatabaseGuards.TenantProcedure}(@business, 'off', 'force_custom_plan')", connection, transaction);
+        tenant.Parameters.AddWithValue("business", business.ToString());
+        await tenant.ExecuteNonQueryAsync();
+        return new Claimer(connection, transaction);
+    }
+
+    private static async Task<List<Guid>> IdsAsync(Claimer claimer, string sql, Guid business)
+    {
+        await using var command = new NpgsqlCommand(sql, claimer.Transaction.Connection, claimer.Transaction);
+        command.Parameters.AddWithValue("business", business);
+        var ids = new List<Guid>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+            ids.Add(reader.GetGuid(0));
+        return ids;
+    }
 }
