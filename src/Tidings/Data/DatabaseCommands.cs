@@ -75,6 +75,11 @@ public static class DatabaseCommands
             if (appRole != DatabaseSetup.UserOf(settings.OwnerConnectionString))
                 await GrantRuntimePrivilegesAsync(db, appRole, ct);
         }
+        // Data the schema change implies, written through the model (tenant by tenant, audited), not as migration SQL;
+        // a database made just now holds no business to give it to.
+        if (pending.Any(m => m.EndsWith(Categories.DefaultTaxonomy.Migration, StringComparison.Ordinal))
+            && pending.Count < db.Database.GetMigrations().Count())
+            await Categories.DefaultTaxonomy.GiveBusinessesWithoutOneAsync(settings, ct);
         return pending;
     }
 

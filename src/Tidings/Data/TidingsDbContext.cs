@@ -11,6 +11,7 @@ using Tidings.Events;
 using Tidings.Interactions;
 using Tidings.Legacy;
 using Tidings.Notifications;
+using Tidings.Categories;
 using Tidings.Tags;
 using Tidings.Users;
 
@@ -96,6 +97,7 @@ public abstract class TidingsDbContext : DbContext
     public DbSet<Event> Events => Set<Event>();
     public DbSet<EventUserInteraction> EventUserInteractions => Set<EventUserInteraction>();
     public DbSet<Tag> Tags => Set<Tag>();
+    public DbSet<Category> Categories => Set<Category>();
     public DbSet<ClientTag> ClientTags => Set<ClientTag>();
     public DbSet<EventTag> EventTags => Set<EventTag>();
     public DbSet<Notification> Notifications => Set<Notification>();

@@ -53,6 +53,7 @@ public sealed record DemoBusiness(Business Business, IReadOnlyList<User> Users, 
             return user;
         }).ToList();
         db.Users.AddRange(users);
+        db.Categories.AddRange(Categories.DefaultTaxonomy.NewCategories());
         await db.SaveChangesAsync(ct);
         db.Actor.SetUser(users[0].Id, business.Id, users[0].DisplayName);
 

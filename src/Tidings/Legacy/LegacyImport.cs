@@ -83,6 +83,7 @@ public static class LegacyImport
         if (report.BusinessCreated)
         {
             db.Businesses.Add(business);
+            db.Categories.AddRange(Categories.DefaultTaxonomy.NewCategories());
             await db.SaveChangesAsync(ct);
         }
 

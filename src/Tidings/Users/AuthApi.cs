@@ -63,6 +63,7 @@ public static partial class AuthApi
         db.Actor.SetUser(owner.Id, business.Id, owner.DisplayName);
         db.Businesses.Add(business);
         db.Users.Add(owner);
+        db.Categories.AddRange(Categories.DefaultTaxonomy.NewCategories());
         var session = await StartSessionAsync(db, owner, http, clock, ct);
         return TypedResults.Created("/api/me", new SessionDto(session.Secret, session.ExpiresAt, Me(owner, business)));
     }

@@ -65,7 +65,8 @@ public abstract class PlatformAuditLogsMigrationTests(TestDatabase database)
             Assert.False(await check.AcrossBusinesses<AuditLog>().AnyAsync(l => l.Id == platformEntry));
         }
         await using var mine = business.Context();
-        Assert.Equal(businessEntries + 1, await mine.AuditLogs.CountAsync());
+        // Re-applying the later migrations also gave the business its default categories, audited (DefaultTaxonomyMigrationTests).
+        Assert.Equal(businessEntries + 1, await mine.AuditLogs.CountAsync(l => l.TableName != "categories"));
         Assert.Equal("old-business-scope", (await mine.AuditLogs.SingleAsync(l => l.Id == businessEntry)).RecordId);
     }
 

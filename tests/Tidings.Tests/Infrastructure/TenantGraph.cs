@@ -32,9 +32,10 @@ public sealed class TenantGraph
         var client = new Client { Name = "Acme " + Guid.NewGuid().ToString("N")[..6], Domain = "acme.example", SearchKeywords = ["acme", "rockets"], AssignedToUserId = member.Id };
         var ev = new Event { ClientId = client.Id, Title = "Acme raises money", Category = "funding", EventDate = StoredTime.Of(DateTime.UtcNow.AddDays(-1)), Tags = ["series-a"] };
         var tag = new Tag { Name = "Watch " + Guid.NewGuid().ToString("N")[..6], Color = "#336699" };
+        var category = new Tidings.Categories.Category { Key = "watch_" + Guid.NewGuid().ToString("N")[..6], Name = "Watch", Signal = Tidings.Categories.CategorySignals.Risk, Weight = 0.7 };
         var rows = new object[]
         {
-            member, client, ev, tag,
+            member, client, ev, tag, category,
             new EventUserInteraction { EventId = ev.Id, UserId = member.Id, IsRead = true, ReadAt = StoredTime.Of(DateTime.UtcNow) },
             new ClientTag { ClientId = client.Id, TagId = tag.Id },
             new EventTag { EventId = ev.Id, TagId = tag.Id },

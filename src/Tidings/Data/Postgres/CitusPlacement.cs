@@ -35,6 +35,7 @@ public static class CitusPlacement
             ["events"] = (CitusTableKind.Distributed, "tenant data, the largest with the audit trail"),
             ["event_user_interactions"] = (CitusTableKind.Distributed, "tenant data"),
             ["tags"] = (CitusTableKind.Distributed, "tenant data"),
+            ["categories"] = (CitusTableKind.Distributed, "tenant data: each business's own taxonomy"),
             ["client_tags"] = (CitusTableKind.Distributed, "tenant data"),
             ["event_tags"] = (CitusTableKind.Distributed, "tenant data"),
             ["notifications"] = (CitusTableKind.Distributed, "tenant data"),

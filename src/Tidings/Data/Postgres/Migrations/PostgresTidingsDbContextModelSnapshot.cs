@@ -73,6 +73,99 @@ namespace Tidings.Data.Postgres.Migrations
                         });
                 });
 
+            modelBuilder.Entity("Tidings.Categories.Category", b =>
+                {
+                    b.Property<Guid>("BusinessId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("business_id");
+
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<Guid?>("CreatedByUserId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("created_by_user_id");
+
+                    b.Property<DateTime?>("DeletedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("deleted_at");
+
+                    b.Property<Guid?>("DeletedByUserId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("deleted_by_user_id");
+
+                    b.Property<string>("Description")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("description");
+
+                    b.Property<bool>("IsDeleted")
+                        .HasColumnType("boolean")
+                        .HasColumnName("is_deleted");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("key");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("name");
+
+                    b.Property<Guid?>("ParentId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("parent_id");
+
+                    b.Property<string>("Signal")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("signal");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .IsConcurrencyToken()
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<double>("Weight")
+                        .HasColumnType("double precision")
+                        .HasColumnName("weight");
+
+                    b.HasKey("BusinessId", "Id")
+                        .HasName("pk_categories");
+
+                    b.HasIndex("BusinessId", "CreatedByUserId")
+                        .HasDatabaseName("ix_categories_business_id_created_by_user_id");
+
+                    b.HasIndex("BusinessId", "DeletedByUserId")
+                        .HasDatabaseName("ix_categories_business_id_deleted_by_user_id");
+
+                    b.HasIndex("BusinessId", "Key")
+                        .IsUnique()
+                        .HasDatabaseName("ix_categories_business_key")
+                        .HasFilter("NOT is_deleted");
+
+                    b.HasIndex("BusinessId", "ParentId")
+                        .HasDatabaseName("ix_categories_business_parent");
+
+                    b.ToTable("categories", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_categories_key", "length(key) > 0");
+
+                            t.HasCheckConstraint("ck_categories_signal", "signal IN ('growth', 'risk', 'neutral')");
+
+                            t.HasCheckConstraint("ck_categories_weight", "weight >= 0 AND weight <= 1");
+                        });
+                });
+
             modelBuilder.Entity("Tidings.Clients.Client", b =>
                 {
                     b.Property<Guid>("BusinessId")
@@ -1057,6 +1150,36 @@ namespace Tidings.Data.Postgres.Migrations
                         {
                             t.HasCheckConstraint("ck_users_role", "role IN ('owner', 'admin', 'member', 'viewer')");
                         });
+                });
+
+            modelBuilder.Entity("Tidings.Categories.Category", b =>
+                {
+                    b.HasOne("Tidings.Businesses.Business", null)
+                        .WithMany()
+                        .HasForeignKey("BusinessId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_categories_businesses_business_id");
+
+                    b.HasOne("Tidings.Users.User", null)
+                        .WithMany()
+                        .HasForeignKey("BusinessId", "CreatedByUserId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_categories_users_business_id_created_by_user_id");
+
+                    b.HasOne("Tidings.Users.User", null)
+                        .WithMany()
+                        .HasForeignKey("BusinessId", "DeletedByUserId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_categories_users_business_id_deleted_by_user_id");
+
+                    b.HasOne("Tidings.Categories.Category", "Parent")
+                        .WithMany()
+                        .HasForeignKey("BusinessId", "ParentId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_categories_categories_business_id_parent_id");
+
+                    b.Navigation("Parent");
                 });
 
             modelBuilder.Entity("Tidings.Clients.Client", b =>
