@@ -17,7 +17,8 @@ public static class CategorySignals
 /// </summary>
 public sealed class Category : ITenantOwned, ISoftDeletable, ITimestamped, ICreatedBy
 {
-    public const int MaxKeyLength = 64, MaxNameLength = 100, MaxDescriptionLength = 1000;
+    /// <summary>A key fits where events store it (events.category, events.subcategory).</summary>
+    public const int MaxKeyLength = 50, MaxNameLength = 100, MaxDescriptionLength = 1000;
 
     public Guid Id { get; init; } = Guid.CreateVersion7();
     public Guid BusinessId { get; set; }

@@ -86,7 +86,8 @@ public sealed class PrivatePostgresDatabase : TestDatabase
 
     public override async Task DisposeAsync()
     {
-        NpgsqlConnection.ClearAllPools();
+        // Its server stops: its pooled connections are dead and never used again. Clearing every pool would also drop
+        // the idle connections other tests hold meanwhile (TestServer.DropDatabaseAsync).
         if (File.Exists(Path.Combine(DataDirectory, "postmaster.pid")))
             await AsPostgresAsync("pg_ctl", "-D", DataDirectory, "-m", "immediate", "-s", "stop");
         Directory.Delete(_root, recursive: true);

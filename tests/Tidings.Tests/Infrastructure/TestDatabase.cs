@@ -238,9 +238,13 @@ public sealed class TestServer(string variable, string what, string? sessionSetu
         }
     }
 
+    /// <remarks>
+    /// FORCE ends the database's sessions, pooled ones too; nothing opens them again (each name serves one fixture).
+    /// Clearing Npgsql's pools here would also drop the idle connections of every other test running meanwhile,
+    /// which some tests hold on purpose (RowLevelSecurityTests' pool of one).
+    /// </remarks>
     public async Task DropDatabaseAsync(string name)
     {
-        NpgsqlConnection.ClearAllPools();
         await _databasesLock.WaitAsync();
         try
         {

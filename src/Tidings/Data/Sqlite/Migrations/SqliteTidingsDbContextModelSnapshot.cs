@@ -105,7 +105,7 @@ namespace Tidings.Data.Sqlite.Migrations
 
                     b.Property<string>("Key")
                         .IsRequired()
-                        .HasMaxLength(64)
+                        .HasMaxLength(50)
                         .HasColumnType("TEXT")
                         .HasColumnName("key");
 

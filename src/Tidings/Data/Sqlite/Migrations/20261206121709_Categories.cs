@@ -5,7 +5,7 @@ using Microsoft.EntityFrameworkCore.Migrations;
 
 namespace Tidings.Data.Sqlite.Migrations
 {
-    /// <inheritdoc />
+    /// <summary>Each business's own taxonomy (issue 13); db migrate gives every business without one the default.</summary>
     public partial class Categories : Migration
     {
         /// <inheritdoc />
@@ -17,7 +17,7 @@ namespace Tidings.Data.Sqlite.Migrations
                 {
                     id = table.Column<Guid>(type: "TEXT", nullable: false),
                     business_id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    key = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    key = table.Column<string>(type: "TEXT", maxLength: 50, nullable: false),
                     name = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
                     description = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: true),
                     parent_id = table.Column<Guid>(type: "TEXT", nullable: true),
