@@ -4,6 +4,7 @@ using Scalar.AspNetCore;
 using Tidings.Data;
 using Tidings.Audit;
 using Tidings.Businesses;
+using Tidings.Categories;
 using Tidings.Clients;
 using Tidings.Events;
 using Tidings.Interactions;
@@ -78,6 +79,7 @@ public static class TidingsWeb
         app.MapEventsApi();
         app.MapInteractionsApi();
         app.MapTagsApi();
+        app.MapCategoriesApi();
         app.MapNotificationsApi();
         app.MapAuditApi();
         app.MapTrashApi();

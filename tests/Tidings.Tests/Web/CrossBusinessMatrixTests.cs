@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
+using Tidings.Categories;
 using Tidings.Clients;
 using Tidings.Events;
 using Tidings.Notifications;
@@ -36,7 +37,7 @@ public abstract partial class CrossBusinessMatrixTests<TDatabase>(TidingsServer<
                 tried.Add($"{method} {path}");
                 using var request = new HttpRequestMessage(new HttpMethod(method), path);
                 if (method is "POST" or "PUT" or "PATCH")
-                    request.Content = new StringContent(BodyFor(method, pattern), Encoding.UTF8, "application/json");
+                    request.Content = new StringContent(BodyFor(method, pattern, own), Encoding.UTF8, "application/json");
                 var response = await a.Http.SendAsync(request);
                 if (response.StatusCode != HttpStatusCode.NotFound)
                     failures.Add($"{method} {pattern}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
@@ -98,6 +99,7 @@ public abstract partial class CrossBusinessMatrixTests<TDatabase>(TidingsServer<
                 (_, "clients") or (_, "client") => b.Row<Client>().Id.ToString(),
                 (_, "events") or (_, "event") => b.Row<Event>().Id.ToString(),
                 (_, "users") => b.Row<User>().Id.ToString(),
+                (_, "categories") => b.Row<Category>().Id.ToString(),
                 (_, "notifications") => b.Row<Notification>().Id.ToString(),
                 (_, "tokens") => b.Row<ApiToken>().Id.ToString(),
                 (_, "sessions") => bSession.ToString(),
@@ -107,21 +109,23 @@ public abstract partial class CrossBusinessMatrixTests<TDatabase>(TidingsServer<
         });
     }
 
-    /// <summary>A client, an event and a tag of A's own, made through the data layer.</summary>
+    /// <summary>A client, an event, a tag and a category of A's own, made through the data layer.</summary>
     private async Task<Dictionary<string, Guid>> OwnRecordsAsync(ApiUser a)
     {
         await using var db = server.Database.Context(a.BusinessId, TestActors.User(a.Id, a.BusinessId));
         var client = new Client { Name = "A's client" };
         var ev = new Event { ClientId = client.Id, Title = "A's event", Category = "funding", EventDate = DateTime.UtcNow };
         var tag = new Tag { Name = "A's tag" };
-        db.AddRange(client, ev, tag);
+        var category = new Category { Key = "a_own", Name = "A's category" };
+        db.AddRange(client, ev, tag, category);
         await db.SaveChangesAsync();
-        return new() { ["clients"] = client.Id, ["events"] = ev.Id, ["tags"] = tag.Id };
+        return new() { ["clients"] = client.Id, ["events"] = ev.Id, ["tags"] = tag.Id, ["categories"] = category.Id };
     }
 
     /// <summary>A body the route would accept for one of the caller's own records, so only the foreign id can fail it.</summary>
-    private static string BodyFor(string method, string pattern) => (method, pattern) switch
+    private static string BodyFor(string method, string pattern, Dictionary<string, Guid> own) => (method, pattern) switch
     {
+        (_, "/api/categories/{id}/merge") => $$"""{"into":"{{own["categories"]}}"}""",
         (_, var p) when p.EndsWith("/interaction", StringComparison.Ordinal) => """{"isRead":true}""",
         (_, var p) when p.EndsWith("/assignee", StringComparison.Ordinal) => """{"userId":null}""",
         _ => "{}",

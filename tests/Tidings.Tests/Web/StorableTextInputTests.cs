@@ -62,6 +62,13 @@ public abstract class StorableTextInputTests<TDatabase>(TidingsServer<TDatabase>
             Body("PATCH", "/api/tags/{tag}", With([], field, "BAD"), field);
         }
 
+        var category = new Dictionary<string, object> { ["key"] = "zz_fine", ["name"] = "Fine", ["description"] = "Fine", ["signal"] = "neutral" };
+        foreach (var field in category.Keys)
+        {
+            Body("POST", "/api/categories", With(category, field, "BAD"), field);
+            Body("PATCH", "/api/categories/{category}", With([], field, "BAD"), field);
+        }
+
         var user = new Dictionary<string, object> { ["email"] = "{email}", ["displayName"] = "Fine", ["role"] = "viewer", ["password"] = "a fine password" };
         foreach (var field in new[] { "email", "displayName", "role", "password" })
         {
@@ -138,7 +145,7 @@ public abstract class StorableTextInputTests<TDatabase>(TidingsServer<TDatabase>
         }
     }
 
-    /// <summary>A business's client, event, tag and user, each one's id by placeholder; the token's first use (a write) done.</summary>
+    /// <summary>A business's client, event, tag, category and user, each one's id by placeholder; the token's first use (a write) done.</summary>
     private async Task<Dictionary<string, string>> ResourcesAsync(ApiUser owner)
     {
         var client = (await owner.Http.CallAsync("POST", "/api/clients", new { name = "Client" }).ExpectAsync(HttpStatusCode.Created)).Id();
@@ -146,8 +153,9 @@ public abstract class StorableTextInputTests<TDatabase>(TidingsServer<TDatabase>
         var tag = (await owner.Http.CallAsync("POST", "/api/tags", new { name = "Tag", color = "#336699" }).ExpectAsync(HttpStatusCode.Created)).Id();
         var user = (await owner.Http.CallAsync("POST", "/api/users",
             new { email = $"u-{Guid.NewGuid():N}@example.test", displayName = "User", role = "viewer", password = "a fine password" }).ExpectAsync(HttpStatusCode.Created)).Id();
+        var category = (await owner.Http.CallAsync("POST", "/api/categories", new { key = "zz_category", name = "Category" }).ExpectAsync(HttpStatusCode.Created)).Id();
         await owner.Http.GetAsync("/api/me").ExpectAsync();
-        return new() { ["{client}"] = client.ToString(), ["{event}"] = ev.ToString(), ["{tag}"] = tag.ToString(), ["{user}"] = user.ToString(), ["{email}"] = $"new-{Guid.NewGuid():N}@example.test" };
+        return new() { ["{client}"] = client.ToString(), ["{event}"] = ev.ToString(), ["{tag}"] = tag.ToString(), ["{category}"] = category.ToString(), ["{user}"] = user.ToString(), ["{email}"] = $"new-{Guid.NewGuid():N}@example.test" };
     }
 
     private static string Fill(string text, Dictionary<string, string> ids) => ids.Aggregate(text, (t, id) => t.Replace(id.Key, id.Value));

@@ -1,0 +1,265 @@
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Tidings.Data;
+using Tidings.Data.SoftDelete;
+using Tidings.Users;
+using Tidings.Web;
+
+namespace Tidings.Categories;
+
+/// <summary>
+/// The business's taxonomy: admins add, rename, describe, merge and retire categories. A key is what events store,
+/// so it never changes: a new key is a new category, and merging the old one into it moves the events.
+/// Subcategories are one level deep. The list is not paged: a taxonomy is a few dozen rows.
+/// </summary>
+public static partial class CategoriesApi
+{
+    /// <summary>events.category and events.subcategory hold 50 characters: a longer key could never be stored on an event.</summary>
+    public const int MaxKeyLength = 50;
+
+    public static IEndpointRouteBuilder MapCategoriesApi(this IEndpointRouteBuilder app)
+    {
+        var categories = app.MapGroup("/api/categories").WithTags("Categories").RequireAuthorization(Policies.Viewer);
+        categories.MapGet("/", ListAsync).WithName("ListCategories")
+            .WithSummary("Every live category, each top-level one (by key) followed by its subcategories (by key), with how many live events use it; not paged.");
+        categories.MapPost("/", CreateAsync).WithName("CreateCategory").RequireAuthorization(Policies.Admin)
+            .WithSummary("Add a category or, with parentId, a subcategory (admin); 409 when a live category has the key.")
+            .Produces<CategoryDto>(StatusCodes.Status201Created).ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        categories.MapGet("/{id}", GetAsync).WithName("GetCategory")
+            .WithSummary("A category; the ETag header is its version.");
+        categories.MapPatch("/{id}", UpdateAsync).WithName("UpdateCategory").RequireAuthorization(Policies.Admin)
+            .WithSummary("Merge-patch a category's name, description, signal or weight (admin); the key cannot change (merge instead); a stale If-Match answers 412.")
+            .Accepts<CreateCategoryRequest>("application/merge-patch+json", "application/json")
+            .Produces<CategoryDto>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status412PreconditionFailed);
+        categories.MapDelete("/{id}", RetireAsync).WithName("RetireCategory").RequireAuthorization(Policies.Admin)
+            .WithSummary("Retire a category (admin); its key is free again and its events keep it. 409 while it has live subcategories.")
+            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status412PreconditionFailed);
+        categories.MapPost("/{id}/restore", RestoreAsync).WithName("RestoreCategory").RequireAuthorization(Policies.Admin)
+            .WithSummary("Bring a retired category back (admin); 409 when a live category took its key, its parent is retired, or it is not retired.")
+            .Produces<CategoryDto>().ProducesProblem(StatusCodes.Status409Conflict);
+        categories.MapPost("/{id}/merge", MergeAsync).WithName("MergeCategory").RequireAuthorization(Policies.Admin)
+            .WithSummary("Move every event of a category (trashed ones too) to another of the same level, then retire it (admin); answers how many moved.")
+            .Produces<CategoryMergeDto>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status412PreconditionFailed).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        return app;
+    }
+
+    private static async Task<Ok<List<CategoryDto>>> ListAsync(TidingsDbContext db, CancellationToken ct)
+    {
+        var rows = await db.Categories.AsNoTracking().ToListAsync(ct);
+        var byCategory = await db.Events.GroupBy(e => e.Category).Select(g => new { g.Key, Count = g.Count() })
+            .ToDictionaryAsync(g => g.Key, g => g.Count, ct);
+        var bySubcategory = await db.Events.Where(e => e.Subcategory != null).GroupBy(e => e.Subcategory!).Select(g => new { g.Key, Count = g.Count() })
+            .ToDictionaryAsync(g => g.Key, g => g.Count, ct);
+        var keys = rows.ToDictionary(c => c.Id, c => c.Key);
+        var children = rows.Where(c => c.ParentId is not null).ToLookup(c => c.ParentId!.Value);
+        var ordered = rows.Where(c => c.ParentId is null).OrderBy(c => c.Key, StringComparer.Ordinal)
+            .SelectMany(p => children[p.Id].OrderBy(c => c.Key, StringComparer.Ordinal).Prepend(p));
+        return TypedResults.Ok(ordered.Select(c => CategoryDto.From(c, c.ParentId is { } p ? keys[p] : null,
+            (c.ParentId is null ? byCategory : bySubcategory).GetValueOrDefault(c.Key))).ToList());
+    }
+
+    private static async Task<IResult> CreateAsync(CreateCategoryRequest request, TidingsDbContext db, HttpResponse response, CancellationToken ct)
+    {
+        var errors = new FieldErrors()
+            .Required("name", request.Name, Category.MaxNameLength)
+            .MaxLength("description", request.Description, Category.MaxDescriptionLength)
+            .OneOf("signal", request.Signal, CategorySignals.All)
+            .Range("weight", request.Weight, 0, 1);
+        ValidateKey(errors, request.Key);
+        if (errors.Any)
+            return errors.Problem();
+
+        Category? parent = null;
+        if (request.ParentId is { } parentId)
+        {
+            parent = await db.Categories.AsNoTracking().SingleOrDefaultAsync(c => c.Id == parentId, ct);
+            if (parent is not { ParentId: null })
+                return NotAParent();
+        }
+        var key = request.Key!;
+        if (await db.Categories.AnyAsync(c => c.Key == key, ct))
+            return KeyConflict(key);
+
+        var category = new Category
+        {
+            Key = key, Name = request.Name!.Trim(), Description = Blank(request.Description), ParentId = parent?.Id,
+            Signal = request.Signal ?? CategorySignals.Neutral, Weight = request.Weight ?? 0.5,
+        };
+        db.Categories.Add(category);
+        await db.SaveChangesAsync(ct);
+        ETags.Set(response, category);
+        return TypedResults.Created($"/api/categories/{category.Id}", CategoryDto.From(category, parent?.Key, 0));
+    }
+
+    private static async Task<Results<Ok<CategoryDto>, NotFound>> GetAsync(Guid id, TidingsDbContext db, HttpResponse response, CancellationToken ct)
+    {
+        var category = await db.Categories.AsNoTracking().SingleOrDefaultAsync(c => c.Id == id, ct);
+        if (category is null)
+            return TypedResults.NotFound();
+        ETags.Set(response, category);
+        return TypedResults.Ok(await ToDtoAsync(db, category, ct));
+    }
+
+    private static async Task<IResult> UpdateAsync(Guid id, TidingsDbContext db, HttpContext http, CancellationToken ct)
+    {
+        var errors = new FieldErrors();
+        var patch = await PatchDocument.ReadAsync(http.Request, errors, ct);
+        var category = await db.Categories.SingleOrDefaultAsync(c => c.Id == id, ct);
+        if (category is null)
+            return TypedResults.NotFound();
+
+        // Sending the key or parent a category already has is no change; changing them would re-file its events behind their back.
+        if (patch.Has<JsonNode>("key", out var key) && key?.ToString() != category.Key)
+            errors.Add("key", "The key cannot change: events store it. Create a category with the new key and merge this one into it.");
+        if (patch.Has<JsonNode>("parentId", out var parentId)
+            && (Guid.TryParse(parentId?.ToString(), out var parent) ? parent : (Guid?)null) != category.ParentId)
+            errors.Add("parentId", "A category cannot move: create one under the new parent and merge this one into it.");
+        var hasName = patch.Has<string>("name", out var name);
+        if (hasName)
+            errors.Required("name", name, Category.MaxNameLength);
+        var hasDescription = patch.Has<string>("description", out var description);
+        errors.MaxLength("description", description, Category.MaxDescriptionLength);
+        var hasSignal = patch.Has<string>("signal", out var signal);
+        if (hasSignal && signal is null)
+            errors.Add("signal", "Required.");
+        errors.OneOf("signal", signal, CategorySignals.All);
+        var hasWeight = patch.Has<double?>("weight", out var weight);
+        if (hasWeight && weight is null)
+            errors.Add("weight", "Required.");
+        errors.Range("weight", weight, 0, 1);
+        patch.RefuseUnknownFields();
+        if (errors.Any)
+            return errors.Problem();
+        if (ETags.IsStale(http.Request, category))
+            return ETags.PreconditionFailed();
+
+        if (hasName)
+            category.Name = name!.Trim();
+        if (hasDescription)
+            category.Description = Blank(description);
+        if (hasSignal)
+            category.Signal = signal!;
+        if (hasWeight)
+            category.Weight = weight!.Value;
+        await db.SaveChangesAsync(ct);
+        ETags.Set(http.Response, category);
+        return TypedResults.Ok(await ToDtoAsync(db, category, ct));
+    }
+
+    private static async Task<IResult> RetireAsync(Guid id, TidingsDbContext db, HttpRequest request, CancellationToken ct)
+    {
+        var category = await db.Categories.SingleOrDefaultAsync(c => c.Id == id, ct);
+        if (category is null)
+            return TypedResults.NotFound();
+        if (ETags.IsStale(request, category))
+            return ETags.PreconditionFailed();
+        if (await HasSubcategoriesAsync(db, category, ct))
+            return HasSubcategories();
+        db.Categories.Remove(category);
+        await db.SaveChangesAsync(ct);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<IResult> RestoreAsync(Guid id, TidingsDbContext db, HttpResponse response, CancellationToken ct)
+    {
+        var category = await db.Categories.IgnoreQueryFilters([SoftDeleteRules.Filter]).SingleOrDefaultAsync(c => c.Id == id, ct);
+        if (category is null)
+            return TypedResults.NotFound();
+        if (!category.IsDeleted)
+            return TypedResults.Problem(title: "Not retired", detail: "The category is live.", statusCode: StatusCodes.Status409Conflict);
+        if (await db.Categories.AnyAsync(c => c.Key == category.Key, ct))
+            return KeyConflict(category.Key);
+        // A subcategory under a retired parent would be a live category nobody can reach from the top.
+        if (category.ParentId is { } parentId && !await db.Categories.AnyAsync(c => c.Id == parentId, ct))
+            return TypedResults.Problem(title: "Parent retired", detail: "Restore its parent category first.", statusCode: StatusCodes.Status409Conflict);
+        db.Restore(category);
+        await db.SaveChangesAsync(ct);
+        ETags.Set(response, category);
+        return TypedResults.Ok(await ToDtoAsync(db, category, ct));
+    }
+
+    /// <summary>
+    /// One transaction: the events change through the change tracker, so each is audited as an UPDATE of its own, and
+    /// the source is retired in the same save. Trashed events move too, so restoring one never brings back a retired key.
+    /// </summary>
+    private static Task<IResult> MergeAsync(Guid id, MergeCategoryRequest request, TidingsDbContext db, HttpRequest http, CancellationToken ct) =>
+        db.InTransactionAsync<IResult>(async ct =>
+        {
+            var source = await db.Categories.SingleOrDefaultAsync(c => c.Id == id, ct);
+            if (source is null)
+                return TypedResults.NotFound();
+            if (request.Into is not { } intoId)
+                return new FieldErrors().Add("into", "Required.").Problem();
+            if (ETags.IsStale(http, source))
+                return ETags.PreconditionFailed();
+            if (intoId == source.Id)
+                return NotAllowed("A category cannot be merged into itself.");
+            var target = await db.Categories.SingleOrDefaultAsync(c => c.Id == intoId, ct);
+            if (target is null)
+                return TypedResults.Problem(title: "Not Found", detail: "into must name a live category of this business.", statusCode: StatusCodes.Status404NotFound);
+            if ((source.ParentId is null) != (target.ParentId is null))
+                return NotAllowed("A top-level category merges into a top-level category, a subcategory into a subcategory.");
+            if (await HasSubcategoriesAsync(db, source, ct))
+                return HasSubcategories();
+
+            var events = db.Events.IgnoreQueryFilters([SoftDeleteRules.Filter]);
+            var moving = await (source.ParentId is null ? events.Where(e => e.Category == source.Key) : events.Where(e => e.Subcategory == source.Key))
+                .ToListAsync(ct);
+            // A subcategory is read under its parent: an event moved to another parent's subcategory takes that parent too.
+            var targetParentKey = target.ParentId is { } p ? await db.Categories.Where(c => c.Id == p).Select(c => c.Key).SingleAsync(ct) : null;
+            foreach (var ev in moving)
+                if (targetParentKey is null)
+                    ev.Category = target.Key;
+                else
+                    (ev.Category, ev.Subcategory) = (targetParentKey, target.Key);
+            db.Categories.Remove(source);
+            await db.SaveChangesAsync(ct);
+            return TypedResults.Ok(new CategoryMergeDto(moving.Count, await ToDtoAsync(db, target, ct)));
+        }, ct);
+
+    private static async Task<CategoryDto> ToDtoAsync(TidingsDbContext db, Category category, CancellationToken ct)
+    {
+        var parentKey = category.ParentId is { } p
+            ? await db.Categories.IgnoreQueryFilters([SoftDeleteRules.Filter]).Where(c => c.Id == p).Select(c => c.Key).SingleAsync(ct)
+            : null;
+        var events = category.ParentId is null
+            ? await db.Events.CountAsync(e => e.Category == category.Key, ct)
+            : await db.Events.CountAsync(e => e.Subcategory == category.Key, ct);
+        return CategoryDto.From(category, parentKey, events);
+    }
+
+    private static Task<bool> HasSubcategoriesAsync(TidingsDbContext db, Category category, CancellationToken ct) =>
+        db.Categories.AnyAsync(c => c.ParentId == category.Id, ct);
+
+    private static void ValidateKey(FieldErrors errors, string? key)
+    {
+        if (string.IsNullOrEmpty(key))
+            errors.Add("key", "Required.");
+        else if (key.Length > MaxKeyLength)
+            errors.Add("key", $"At most {MaxKeyLength} characters.");
+        else if (!KeyPattern().IsMatch(key))
+            errors.Add("key", "Must be a lowercase letter, then lowercase letters, digits or underscores.");
+    }
+
+    private static string? Blank(string? text) => string.IsNullOrWhiteSpace(text) ? null : text;
+
+    private static IResult KeyConflict(string key) => TypedResults.Problem(
+        title: "Category key already in use", detail: $"A live category of this business has the key \"{key}\".",
+        statusCode: StatusCodes.Status409Conflict);
+
+    private static IResult HasSubcategories() => TypedResults.Problem(
+        title: "The category has subcategories", detail: "Retire or merge its live subcategories first.",
+        statusCode: StatusCodes.Status409Conflict);
+
+    private static IResult NotAParent() => TypedResults.Problem(title: "Not allowed",
+        detail: "parentId must name a live top-level category of this business (subcategories are one level deep).", statusCode: 422);
+
+    private static IResult NotAllowed(string detail) => TypedResults.Problem(title: "Not allowed", detail: detail, statusCode: 422);
+
+    [GeneratedRegex(@"^[a-z][a-z0-9_]*\z")]
+    private static partial Regex KeyPattern();
+}
