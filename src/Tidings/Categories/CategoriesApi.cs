@@ -16,8 +16,7 @@ namespace Tidings.Categories;
 /// </summary>
 public static partial class CategoriesApi
 {
-    /// <summary>events.category and events.subcategory hold 50 characters: a longer key could never be stored on an event.</summary>
-    public const int MaxKeyLength = 50;
+    public const int MaxKeyLength = Category.MaxKeyLength;
 
     public static IEndpointRouteBuilder MapCategoriesApi(this IEndpointRouteBuilder app)
     {
