@@ -16,8 +16,6 @@ namespace Tidings.Categories;
 /// </summary>
 public static partial class CategoriesApi
 {
-    public const int MaxKeyLength = Category.MaxKeyLength;
-
     public static IEndpointRouteBuilder MapCategoriesApi(this IEndpointRouteBuilder app)
     {
         var categories = app.MapGroup("/api/categories").WithTags("Categories").RequireAuthorization(Policies.Viewer);
@@ -238,8 +236,8 @@ public static partial class CategoriesApi
     {
         if (string.IsNullOrEmpty(key))
             errors.Add("key", "Required.");
-        else if (key.Length > MaxKeyLength)
-            errors.Add("key", $"At most {MaxKeyLength} characters.");
+        else if (key.Length > Category.MaxKeyLength)
+            errors.Add("key", $"At most {Category.MaxKeyLength} characters.");
         else if (!KeyPattern().IsMatch(key))
             errors.Add("key", "Must be a lowercase letter, then lowercase letters, digits or underscores.");
     }

@@ -21,29 +21,36 @@ public static class BulkInsert
     {
         if (db.DirectWritesReason is null)
             throw new Auditing.UnauditedWriteException();
-        await WriteRowsAsync(db, typeof(T), rows, ct);
+        await WriteRowsAsync(db, [(typeof(T), rows)], ct);
     }
 
     /// <summary>
-    /// The write itself, for <see cref="TidingsDbContext.SaveInsertsInBulkAsync"/> (which audits each row) and
-    /// <see cref="WriteAsync{T}"/> (whose caller audits the batch).
+    /// The write itself, table after table in the caller's transaction, for <see cref="TidingsDbContext.SaveInsertsInBulkAsync"/>
+    /// (which audits each row) and <see cref="WriteAsync{T}"/> (whose caller audits the batch).
     /// </summary>
-    internal static async Task WriteRowsAsync(TidingsDbContext db, Type type, IReadOnlyCollection<object> rows, CancellationToken ct)
+    internal static async Task WriteRowsAsync(TidingsDbContext db, IReadOnlyList<(Type Type, IReadOnlyCollection<object> Rows)> tables, CancellationToken ct)
     {
-        if (rows.Count == 0)
+        if (tables.All(t => t.Rows.Count == 0))
             return;
         var transaction = db.Database.CurrentTransaction?.GetDbTransaction()
             ?? throw new InvalidOperationException("Bulk inserts run inside the caller's transaction, so a failed run leaves nothing behind.");
-        var (table, columns) = Describe(db.Model, type);
-        if (transaction.Connection is not NpgsqlConnection npgsql)
-            await InsertAsync(transaction, table, columns, rows, ct);
+        var npgsql = transaction.Connection as NpgsqlConnection;
         // Citus moves the rows of an INSERT ... SELECT into the shards with COPY, which row-level security refuses there
-        // as on one server, so the staged COPY cannot serve. Asked at every write, not once a process: a service
-        // running when its database was distributed takes the right path at once.
-        else if (await Postgres.CitusPlacement.InstalledAsync(npgsql, transaction, ct))
-            await InsertManyAsync(npgsql, (NpgsqlTransaction)transaction, table, columns, rows, ct);
-        else
-            await CopyAsync(npgsql, (NpgsqlTransaction)transaction, table, columns, rows, staged: true, ct);
+        // as on one server, so the staged COPY cannot serve. Asked at every save, not once a process: a service running
+        // when its database was distributed takes the right path at once.
+        var onCitus = npgsql is not null && await Postgres.CitusPlacement.InstalledAsync(npgsql, transaction, ct);
+        foreach (var (type, rows) in tables)
+        {
+            if (rows.Count == 0)
+                continue;
+            var (table, columns) = Describe(db.Model, type);
+            if (npgsql is null)
+                await InsertAsync(transaction, table, columns, rows, ct);
+            else if (onCitus)
+                await InsertManyAsync(npgsql, (NpgsqlTransaction)transaction, table, columns, rows, ct);
+            else
+                await CopyAsync(npgsql, (NpgsqlTransaction)transaction, table, columns, rows, staged: true, ct);
+        }
     }
 
     /// <summary>A protocol message carries at most 65,535 parameters.</summary>

@@ -263,8 +263,7 @@ public abstract class TidingsDbContext : DbContext
         if (Database.IsSqlite())
             // Rows of one table may point at each other (a duplicate at its original in the same batch).
             await Database.ExecuteSqlRawAsync("PRAGMA defer_foreign_keys = ON", ct);
-        foreach (var (type, rows) in tables)
-            await BulkInsert.WriteRowsAsync(this, type, rows, ct);
+        await BulkInsert.WriteRowsAsync(this, tables, ct);
     }
 
     /// <summary>

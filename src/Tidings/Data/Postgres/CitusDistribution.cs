@@ -67,7 +67,7 @@ public static class CitusDistribution
     {
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync(ct);
-        if (await CitusVersionAsync(connection, ct) is null)
+        if (!await CitusPlacement.InstalledAsync(connection, null, ct))
             return [];
         var tables = await TablesAsync(connection, ct);
         var rootColocation = tables.GetValueOrDefault(CitusPlacement.ColocationRoot) is { Kind: CitusTableKind.Distributed } root ? root.ColocationId : null;
@@ -115,15 +115,12 @@ public static class CitusDistribution
 
     private static async Task RefuseWithoutCitusAsync(NpgsqlConnection connection, CancellationToken ct)
     {
-        if (await CitusVersionAsync(connection, ct) is null)
+        if (!await CitusPlacement.InstalledAsync(connection, null, ct))
             throw new VerbFailedException($"not a Citus coordinator: database {connection.Database} has no citus extension. Run CREATE EXTENSION citus " +
                 "on the coordinator and every worker and add the workers (citus_add_node), or keep Tidings on plain PostgreSQL; nothing was changed.");
         if (!await ScalarAsync<bool>(connection, "SELECT citus_is_coordinator()", ct))
             throw new VerbFailedException($"database {connection.Database} is on a Citus worker, not the coordinator: point ConnectionStrings:TidingsOwner at the coordinator; nothing was changed.");
     }
-
-    private static Task<string?> CitusVersionAsync(NpgsqlConnection connection, CancellationToken ct) =>
-        ScalarAsync<string?>(connection, "SELECT extversion FROM pg_extension WHERE extname = 'citus'", ct);
 
     /// <summary>The schema's own tables (not an extension's) and where Citus has them.</summary>
     private static async Task<Dictionary<string, Placement>> TablesAsync(NpgsqlConnection connection, CancellationToken ct)
