@@ -10,6 +10,7 @@ public sealed partial class Business : ITimestamped
 {
     public const double DefaultNotificationRelevanceThreshold = 0.8;
     public const int DefaultMaxTokenLifetimeDays = 90;
+    public const double DefaultReviewConfidenceThreshold = 0.6;
     public const int LongestMaxTokenLifetimeDays = 365;
 
     public Guid Id { get; init; } = Guid.CreateVersion7();
@@ -21,6 +22,12 @@ public sealed partial class Business : ITimestamped
 
     /// <summary>The longest a personal API token of this business may live (1..365 days); sessions have their own fixed lifetime.</summary>
     public int MaxTokenLifetimeDays { get; set; } = DefaultMaxTokenLifetimeDays;
+
+    /// <summary>Events the classifier labelled with less confidence than this wait for a person's review (the feed's needsReview).</summary>
+    public double ReviewConfidenceThreshold { get; set; } = DefaultReviewConfidenceThreshold;
+
+    /// <summary>Whether the news signal sets the health score of clients nobody scored by hand.</summary>
+    public bool HealthScoreFromNews { get; set; }
 
     public DateTime CreatedAt { get; set; }
     public DateTime UpdatedAt { get; set; }

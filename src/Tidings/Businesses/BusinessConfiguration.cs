@@ -10,6 +10,7 @@ public sealed class BusinessConfiguration : IEntityTypeConfiguration<Business>
         b.ToTable("businesses", t =>
         {
             t.HasCheckConstraint("ck_businesses_threshold", "notification_relevance_threshold >= 0 AND notification_relevance_threshold <= 1");
+            t.HasCheckConstraint("ck_businesses_review_threshold", "review_confidence_threshold >= 0 AND review_confidence_threshold <= 1");
             t.HasCheckConstraint("ck_businesses_token_lifetime",
                 $"max_token_lifetime_days >= 1 AND max_token_lifetime_days <= {Business.LongestMaxTokenLifetimeDays}");
         });

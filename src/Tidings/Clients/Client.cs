@@ -36,6 +36,8 @@ public sealed class Client : ITenantOwned, ISoftDeletable, ITimestamped, ICreate
     public User? AssignedToUser { get; set; }
     public string? Tier { get; set; }
     public double? HealthScore { get; set; }
+    /// <summary>Who set <see cref="HealthScore"/>: <see cref="HealthScoreSources"/>; the news signal never overwrites a person's value.</summary>
+    public string? HealthScoreSource { get; set; }
     public string? Notes { get; set; }
 
     public Guid? CreatedByUserId { get; set; }
@@ -46,6 +48,12 @@ public sealed class Client : ITenantOwned, ISoftDeletable, ITimestamped, ICreate
 
     public List<Event> Events { get; } = [];
     public List<ClientTag> ClientTags { get; } = [];
+}
+
+public static class HealthScoreSources
+{
+    public const string Person = "person";
+    public const string News = "news";
 }
 
 public static class MonitoringFrequencies

@@ -10,6 +10,7 @@ public sealed class ClientConfiguration : IEntityTypeConfiguration<Client>
         b.ToTable("clients", t =>
         {
             t.HasCheckConstraint("ck_clients_monitoring_frequency", "monitoring_frequency IN ('hourly', 'daily', 'weekly')");
+            t.HasCheckConstraint("ck_clients_health_score_source", "health_score_source IS NULL OR health_score_source IN ('person', 'news')");
             t.HasCheckConstraint("ck_clients_health_score", "health_score IS NULL OR (health_score >= 0 AND health_score <= 100)");
         });
         b.Property(x => x.Name).HasMaxLength(200);
@@ -20,6 +21,7 @@ public sealed class ClientConfiguration : IEntityTypeConfiguration<Client>
         b.Property(x => x.HeadquartersLocation).HasMaxLength(200);
         b.Property(x => x.MonitoringFrequency).HasMaxLength(20);
         b.Property(x => x.Tier).HasMaxLength(50);
+        b.Property(x => x.HealthScoreSource).HasMaxLength(10);
 
         b.HasOne(x => x.AssignedToUser).WithMany()
             .HasForeignKey(x => new { x.BusinessId, x.AssignedToUserId })

@@ -12,6 +12,7 @@ using Tidings.Interactions;
 using Tidings.Legacy;
 using Tidings.Notifications;
 using Tidings.Categories;
+using Tidings.Classification;
 using Tidings.Tags;
 using Tidings.Users;
 
@@ -98,6 +99,7 @@ public abstract class TidingsDbContext : DbContext
     public DbSet<EventUserInteraction> EventUserInteractions => Set<EventUserInteraction>();
     public DbSet<Tag> Tags => Set<Tag>();
     public DbSet<Category> Categories => Set<Category>();
+    public DbSet<ClassificationExample> ClassificationExamples => Set<ClassificationExample>();
     public DbSet<ClientTag> ClientTags => Set<ClientTag>();
     public DbSet<EventTag> EventTags => Set<EventTag>();
     public DbSet<Notification> Notifications => Set<Notification>();

@@ -33,6 +33,15 @@ public sealed class Event : ITenantOwned, ISoftDeletable, ITimestamped, ICreated
     public double? SentimentScore { get; set; }
     public double? ConfidenceScore { get; set; }
 
+    /// <summary>
+    /// Who chose the category: the classifier's version (<see cref="Classification.ClassifiedBy"/>), "person" once a
+    /// member set or confirmed it, or null when it came with the event (a caller, an import).
+    /// </summary>
+    public string? ClassifiedBy { get; set; }
+
+    /// <summary>Why the classifier chose the category: the phrase or the nearest labelled examples.</summary>
+    public string? ClassificationEvidence { get; set; }
+
     public DateTime EventDate { get; set; }
     public DateTime DiscoveredAt { get; set; }
 

@@ -20,6 +20,8 @@ public sealed class EventConfiguration : IEntityTypeConfiguration<Event>
         b.Property(x => x.Category).HasMaxLength(50);
         b.Property(x => x.Subcategory).HasMaxLength(50);
         b.Property(x => x.ContentHash).HasMaxLength(64);
+        b.Property(x => x.ClassifiedBy).HasMaxLength(50);
+        b.Property(x => x.ClassificationEvidence).HasMaxLength(Classification.ClassifiedBy.MaxEvidenceLength);
 
         b.HasOne(x => x.Client).WithMany(c => c.Events)
             .HasForeignKey(x => new { x.BusinessId, x.ClientId })

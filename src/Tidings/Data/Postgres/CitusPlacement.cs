@@ -36,6 +36,7 @@ public static class CitusPlacement
             ["event_user_interactions"] = (CitusTableKind.Distributed, "tenant data"),
             ["tags"] = (CitusTableKind.Distributed, "tenant data"),
             ["categories"] = (CitusTableKind.Distributed, "tenant data: each business's own taxonomy"),
+            ["classification_examples"] = (CitusTableKind.Distributed, "tenant data: each business's corrections, which teach its classifications only"),
             ["client_tags"] = (CitusTableKind.Distributed, "tenant data"),
             ["event_tags"] = (CitusTableKind.Distributed, "tenant data"),
             ["notifications"] = (CitusTableKind.Distributed, "tenant data"),

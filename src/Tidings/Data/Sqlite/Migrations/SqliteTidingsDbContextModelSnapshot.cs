@@ -28,6 +28,10 @@ namespace Tidings.Data.Sqlite.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("created_at");
 
+                    b.Property<bool>("HealthScoreFromNews")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("health_score_from_news");
+
                     b.Property<int>("MaxTokenLifetimeDays")
                         .HasColumnType("INTEGER")
                         .HasColumnName("max_token_lifetime_days");
@@ -41,6 +45,10 @@ namespace Tidings.Data.Sqlite.Migrations
                     b.Property<double>("NotificationRelevanceThreshold")
                         .HasColumnType("REAL")
                         .HasColumnName("notification_relevance_threshold");
+
+                    b.Property<double>("ReviewConfidenceThreshold")
+                        .HasColumnType("REAL")
+                        .HasColumnName("review_confidence_threshold");
 
                     b.Property<string>("Slug")
                         .IsRequired()
@@ -62,6 +70,8 @@ namespace Tidings.Data.Sqlite.Migrations
 
                     b.ToTable("businesses", null, t =>
                         {
+                            t.HasCheckConstraint("ck_businesses_review_threshold", "review_confidence_threshold >= 0 AND review_confidence_threshold <= 1");
+
                             t.HasCheckConstraint("ck_businesses_threshold", "notification_relevance_threshold >= 0 AND notification_relevance_threshold <= 1");
 
                             t.HasCheckConstraint("ck_businesses_token_lifetime", "max_token_lifetime_days >= 1 AND max_token_lifetime_days <= 365");
@@ -161,6 +171,91 @@ namespace Tidings.Data.Sqlite.Migrations
                         });
                 });
 
+            modelBuilder.Entity("Tidings.Classification.ClassificationExample", b =>
+                {
+                    b.Property<Guid>("BusinessId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("business_id");
+
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Category")
+                        .IsRequired()
+                        .HasMaxLength(50)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("category");
+
+                    b.Property<string>("ClientName")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("client_name");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<Guid?>("CreatedByUserId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_by_user_id");
+
+                    b.Property<DateTime?>("DeletedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("deleted_at");
+
+                    b.Property<Guid?>("DeletedByUserId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("deleted_by_user_id");
+
+                    b.Property<string>("Description")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("description");
+
+                    b.Property<Guid>("EventId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("event_id");
+
+                    b.Property<bool>("IsDeleted")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("is_deleted");
+
+                    b.Property<string>("Subcategory")
+                        .HasMaxLength(50)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("subcategory");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("title");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .IsConcurrencyToken()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("BusinessId", "Id")
+                        .HasName("pk_classification_examples");
+
+                    b.HasIndex("BusinessId", "CreatedByUserId")
+                        .HasDatabaseName("ix_classification_examples_business_id_created_by_user_id");
+
+                    b.HasIndex("BusinessId", "DeletedByUserId")
+                        .HasDatabaseName("ix_classification_examples_business_id_deleted_by_user_id");
+
+                    b.HasIndex("BusinessId", "EventId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_classification_examples_business_event")
+                        .HasFilter("NOT is_deleted");
+
+                    b.HasIndex("BusinessId", "UpdatedAt")
+                        .HasDatabaseName("ix_classification_examples_business_updated");
+
+                    b.ToTable("classification_examples", (string)null);
+                });
+
             modelBuilder.Entity("Tidings.Clients.Client", b =>
                 {
                     b.Property<Guid>("BusinessId")
@@ -217,6 +312,11 @@ namespace Tidings.Data.Sqlite.Migrations
                     b.Property<double?>("HealthScore")
                         .HasColumnType("REAL")
                         .HasColumnName("health_score");
+
+                    b.Property<string>("HealthScoreSource")
+                        .HasMaxLength(10)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("health_score_source");
 
                     b.Property<string>("Industry")
                         .HasMaxLength(100)
@@ -297,6 +397,8 @@ namespace Tidings.Data.Sqlite.Migrations
                     b.ToTable("clients", null, t =>
                         {
                             t.HasCheckConstraint("ck_clients_health_score", "health_score IS NULL OR (health_score >= 0 AND health_score <= 100)");
+
+                            t.HasCheckConstraint("ck_clients_health_score_source", "health_score_source IS NULL OR health_score_source IN ('person', 'news')");
 
                             t.HasCheckConstraint("ck_clients_monitoring_frequency", "monitoring_frequency IN ('hourly', 'daily', 'weekly')");
                         });
@@ -468,6 +570,16 @@ namespace Tidings.Data.Sqlite.Migrations
                         .HasMaxLength(50)
                         .HasColumnType("TEXT")
                         .HasColumnName("category");
+
+                    b.Property<string>("ClassificationEvidence")
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("classification_evidence");
+
+                    b.Property<string>("ClassifiedBy")
+                        .HasMaxLength(50)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("classified_by");
 
                     b.Property<Guid>("ClientId")
                         .HasColumnType("TEXT")
@@ -1175,6 +1287,37 @@ namespace Tidings.Data.Sqlite.Migrations
                         .HasConstraintName("fk_categories_categories_business_id_parent_id");
 
                     b.Navigation("Parent");
+                });
+
+            modelBuilder.Entity("Tidings.Classification.ClassificationExample", b =>
+                {
+                    b.HasOne("Tidings.Businesses.Business", null)
+                        .WithMany()
+                        .HasForeignKey("BusinessId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_classification_examples_businesses_business_id");
+
+                    b.HasOne("Tidings.Users.User", null)
+                        .WithMany()
+                        .HasForeignKey("BusinessId", "CreatedByUserId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_classification_examples_users_business_id_created_by_user_id");
+
+                    b.HasOne("Tidings.Users.User", null)
+                        .WithMany()
+                        .HasForeignKey("BusinessId", "DeletedByUserId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_classification_examples_users_business_id_deleted_by_user_id");
+
+                    b.HasOne("Tidings.Events.Event", "Event")
+                        .WithMany()
+                        .HasForeignKey("BusinessId", "EventId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_classification_examples_events_business_id_event_id");
+
+                    b.Navigation("Event");
                 });
 
             modelBuilder.Entity("Tidings.Clients.Client", b =>
