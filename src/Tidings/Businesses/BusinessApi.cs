@@ -18,7 +18,8 @@ public static class BusinessApi
         business.MapGet("", GetAsync).WithName("GetBusiness").RequireAuthorization(Policies.Viewer)
             .WithSummary("The caller's business and its settings; the ETag header is its version.");
         business.MapPatch("", UpdateAsync).WithName("UpdateBusiness").RequireAuthorization(Policies.Admin)
-            .WithSummary("Merge-patch name, notificationRelevanceThreshold (0..1) and maxTokenLifetimeDays (1..365, the longest a new personal token may live) (admin+); a stale If-Match answers 412.")
+            .WithSummary("Merge-patch name, notificationRelevanceThreshold (0..1), maxTokenLifetimeDays (1..365, the longest a new personal token may live), " +
+                "reviewConfidenceThreshold (0..1: classifications less sure than this need review) and healthScoreFromNews (let the news signal score clients nobody scored) (admin+); a stale If-Match answers 412.")
             .Produces<BusinessDto>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status412PreconditionFailed);
         return app;
     }
@@ -53,6 +54,14 @@ public static class BusinessApi
                 errors.Add("maxTokenLifetimeDays", $"Must be a whole number of days between 1 and {Business.LongestMaxTokenLifetimeDays}.");
             errors.Range("maxTokenLifetimeDays", maxTokenDays, 1, Business.LongestMaxTokenLifetimeDays);
         }
+        if (patch.Has<double?>("reviewConfidenceThreshold", out var reviewThreshold))
+        {
+            if (reviewThreshold is null)
+                errors.Add("reviewConfidenceThreshold", "Must be a number between 0 and 1.");
+            errors.Range("reviewConfidenceThreshold", reviewThreshold, 0, 1);
+        }
+        if (patch.Has<bool?>("healthScoreFromNews", out var healthFromNews) && healthFromNews is null)
+            errors.Add("healthScoreFromNews", "Must be true or false.");
         patch.RefuseUnknownFields();
         if (errors.Any)
             return errors.Problem();
@@ -65,6 +74,10 @@ public static class BusinessApi
         // Tokens already made keep their expiry; the setting bounds the tokens made from now on.
         if (maxTokenDays is { } days)
             business.MaxTokenLifetimeDays = days;
+        if (reviewThreshold is { } review)
+            business.ReviewConfidenceThreshold = review;
+        if (healthFromNews is { } fromNews)
+            business.HealthScoreFromNews = fromNews;
         await db.SaveChangesAsync(ct);
         ETags.Set(request.HttpContext.Response, business);
         return TypedResults.Ok(BusinessDto.Of(business));

@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using Microsoft.EntityFrameworkCore;
 using Scalar.AspNetCore;
+using Tidings.Classification;
 using Tidings.Data;
 using Tidings.Audit;
 using Tidings.Businesses;
@@ -33,6 +34,7 @@ public static class TidingsWeb
         builder.Services.AddTrustedProxies(builder.Configuration);
         builder.Services.AddTidingsSignIn(builder.Configuration);
         builder.Services.AddExpiredTokenCleanup(builder.Configuration);
+        builder.Services.AddTidingsClassification();
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
         builder.Services.AddTidingsHealth();
