@@ -15,6 +15,7 @@ public static class BenchCli
         root.Subcommands.Add(Writes.WriteScenario.Create());
         root.Subcommands.Add(Audit.AuditScenario.Create());
         root.Subcommands.Add(Drills.DrillScenario.Create());
+        root.Subcommands.Add(Classify.ClassifyScenario.Create());
         return root.Parse(args).InvokeAsync();
     }
 }

