@@ -79,6 +79,9 @@ public static class BusinessApi
         if (healthFromNews is { } fromNews)
             business.HealthScoreFromNews = fromNews;
         await db.SaveChangesAsync(ct);
+        // Turning it on (or on again) scores every client nobody scored by hand; turning it off leaves the values, still marked "news".
+        if (healthFromNews is true)
+            await Clients.ClientHealth.RefreshAllAsync(db, ct);
         ETags.Set(request.HttpContext.Response, business);
         return TypedResults.Ok(BusinessDto.Of(business));
     }

@@ -18,6 +18,8 @@ public sealed class ClientChanges(FieldErrors errors, int currentYear)
 
     public bool AssigneeGiven { get; private set; }
     public Guid? Assignee { get; private set; }
+    /// <summary>Whether the request set the health score: clearing it may hand the client to the news signal (ClientHealth).</summary>
+    public bool HealthScoreGiven { get; private set; }
 
     public void Name(string? value)
     {
@@ -72,7 +74,9 @@ public sealed class ClientChanges(FieldErrors errors, int currentYear)
     public void HealthScore(double? value)
     {
         errors.Range("healthScore", value, 0, 100);
-        _changes.Add(c => c.HealthScore = value);
+        HealthScoreGiven = true;
+        // A person's value is theirs (the news never overwrites it); clearing it means nobody scored the client.
+        _changes.Add(c => (c.HealthScore, c.HealthScoreSource) = (value, value is null ? null : HealthScoreSources.Person));
     }
 
     public void AssignedToUserId(Guid? value)

@@ -42,6 +42,9 @@ public static class ClientsApi
         clients.MapGet("/{id}/history", HistoryAsync).WithName("GetClientHistory")
             .WithSummary("The client's audit trail, newest first (every signed-in user, also for a client in the trash); addresses and user agents for admins only.")
             .Produces<Page<AuditEntryDto>>().ProducesValidationProblem();
+        clients.MapGet("/{id}/health", HealthAsync).WithName("GetClientHealth")
+            .WithSummary("The client's health score and who set it, its news signal (0..100, 50 = no news) computed now, and the events that moved it, biggest effect first (docs/health.md).")
+            .Produces<ClientHealthDto>().ProducesProblem(StatusCodes.Status404NotFound);
         return app;
     }
 
@@ -112,6 +115,7 @@ public static class ClientsApi
         var client = new Client { Name = "" };
         changes.ApplyTo(client);
         ClientAssignment.Assign(db, client, request.AssignedToUserId);
+        await ClientHealth.ScoreIfUnscoredAsync(db, client, ct);
         db.Clients.Add(client);
         await db.SaveChangesAsync(ct);
         ETags.Set(http.Response, client);
@@ -148,6 +152,8 @@ public static class ClientsApi
         changes.ApplyTo(client);
         if (changes.AssigneeGiven)
             ClientAssignment.Assign(db, client, changes.Assignee);
+        if (changes.HealthScoreGiven)
+            await ClientHealth.ScoreIfUnscoredAsync(db, client, ct);
         await db.SaveChangesAsync(ct);
         ETags.Set(http.Response, client);
         return TypedResults.Ok(await ToDtoAsync(db, client, ct));
@@ -222,6 +228,17 @@ public static class ClientsApi
         var recordId = id.ToString();
         var entries = db.AuditLogs.AsNoTracking().Where(a => a.TableName == table && a.RecordId == recordId);
         return TypedResults.Ok(await AuditApi.PageAsync(entries, take, after, await AuditApi.SeesConnectionsAsync(authorization, reader), ct));
+    }
+
+    private static async Task<Results<Ok<ClientHealthDto>, NotFound>> HealthAsync(Guid id, TidingsDbContext db, CancellationToken ct)
+    {
+        var client = await db.Clients.AsNoTracking().Where(c => c.Id == id)
+            .Select(c => new { c.HealthScore, c.HealthScoreSource }).SingleOrDefaultAsync(ct);
+        if (client is null)
+            return TypedResults.NotFound();
+        var now = StoredTime.Now(db.Clock);
+        var signal = await ClientHealth.OfClientAsync(db, id, now, ct);
+        return TypedResults.Ok(ClientHealthDto.From(id, client.HealthScore, client.HealthScoreSource, signal, now));
     }
 
     private static async Task<ClientDto> ToDtoAsync(TidingsDbContext db, Client client, CancellationToken ct) =>

@@ -87,7 +87,8 @@ public abstract class TidingsDbContext : DbContext
 
     public CurrentTenant Tenant => _tenant ?? throw Unbound();
     public CurrentActor Actor => _actor ?? throw Unbound();
-    private TimeProvider Clock => _clock ?? throw Unbound();
+    /// <summary>The unit of work's clock: what stamps its saves, for work that must agree with them (the health signal's "now").</summary>
+    public TimeProvider Clock => _clock ?? throw Unbound();
 
     private static InvalidOperationException Unbound() => new("This context serves no unit of work: a pooled context is used only between Bind and Dispose.");
 

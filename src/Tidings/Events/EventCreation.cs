@@ -42,6 +42,7 @@ public static class EventCreation
                 await db.SaveInsertsInBulkAsync(ct);
             else
                 await db.SaveChangesAsync(ct);
+            await Clients.ClientHealth.RefreshAsync(db, clientIds, ct);
             return new Outcome(events.Select(e => EventDto.From(e, clients[e.ClientId].Name, null, [])).ToList(), []);
         }, ct);
 

@@ -167,6 +167,7 @@ public static class EventsApi
             if (await Stories.AfterEditAsync(db, ev, clientId, duplicateOf, ct) is { } refusal)
                 return TypedResults.Problem(title: "Not allowed", detail: refusal, statusCode: 422);
             await db.SaveChangesAsync(ct);
+            await Clients.ClientHealth.RefreshAsync(db, [clientId, ev.ClientId], ct);
             return null;
         }, ct);
         return refused ?? await GetAsync(id, principal, db, response, ct);
@@ -185,6 +186,7 @@ public static class EventsApi
             await db.SaveChangesAsync(ct);
             db.Events.Remove(ev);
             await db.SaveChangesAsync(ct);
+            await Clients.ClientHealth.RefreshAsync(db, [ev.ClientId], ct);
             return TypedResults.NoContent();
         }, ct);
 
@@ -203,6 +205,7 @@ public static class EventsApi
                 await Stories.BeforeRestoreAsync(db, ev, ct);
                 db.Restore(ev);
                 await db.SaveChangesAsync(ct);
+                await Clients.ClientHealth.RefreshAsync(db, [ev.ClientId], ct);
             }
             return null;
         }, ct);

@@ -45,6 +45,8 @@ public abstract partial class CrossBusinessMatrixTests<TDatabase>(TidingsServer<
         }
 
         Assert.True(tried.Count >= 20, $"Only {tried.Count} requests: are the routes mapped?");
+        // Routes that read a client's events for it (its health breakdown) are in the matrix too.
+        Assert.Contains($"GET /api/clients/{b.Row<Client>().Id}/health", tried);
         Assert.True(failures.Count == 0, string.Join("\n", failures));
         Assert.Equal(before, await b.SnapshotAsync());
         await using (var db = b.Business.Context())
