@@ -20,7 +20,7 @@ public sealed class MiniLmEmbedder : IDisposable
     public const int MaxTokens = 64;
 
     /// <summary>ONNX Runtime's arena grows with batch × length: past this it costs memory and no speed.</summary>
-    public const int BatchSize = 16;
+    public const int BatchSize = 8;
 
     private static readonly Lazy<MiniLmEmbedder> SharedInstance = new(() => new MiniLmEmbedder(), LazyThreadSafetyMode.ExecutionAndPublication);
 
