@@ -1,6 +1,9 @@
 using System.Security.Claims;
+using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Tidings.Categories;
+using Tidings.Classification;
 using Tidings.Data;
 using Tidings.Data.SoftDelete;
 using Tidings.Notifications;
@@ -58,17 +61,20 @@ public static class EventsApi
         return TypedResults.Ok(await EventFeed.PageAsync(db, principal.UserId(), filter, take, after, ct));
     }
 
-    private static async Task<IResult> CreateAsync(CreateEventRequest request, TidingsDbContext db, HttpResponse response, CancellationToken ct)
+    private static async Task<IResult> CreateAsync(CreateEventRequest request, TidingsDbContext db, HeadlineClassifier classifier,
+        ClassifierKnowledge knowledge, HttpResponse response, CancellationToken ct)
     {
         var errors = new FieldErrors();
         var ev = ToEvent(request);
-        Validate(errors, ev);
+        Validate(errors, ev, categoryRequired: false);
         if (errors.Any)
             return errors.Problem();
 
-        var outcome = await EventCreation.CreateAsync(db, [ev], ct);
+        var outcome = await EventCreation.CreateAsync(db, classifier, knowledge, [new(ev, request.RelevanceScore is not null)], ct);
         if (outcome.UnknownClientAt.Count > 0)
             return UnknownClient();
+        if (outcome.NotLabelled is { Count: > 0 } refused)
+            return NotLabelled(refused.Select(r => (r.Field, r.Message)), "Nothing was created.");
         ETags.Set(response, ev);
         return TypedResults.Created($"/api/events/{ev.Id}", outcome.Created[0]);
     }
@@ -78,7 +84,8 @@ public static class EventsApi
     /// gathers them (a poller, an import script): one event per request tops out near 250 a second on two
     /// cores, a batch at several thousand. Any invalid event refuses the whole batch, naming it by position.
     /// </summary>
-    private static async Task<IResult> CreateBatchAsync(CreateEventsRequest request, TidingsDbContext db, CancellationToken ct)
+    private static async Task<IResult> CreateBatchAsync(CreateEventsRequest request, TidingsDbContext db, HeadlineClassifier classifier,
+        ClassifierKnowledge knowledge, CancellationToken ct)
     {
         var errors = new FieldErrors();
         var requests = request.Events ?? [];
@@ -88,7 +95,7 @@ public static class EventsApi
             errors.Add("events", $"At most {EventCreation.MaxBatch} events per batch; send the rest in another.");
         if (errors.Any)
             return errors.Problem();
-        var events = new List<Event>(requests.Count);
+        var events = new List<EventCreation.EventDraft>(requests.Count);
         for (var i = 0; i < requests.Count; i++)
         {
             if (requests[i] is not { } one)
@@ -97,21 +104,24 @@ public static class EventsApi
                 continue;
             }
             var ev = ToEvent(one);
-            Validate(errors, ev, $"events[{i}].");
-            events.Add(ev);
+            Validate(errors, ev, $"events[{i}].", categoryRequired: false);
+            events.Add(new(ev, one.RelevanceScore is not null));
         }
         if (errors.Any)
             return errors.Problem();
 
-        var outcome = await EventCreation.CreateAsync(db, events, ct);
+        var outcome = await EventCreation.CreateAsync(db, classifier, knowledge, events, ct);
         if (outcome.UnknownClientAt.Count > 0)
             return TypedResults.Problem(title: "Not allowed", statusCode: 422, detail:
                 $"clientId must name a live client of this business: {string.Join(", ", outcome.UnknownClientAt.Take(10).Select(i => $"events[{i}]"))}"
                 + (outcome.UnknownClientAt.Count > 10 ? $" and {outcome.UnknownClientAt.Count - 10} more" : "")
                 + " do not. Nothing was created.");
+        if (outcome.NotLabelled is { Count: > 0 } refused)
+            return NotLabelled(refused.Select(r => ($"events[{r.At}].{r.Field}", r.Message)), "Nothing was created.");
         return TypedResults.Ok(new CreatedEvents(outcome.Created));
     }
 
+    /// <summary>The event as sent; without a category (an empty one) it is for the classifier to label.</summary>
     private static Event ToEvent(CreateEventRequest request) => new()
     {
         ClientId = request.ClientId ?? Guid.Empty,
@@ -166,6 +176,13 @@ public static class EventsApi
                 ev.ContentHash = ContentHash.Of(ev.Url, ev.Title, ev.ClientId);
             if (await Stories.AfterEditAsync(db, ev, clientId, duplicateOf, ct) is { } refusal)
                 return TypedResults.Problem(title: "Not allowed", detail: refusal, statusCode: 422);
+            var categorySent = patch.Has<JsonNode>("category", out _);
+            if (categorySent || patch.Has<JsonNode>("subcategory", out _))
+            {
+                var live = await LiveCategories.ReadAsync(db, ct);
+                if (live.Refusal(ev.Category, ev.Subcategory, checkCategory: categorySent) is { } wrong)
+                    return NotLabelled([wrong], "Nothing was changed.");
+            }
             await db.SaveChangesAsync(ct);
             return null;
         }, ct);
@@ -241,16 +258,22 @@ public static class EventsApi
         return (patch.Has<Guid?>("duplicateOfEventId", out var duplicateOf), duplicateOf);
     }
 
-    /// <summary>The seed's limits, checked on the event as it would be stored (after a create or a patch).</summary>
-    private static void Validate(FieldErrors errors, Event ev, string prefix = "")
+    /// <summary>
+    /// The seed's limits, checked on the event as it would be stored (after a create or a patch). A new event may come
+    /// without a category for the classifier to choose; a subcategory then has nothing to belong to.
+    /// </summary>
+    private static void Validate(FieldErrors errors, Event ev, string prefix = "", bool categoryRequired = true)
     {
         // A missing or null clientId / eventDate arrives here as the empty value.
         if (ev.ClientId == Guid.Empty)
             errors.Add(prefix + "clientId", "Required.");
         if (ev.EventDate == default)
             errors.Add(prefix + "eventDate", "Required.");
+        if (categoryRequired || ev.Category.Length > 0)
+            errors.Required(prefix + "category", ev.Category, 50);
+        else if (ev.Subcategory is not null)
+            errors.Add(prefix + "subcategory", "Only with a category: send both, or neither for the classifier to choose.");
         errors.Required(prefix + "title", ev.Title, 500)
-            .Required(prefix + "category", ev.Category, 50)
             .MaxLength(prefix + "subcategory", ev.Subcategory, 50)
             .HttpUrl(prefix + "url", ev.Url, 1000)
             .MaxLength(prefix + "source", ev.Source, 200)
@@ -272,6 +295,14 @@ public static class EventsApi
 
     private static IResult UnknownClient() => TypedResults.Problem(title: "Not allowed",
         detail: "clientId must name a live client of this business.", statusCode: 422);
+
+    /// <summary>A 422 naming each field (with its position in a batch) whose category cannot label the event.</summary>
+    private static IResult NotLabelled(IEnumerable<(string Field, string Message)> refused, string outcome) =>
+        TypedResults.Problem(new HttpValidationProblemDetails(refused.GroupBy(r => r.Field).ToDictionary(g => g.Key, g => g.Select(r => r.Message).ToArray()))
+        {
+            Title = "Not allowed", Status = StatusCodes.Status422UnprocessableEntity,
+            Detail = "A category must be a live category of this business, and a subcategory one of its own. " + outcome,
+        });
 
     private static FeedCursor? DecodeCursor(string? cursor)
     {
