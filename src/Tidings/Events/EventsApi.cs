@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Tidings.Categories;
 using Tidings.Classification;
@@ -18,6 +19,12 @@ public sealed record CreateEventRequest(
     double? RelevanceScore, double? SentimentScore, double? ConfidenceScore, DateTimeOffset? EventDate);
 
 public sealed record CreateEventsRequest(List<CreateEventRequest?>? Events);
+
+/// <summary>
+/// A member's label for an event: a category with its subcategory (none when absent), or a subcategory alone under the
+/// event's category; no body, or neither, confirms the label the event has.
+/// </summary>
+public sealed record ReviewEventRequest(string? Category, string? Subcategory);
 
 /// <summary>The created events, in the order they were sent.</summary>
 public sealed record CreatedEvents(IReadOnlyList<EventDto> Events);
@@ -46,6 +53,11 @@ public static class EventsApi
             .Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status412PreconditionFailed);
         events.MapPost("/{id}/restore", RestoreAsync).WithName("RestoreEvent").RequireAuthorization(Policies.Member)
             .Produces<EventDto>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        events.MapPost("/{id}/review", ReviewAsync).WithName("ReviewEvent").RequireAuthorization(Policies.Member)
+            .WithSummary("Confirm the event's category, or set it (category, subcategory): a person's label, which the classifier never changes " +
+                "and which teaches this business's classifications (member+); a stale If-Match answers 412.")
+            .Produces<EventDto>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status412PreconditionFailed).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         return app;
     }
 
@@ -149,12 +161,17 @@ public static class EventsApi
         return TypedResults.Ok(row);
     }
 
+    /// <summary>
+    /// Merge-patches the event. Sending its category (changed or not) is a person's label, as POST .../review is; so is
+    /// sending its subcategory alone under a live category.
+    /// </summary>
     private static async Task<IResult> PatchAsync(Guid id, HttpRequest request, ClaimsPrincipal principal, TidingsDbContext db,
-        HttpResponse response, CancellationToken ct)
+        ClassifierKnowledge knowledge, HttpResponse response, CancellationToken ct)
     {
         // Read before the transaction: a retry runs the unit again, and the body can be read once.
         var errors = new FieldErrors();
         var patch = await PatchDocument.ReadAsync(request, errors, ct);
+        var labelled = false;
         var refused = await db.InTransactionAsync<IResult?>(async ct =>
         {
             var ev = await Stories.FindLockedAsync(db, db.Events.Where(e => e.Id == id), ct);
@@ -182,10 +199,48 @@ public static class EventsApi
                 var live = await LiveCategories.ReadAsync(db, ct);
                 if (live.Refusal(ev.Category, ev.Subcategory, checkCategory: categorySent) is { } wrong)
                     return NotLabelled([wrong], "Nothing was changed.");
+                // An imported category the taxonomy does not know teaches nothing: the subcategory alone is then an edit.
+                labelled = categorySent || live.IsCategory(ev.Category);
+                if (labelled)
+                    await Corrections.RecordAsync(db, ev, await LiveClientNameAsync(db, ev.ClientId, ct), ct);
             }
             await db.SaveChangesAsync(ct);
             return null;
         }, ct);
+        if (refused is null && labelled)
+            knowledge.Forget(db.Tenant.RequireBusinessId());
+        return refused ?? await GetAsync(id, principal, db, response, ct);
+    }
+
+    /// <summary>A member's label (<see cref="ReviewEventRequest"/>), checked and recorded as PATCH records one.</summary>
+    private static async Task<IResult> ReviewAsync(Guid id, [FromBody] ReviewEventRequest? body, HttpRequest request, ClaimsPrincipal principal,
+        TidingsDbContext db, ClassifierKnowledge knowledge, HttpResponse response, CancellationToken ct)
+    {
+        var errors = new FieldErrors();
+        if (body?.Category is not null)
+            errors.Required("category", body.Category, 50);
+        errors.MaxLength("subcategory", body?.Subcategory, 50);
+        if (errors.Any)
+            return errors.Problem();
+        var refused = await db.InTransactionAsync<IResult?>(async ct =>
+        {
+            var ev = await db.Events.SingleOrDefaultAsync(e => e.Id == id, ct);
+            if (ev is null)
+                return TypedResults.NotFound();
+            if (ETags.IsStale(request, ev))
+                return ETags.PreconditionFailed();
+            if (body?.Category is { } category)
+                (ev.Category, ev.Subcategory) = (category.Trim(), Blank(body.Subcategory));
+            else if (body?.Subcategory is { } subcategory)
+                ev.Subcategory = Blank(subcategory);
+            if ((await LiveCategories.ReadAsync(db, ct)).Refusal(ev.Category, ev.Subcategory) is { } wrong)
+                return NotLabelled([wrong], "Nothing was changed.");
+            await Corrections.RecordAsync(db, ev, await LiveClientNameAsync(db, ev.ClientId, ct), ct);
+            await db.SaveChangesAsync(ct);
+            return null;
+        }, ct);
+        if (refused is null)
+            knowledge.Forget(db.Tenant.RequireBusinessId());
         return refused ?? await GetAsync(id, principal, db, response, ct);
     }
 
