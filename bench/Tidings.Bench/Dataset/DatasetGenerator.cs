@@ -1,4 +1,5 @@
 using Tidings.Businesses;
+using Tidings.Categories;
 using Tidings.Clients;
 using Tidings.Data;
 using Tidings.Events;
@@ -9,7 +10,7 @@ using Tidings.Users;
 namespace Tidings.Bench.Dataset;
 
 /// <summary>The rows of one business other than its events, which come in chunks after them.</summary>
-public sealed record BusinessRows(Business Business, List<User> Users, List<Client> Clients, List<Tag> Tags, List<ClientTag> ClientTags);
+public sealed record BusinessRows(Business Business, List<User> Users, List<Category> Categories, List<Client> Clients, List<Tag> Tags, List<ClientTag> ClientTags);
 
 /// <summary>A chunk of one business's events with the rows that hang on them.</summary>
 public sealed record EventChunk(List<Event> Events, List<EventUserInteraction> Interactions, List<EventTag> EventTags);
@@ -75,6 +76,15 @@ public sealed class DatasetGenerator(DatasetShape shape, DateTime now)
             user.DeletedAt = StoredTime.Of(now.AddDays(-random.Next(1, 300)));
         var members = users.Where(u => !u.IsDeleted).ToList();
 
+        // The taxonomy a business signs up with: events posted through the API must name one of its categories.
+        var categories = DefaultTaxonomy.NewCategories();
+        foreach (var category in categories)
+        {
+            category.BusinessId = business.Id;
+            category.CreatedByUserId = users[0].Id;
+            category.CreatedAt = category.UpdatedAt = StoredTime.Of(created);
+        }
+
         var clients = Enumerable.Range(0, DatasetShape.ClientsFor(events)).Select(c => new Client
         {
             Id = Guid.CreateVersion7(created.AddSeconds(c)),
@@ -111,7 +121,7 @@ public sealed class DatasetGenerator(DatasetShape shape, DateTime now)
         var liveClients = clients.Where(c => !c.IsDeleted).ToList();
         summary = new GeneratedBusiness(business.Id, name, events, users[0].Id, users[0].Email,
             liveClients[0].Id, Categories[0].Category, liveClients.Select(c => c.Id).ToList(), members.Select(u => u.Id).ToList());
-        return new BusinessRows(business, users, clients, tags, clientTags);
+        return new BusinessRows(business, users, categories, clients, tags, clientTags);
     }
 
     /// <summary>

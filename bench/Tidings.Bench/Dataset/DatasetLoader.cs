@@ -65,6 +65,7 @@ public static class DatasetLoader
             {
                 await w.AddAsync([owned.Business], ct);
                 await w.AddAsync(owned.Users, ct);
+                await w.AddAsync(owned.Categories, ct);
                 await w.AddAsync(owned.Clients, ct);
                 await w.AddAsync(owned.Tags, ct);
                 await w.AddAsync(owned.ClientTags, ct);

@@ -87,12 +87,14 @@ public sealed class HostileRequests(JsonElement document, HostileIds ids, int se
             made.Add(Raw(name, "wrong content type (text/plain)", method, path, "text/plain", valid?.ToJsonString() ?? "drill"));
             made.Add(Raw(name, "wrong content type (application/xml)", method, path, "application/xml", "<drill/>"));
             made.Add(Raw(name, "wrong content type (form)", method, path, "application/x-www-form-urlencoded", "name=drill"));
-            made.Add(Raw(name, "no body", method, path, b.ContentType, null));
-            foreach (var (kind, bytes) in MalformedJson)
+            // A body the operation does not require (nor any of its fields) may be left out, null or empty: that is a valid request.
+            if (b.Required)
+                made.Add(Raw(name, "no body", method, path, b.ContentType, null));
+            foreach (var (kind, bytes) in MalformedJson.Where(m => b.Required || m.Kind != "JSON null"))
                 made.Add(new HostileRequest(name, kind, method, path, b.ContentType, bytes));
             made.Add(Raw(name, "extra field only", method, path, b.ContentType, """{"drillUnexpected":1}"""));
             if (valid is not null)
-                foreach (var (kind, changed) in BadBodies(b.Schema, valid))
+                foreach (var (kind, changed) in BadBodies(b.Schema, valid).Where(x => b.Required || x.Kind != "missing fields"))
                     made.Add(Raw(name, kind, method, path, b.ContentType, changed.ToJsonString()));
         }
         foreach (var request in made)
@@ -329,7 +331,7 @@ public sealed class HostileRequests(JsonElement document, HostileIds ids, int se
     }
 
     private sealed record Parameter(string Name, string In, Schema Schema);
-    private sealed record BodyInfo(string ContentType, Schema Schema);
+    private sealed record BodyInfo(string ContentType, Schema Schema, bool Required);
 
     /// <summary>What the generator needs of a JSON schema, with $ref resolved and nullable unions reduced to their type.</summary>
     private sealed record Schema(string? Type, string? Format, List<(string Name, Schema Schema)> Properties, Schema? Items, List<string> Enum);
@@ -354,7 +356,8 @@ public sealed class HostileRequests(JsonElement document, HostileIds ids, int se
         var chosen = types.FirstOrDefault(t => t.Name == "application/json");
         if (chosen.Value.ValueKind == JsonValueKind.Undefined)
             chosen = types.First();
-        return new BodyInfo(chosen.Name, chosen.Value.TryGetProperty("schema", out var s) ? Read(s, 0) : new Schema("object", null, [], null, []));
+        var required = Resolve(body).TryGetProperty("required", out var r) && r.ValueKind == JsonValueKind.True;
+        return new BodyInfo(chosen.Name, chosen.Value.TryGetProperty("schema", out var s) ? Read(s, 0) : new Schema("object", null, [], null, []), required);
     }
 
     private JsonElement Resolve(JsonElement element)

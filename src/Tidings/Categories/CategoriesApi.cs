@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Tidings.Classification;
 using Tidings.Data;
 using Tidings.Data.SoftDelete;
 using Tidings.Users;
@@ -12,7 +13,8 @@ namespace Tidings.Categories;
 /// <summary>
 /// The business's taxonomy: admins add, rename, describe, merge and retire categories. A key is what events store,
 /// so it never changes: a new key is a new category, and merging the old one into it moves the events.
-/// Subcategories are one level deep. The list is not paged: a taxonomy is a few dozen rows.
+/// Subcategories are one level deep. The list is not paged: a taxonomy is a few dozen rows. Every change drops this
+/// process's cached knowledge of the business (ClassifierKnowledge), so its next classification reads the taxonomy again.
 /// </summary>
 public static partial class CategoriesApi
 {
@@ -41,6 +43,9 @@ public static partial class CategoriesApi
             .WithSummary("Move every event of a category (trashed ones too) to another of the same level, then retire it (admin); answers how many moved.")
             .Produces<CategoryMergeDto>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status412PreconditionFailed).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        categories.MapPost("/reclassify", Reclassification.RunAsync).WithName("ReclassifyEvents").RequireAuthorization(Policies.Admin)
+            .WithSummary("Classify again, with the business's categories and examples as they are now, every live event the classifier labelled " +
+                "and nobody reviewed (admin); answers how many were examined and how many changed category.");
         return app;
     }
 
@@ -59,7 +64,8 @@ public static partial class CategoriesApi
             (c.ParentId is null ? byCategory : bySubcategory).GetValueOrDefault(c.Key))).ToList());
     }
 
-    private static async Task<IResult> CreateAsync(CreateCategoryRequest request, TidingsDbContext db, HttpResponse response, CancellationToken ct)
+    private static async Task<IResult> CreateAsync(CreateCategoryRequest request, TidingsDbContext db, ClassifierKnowledge knowledge,
+        HttpResponse response, CancellationToken ct)
     {
         var errors = new FieldErrors()
             .Required("name", request.Name, Category.MaxNameLength)
@@ -88,6 +94,7 @@ public static partial class CategoriesApi
         };
         db.Categories.Add(category);
         await db.SaveChangesAsync(ct);
+        knowledge.Forget(category.BusinessId);
         ETags.Set(response, category);
         return TypedResults.Created($"/api/categories/{category.Id}", CategoryDto.From(category, parent?.Key, 0));
     }
@@ -101,7 +108,7 @@ public static partial class CategoriesApi
         return TypedResults.Ok(await ToDtoAsync(db, category, ct));
     }
 
-    private static async Task<IResult> UpdateAsync(Guid id, TidingsDbContext db, HttpContext http, CancellationToken ct)
+    private static async Task<IResult> UpdateAsync(Guid id, TidingsDbContext db, ClassifierKnowledge knowledge, HttpContext http, CancellationToken ct)
     {
         var errors = new FieldErrors();
         var patch = await PatchDocument.ReadAsync(http.Request, errors, ct);
@@ -143,11 +150,12 @@ public static partial class CategoriesApi
         if (hasWeight)
             category.Weight = weight!.Value;
         await db.SaveChangesAsync(ct);
+        knowledge.Forget(category.BusinessId);
         ETags.Set(http.Response, category);
         return TypedResults.Ok(await ToDtoAsync(db, category, ct));
     }
 
-    private static async Task<IResult> RetireAsync(Guid id, TidingsDbContext db, HttpRequest request, CancellationToken ct)
+    private static async Task<IResult> RetireAsync(Guid id, TidingsDbContext db, ClassifierKnowledge knowledge, HttpRequest request, CancellationToken ct)
     {
         var category = await db.Categories.SingleOrDefaultAsync(c => c.Id == id, ct);
         if (category is null)
@@ -158,10 +166,11 @@ public static partial class CategoriesApi
             return HasSubcategories();
         db.Categories.Remove(category);
         await db.SaveChangesAsync(ct);
+        knowledge.Forget(category.BusinessId);
         return TypedResults.NoContent();
     }
 
-    private static async Task<IResult> RestoreAsync(Guid id, TidingsDbContext db, HttpResponse response, CancellationToken ct)
+    private static async Task<IResult> RestoreAsync(Guid id, TidingsDbContext db, ClassifierKnowledge knowledge, HttpResponse response, CancellationToken ct)
     {
         var category = await db.Categories.IgnoreQueryFilters([SoftDeleteRules.Filter]).SingleOrDefaultAsync(c => c.Id == id, ct);
         if (category is null)
@@ -175,16 +184,20 @@ public static partial class CategoriesApi
             return TypedResults.Problem(title: "Parent retired", detail: "Restore its parent category first.", statusCode: StatusCodes.Status409Conflict);
         db.Restore(category);
         await db.SaveChangesAsync(ct);
+        knowledge.Forget(category.BusinessId);
         ETags.Set(response, category);
         return TypedResults.Ok(await ToDtoAsync(db, category, ct));
     }
 
     /// <summary>
     /// One transaction: the events change through the change tracker, so each is audited as an UPDATE of its own, and
-    /// the source is retired in the same save. Trashed events move too, so restoring one never brings back a retired key.
+    /// the source is retired in the same save. Trashed events move too, so restoring one never brings back a retired key;
+    /// the business's labelled examples move with them, so what people taught the classifier lands in the target.
     /// </summary>
-    private static Task<IResult> MergeAsync(Guid id, MergeCategoryRequest request, TidingsDbContext db, HttpRequest http, CancellationToken ct) =>
-        db.InTransactionAsync<IResult>(async ct =>
+    private static async Task<IResult> MergeAsync(Guid id, MergeCategoryRequest request, TidingsDbContext db, ClassifierKnowledge knowledge,
+        HttpRequest http, CancellationToken ct)
+    {
+        var result = await db.InTransactionAsync<IResult>(async ct =>
         {
             var source = await db.Categories.SingleOrDefaultAsync(c => c.Id == id, ct);
             if (source is null)
@@ -213,10 +226,20 @@ public static partial class CategoriesApi
                     ev.Category = target.Key;
                 else
                     (ev.Category, ev.Subcategory) = (targetParentKey, target.Key);
+            var examples = db.ClassificationExamples.IgnoreQueryFilters([SoftDeleteRules.Filter]);
+            foreach (var example in await (source.ParentId is null ? examples.Where(x => x.Category == source.Key) : examples.Where(x => x.Subcategory == source.Key)).ToListAsync(ct))
+                if (targetParentKey is null)
+                    example.Category = target.Key;
+                else
+                    (example.Category, example.Subcategory) = (targetParentKey, target.Key);
             db.Categories.Remove(source);
             await db.SaveChangesAsync(ct);
             return TypedResults.Ok(new CategoryMergeDto(moving.Count, await ToDtoAsync(db, target, ct)));
         }, ct);
+        if (result is Ok<CategoryMergeDto>)
+            knowledge.Forget(db.Tenant.RequireBusinessId());
+        return result;
+    }
 
     private static async Task<CategoryDto> ToDtoAsync(TidingsDbContext db, Category category, CancellationToken ct)
     {

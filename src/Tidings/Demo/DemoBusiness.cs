@@ -24,14 +24,15 @@ public sealed record DemoBusiness(Business Business, IReadOnlyList<User> Users, 
         ("Litware Analytics", "litware.example", "Software", "Mid-Market"),
     ];
 
+    // Categories of the default taxonomy the demo business starts with, as an event's sender must give them.
     private static readonly (string Category, string Subcategory, string Title, double Relevance)[] Happenings =
     [
         ("funding", "series_b", "{0} raises $40M Series B", 0.9),
         ("acquisition", "acquirer", "{0} acquires a regional competitor", 0.85),
-        ("leadership", "new_ceo", "{0} names a new chief executive", 0.8),
+        ("leadership_change", "new_ceo", "{0} names a new chief executive", 0.8),
         ("layoffs", "reduction", "{0} cuts 8% of its workforce", 0.75),
         ("product_launch", "platform", "{0} launches its next-generation platform", 0.6),
-        ("lawsuit", "patent", "{0} faces a patent lawsuit", 0.7),
+        ("legal", "patent", "{0} faces a patent lawsuit", 0.7),
         ("partnership", "strategic", "{0} signs a strategic partnership", 0.5),
         ("expansion", "new_office", "{0} opens a new office in Lisbon", 0.4),
     ];

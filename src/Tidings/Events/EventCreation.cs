@@ -1,4 +1,6 @@
 using Microsoft.EntityFrameworkCore;
+using Tidings.Categories;
+using Tidings.Classification;
 using Tidings.Data;
 using Tidings.Notifications;
 
@@ -10,22 +12,40 @@ namespace Tidings.Events;
 /// original when its client already has one with the same content (Stories), and notifies its client's assignee
 /// when it reaches the business's threshold. Each lookup is one query for the whole batch, and the batch is
 /// decided and written in one transaction, under the locks of its stories: all of it or nothing, and a
-/// concurrent post of the same story sees this one's events.
+/// concurrent post of the same story sees this one's events. An event sent without a category is classified first
+/// (EventDraft); a category its sender gives must be a live category of the business (LiveCategories).
 /// </summary>
 public static class EventCreation
 {
     public const int MaxBatch = 500;
 
+    /// <summary>
+    /// An event as its sender gave it. Without a category (an empty <see cref="Event.Category"/>) the classifier labels
+    /// it and also gives it the subcategory and sentiment it came without, and the relevance when
+    /// <paramref name="HasRelevance"/> is false.
+    /// </summary>
+    public sealed record EventDraft(Event Event, bool HasRelevance);
+
     /// <summary>From this many rows a COPY costs less than an INSERT statement per row (bench: write).</summary>
     private const int BulkFrom = 20;
 
-    public sealed record Outcome(IReadOnlyList<EventDto> Created, IReadOnlyList<int> UnknownClientAt);
+    /// <param name="NotLabelled">Events whose sender's category or subcategory cannot label them: position, field, why.</param>
+    public sealed record Outcome(IReadOnlyList<EventDto> Created, IReadOnlyList<int> UnknownClientAt,
+        IReadOnlyList<(int At, string Field, string Message)>? NotLabelled = null);
 
     private sealed record ClientSummary(Guid Id, string Name, Guid? AssignedToUserId);
 
-    /// <summary>Creates the validated <paramref name="events"/>, or, when some name no live client of the business, nothing.</summary>
-    public static Task<Outcome> CreateAsync(TidingsDbContext db, IReadOnlyList<Event> events, CancellationToken ct) =>
-        db.InTransactionAsync(async ct =>
+    /// <summary>
+    /// Creates the validated <paramref name="events"/>, or, when some name no live client of the business or a category
+    /// that cannot label them, nothing.
+    /// </summary>
+    public static async Task<Outcome> CreateAsync(TidingsDbContext db, HeadlineClassifier classifier, ClassifierKnowledge knowledge,
+        IReadOnlyList<EventDraft> drafts, CancellationToken ct)
+    {
+        // CPU work, done once before the transaction: a retry does not repeat it, and no lock waits for it.
+        var reviewThreshold = await ClassifyAsync(db, classifier, knowledge, drafts, ct);
+        var events = drafts.Select(d => d.Event).ToList();
+        return await db.InTransactionAsync(async ct =>
         {
             var clientIds = events.Select(e => e.ClientId).Distinct().ToList();
             var clients = await db.Clients.Where(c => clientIds.Contains(c.Id))
@@ -33,6 +53,15 @@ public static class EventCreation
             var unknown = Enumerable.Range(0, events.Count).Where(i => !clients.ContainsKey(events[i].ClientId)).ToList();
             if (unknown.Count > 0)
                 return new Outcome([], unknown);
+            if (events.Any(e => e.ClassifiedBy is null))
+            {
+                var live = await LiveCategories.ReadAsync(db, ct);
+                var refused = Enumerable.Range(0, events.Count).Where(i => events[i].ClassifiedBy is null)
+                    .Select(i => (At: i, Refusal: live.Refusal(events[i].Category, events[i].Subcategory)))
+                    .Where(r => r.Refusal is not null).Select(r => (r.At, r.Refusal!.Value.Field, r.Refusal.Value.Message)).ToList();
+                if (refused.Count > 0)
+                    return new Outcome([], [], refused);
+            }
 
             await MarkDuplicatesAsync(db, events, ct);
             db.Events.AddRange(events);
@@ -43,8 +72,38 @@ public static class EventCreation
             else
                 await db.SaveChangesAsync(ct);
             await Clients.ClientHealth.RefreshAsync(db, clientIds, ct);
-            return new Outcome(events.Select(e => EventDto.From(e, clients[e.ClientId].Name, null, [])).ToList(), []);
+            return new Outcome(events.Select(e => EventDto.From(e, clients[e.ClientId].Name, null, [], reviewThreshold)).ToList(), []);
         }, ct);
+    }
+
+    /// <summary>
+    /// Labels the events sent without a category, in one call to the classifier, with what their senders left out
+    /// (subcategory, relevance, sentiment); answers the business's review threshold when it classified any, for the
+    /// answer's needsReview. The client's name goes with each headline so the classifier can tell the subject apart.
+    /// </summary>
+    private static async Task<double?> ClassifyAsync(TidingsDbContext db, HeadlineClassifier classifier, ClassifierKnowledge knowledge,
+        IReadOnlyList<EventDraft> drafts, CancellationToken ct)
+    {
+        var unlabelled = drafts.Where(d => d.Event.Category.Length == 0).ToList();
+        if (unlabelled.Count == 0)
+            return null;
+        var clientIds = unlabelled.Select(d => d.Event.ClientId).Distinct().ToList();
+        // An unknown client has no name here; the transaction refuses its event.
+        var names = await db.Clients.Where(c => clientIds.Contains(c.Id)).Select(c => new { c.Id, c.Name }).ToDictionaryAsync(c => c.Id, c => c.Name, ct);
+        var threshold = await db.Businesses.Select(b => b.ReviewConfidenceThreshold).SingleAsync(ct);
+        var known = await knowledge.ForCurrentBusinessAsync(db, ct);
+        var verdicts = classifier.Classify(unlabelled.Select(d => new Headline(d.Event.Title, d.Event.Description,
+            names.GetValueOrDefault(d.Event.ClientId), d.Event.EventDate)).ToList(), known, DateTime.UtcNow);
+        for (var i = 0; i < unlabelled.Count; i++)
+        {
+            var (ev, verdict) = (unlabelled[i].Event, verdicts[i]);
+            EventLabels.Apply(ev, verdict, known, classifier.Version);
+            if (!unlabelled[i].HasRelevance)
+                ev.RelevanceScore = Math.Clamp(verdict.Relevance, 0, 1);
+            ev.SentimentScore ??= Math.Clamp(verdict.Sentiment, -1, 1);
+        }
+        return threshold;
+    }
 
     /// <summary>
     /// Each event joins the story of its client and content when there is one (Stories.OriginalsAsync: a deleted

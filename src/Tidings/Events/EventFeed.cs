@@ -1,6 +1,7 @@
 using System.Linq.Expressions;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
+using Tidings.Classification;
 using Tidings.Data;
 using Tidings.Data.Tenancy;
 using Tidings.Data.SoftDelete;
@@ -25,7 +26,8 @@ public sealed record FeedFilter(
     [FromQuery(Name = "text")] string? Text = null,
     [FromQuery(Name = "unread")] bool? Unread = null,
     [FromQuery(Name = "starred")] bool? Starred = null,
-    [FromQuery(Name = "includeDuplicates")] bool? IncludeDuplicates = null)
+    [FromQuery(Name = "includeDuplicates")] bool? IncludeDuplicates = null,
+    [FromQuery(Name = "needsReview")] bool? NeedsReview = null)
 {
     public const int MaxTextLength = 200;
 
@@ -46,18 +48,24 @@ public sealed record FeedCursor(DateTime EventDate, Guid Id);
 public sealed record EventTagItem(Guid Id, string Name, string? Color);
 
 /// <summary>An event as the caller sees it: the event, its client's name, its tags and the caller's own read/star/notes.</summary>
+/// <param name="ClassifiedBy">Who chose the category: the classifier's version, "person", or null when it came with the event.</param>
+/// <param name="NeedsReview">The classifier chose the category less sure than the business's reviewConfidenceThreshold.</param>
 public sealed record EventDto(
     Guid Id, Guid ClientId, string ClientName, string Title, string? Description, string? Url, string? Source, string? SourceType,
     string Category, string? Subcategory, IReadOnlyList<string> Tags, IReadOnlyList<EventTagItem> EventTags,
-    double RelevanceScore, double? SentimentScore, double? ConfidenceScore, DateTime EventDate, DateTime DiscoveredAt,
+    double RelevanceScore, double? SentimentScore, double? ConfidenceScore,
+    string? ClassifiedBy, string? ClassificationEvidence, bool NeedsReview, DateTime EventDate, DateTime DiscoveredAt,
     string? ContentHash, Guid? DuplicateOfEventId, bool IsDuplicate, Guid? CreatedByUserId, DateTime CreatedAt, DateTime UpdatedAt,
     bool IsDeleted, DateTime? DeletedAt,
     bool IsRead, DateTime? ReadAt, bool IsStarred, DateTime? StarredAt, string? Notes)
 {
-    public static EventDto From(Event e, string clientName, EventUserInteraction? mine, IReadOnlyList<EventTagItem> eventTags) => new(
+    /// <param name="reviewThreshold">The business's; null only when the event cannot need review (the classifier did not label it).</param>
+    public static EventDto From(Event e, string clientName, EventUserInteraction? mine, IReadOnlyList<EventTagItem> eventTags, double? reviewThreshold) => new(
         e.Id, e.ClientId, clientName, e.Title, e.Description, e.Url, e.Source, e.SourceType,
         e.Category, e.Subcategory, e.Tags ?? [], eventTags,
-        e.RelevanceScore, e.SentimentScore, e.ConfidenceScore, e.EventDate, e.DiscoveredAt,
+        e.RelevanceScore, e.SentimentScore, e.ConfidenceScore,
+        e.ClassifiedBy, e.ClassificationEvidence, reviewThreshold is { } threshold && EventLabels.NeedsReview(e.ClassifiedBy, e.ConfidenceScore, threshold),
+        e.EventDate, e.DiscoveredAt,
         e.ContentHash, e.DuplicateOfEventId, e.DuplicateOfEventId is not null, e.CreatedByUserId, e.CreatedAt, e.UpdatedAt,
         e.IsDeleted, e.DeletedAt,
         mine?.IsRead ?? false, mine?.ReadAt, mine?.IsStarred ?? false, mine?.StarredAt, mine?.UserNotes);
@@ -78,7 +86,8 @@ public sealed class EventForUser
 public static class EventFeed
 {
     /// <summary>Events matching the filter (duplicates only when asked), each with the caller's interaction.</summary>
-    public static IQueryable<EventForUser> Matching(TidingsDbContext db, Guid userId, FeedFilter filter)
+    /// <param name="reviewThreshold">The business's (<see cref="ReviewThresholdAsync"/>): needed when the filter asks for needsReview.</param>
+    public static IQueryable<EventForUser> Matching(TidingsDbContext db, Guid userId, FeedFilter filter, double? reviewThreshold = null)
     {
         var events = Live(db);
         if (filter.IncludeDuplicates != true)
@@ -106,6 +115,12 @@ public static class EventFeed
         }
         if (filter.MinRelevance is { } minRelevance)
             events = events.Where(e => e.RelevanceScore >= minRelevance);
+        if (filter.NeedsReview == true)
+        {
+            var threshold = reviewThreshold ?? throw new ArgumentNullException(nameof(reviewThreshold), "needsReview compares with the business's threshold.");
+            // EventLabels.NeedsReview, in SQL.
+            events = events.Where(e => e.ClassifiedBy != null && e.ClassifiedBy != ClassifiedBy.Person && e.ConfidenceScore < threshold);
+        }
         if (!string.IsNullOrWhiteSpace(filter.Text))
         {
             // lower() on both sides: case-insensitive the same way on SQLite and PostgreSQL.
@@ -172,7 +187,8 @@ public static class EventFeed
     private static readonly Expression<Func<EventForUser, EventDto>> AsDto = x => new EventDto(
         x.Event.Id, x.Event.ClientId, x.Event.Client!.Name, x.Event.Title, x.Event.Description, x.Event.Url,
         x.Event.Source, x.Event.SourceType, x.Event.Category, x.Event.Subcategory, x.Event.Tags ?? NoTags, NoTagItems,
-        x.Event.RelevanceScore, x.Event.SentimentScore, x.Event.ConfidenceScore, x.Event.EventDate, x.Event.DiscoveredAt,
+        x.Event.RelevanceScore, x.Event.SentimentScore, x.Event.ConfidenceScore,
+        x.Event.ClassifiedBy, x.Event.ClassificationEvidence, false, x.Event.EventDate, x.Event.DiscoveredAt,
         x.Event.ContentHash, x.Event.DuplicateOfEventId, x.Event.DuplicateOfEventId != null, x.Event.CreatedByUserId,
         x.Event.CreatedAt, x.Event.UpdatedAt, x.Event.IsDeleted, x.Event.DeletedAt,
         x.Mine != null && x.Mine.IsRead, x.Mine != null ? x.Mine.ReadAt : null,
@@ -188,8 +204,10 @@ public static class EventFeed
     /// joined collection, and SQLite has no lateral join for the grouped form.
     /// The rows must be live events (Live, as Matching and OneAsync give them): their tag links are then
     /// live exactly when the tag is, so the second statement does not join the events again to check.
+    /// needsReview is set from <paramref name="reviewThreshold"/>, read here only when the caller has not and a row of
+    /// the page was labelled by the classifier: a feed of events that came with their category reads no setting.
     /// </summary>
-    public static async Task<List<EventDto>> LoadAsync(this IQueryable<EventForUser> rows, TidingsDbContext db, CancellationToken ct)
+    public static async Task<List<EventDto>> LoadAsync(this IQueryable<EventForUser> rows, TidingsDbContext db, double? reviewThreshold, CancellationToken ct)
     {
         // Both statements on one connection: one checkout from the pool, and on PostgreSQL one reset, per page.
         await db.Database.OpenConnectionAsync(ct);
@@ -210,6 +228,11 @@ public static class EventFeed
             for (var i = 0; i < page.Count; i++)
                 if (byEvent.Contains(page[i].Id))
                     page[i] = page[i] with { EventTags = byEvent[page[i].Id].ToList() };
+            if (reviewThreshold is null && page.Any(p => ClassifiedBy.IsClassifier(p.ClassifiedBy)))
+                reviewThreshold = await ReviewThresholdAsync(db, ct);
+            for (var i = 0; i < page.Count; i++)
+                if (EventLabels.NeedsReview(page[i].ClassifiedBy, page[i].ConfidenceScore, reviewThreshold ?? 0))
+                    page[i] = page[i] with { NeedsReview = true };
             return page;
         }
         finally
@@ -220,11 +243,16 @@ public static class EventFeed
 
     public static async Task<Page<EventDto>> PageAsync(TidingsDbContext db, Guid userId, FeedFilter filter, int limit, FeedCursor? cursor, CancellationToken ct)
     {
-        var rows = await Matching(db, userId, filter).After(cursor).NewestFirst().Take(limit + 1).LoadAsync(db, ct);
+        var threshold = filter.NeedsReview == true ? await ReviewThresholdAsync(db, ct) : (double?)null;
+        var rows = await Matching(db, userId, filter, threshold).After(cursor).NewestFirst().Take(limit + 1).LoadAsync(db, threshold, ct);
         return Paging.Of(rows, limit, r => r, r => Paging.Encode(new FeedCursor(r.EventDate, r.Id)));
     }
 
     /// <summary>One live event (duplicates included) as the caller sees it, or null.</summary>
     public static async Task<EventDto?> OneAsync(TidingsDbContext db, Guid userId, Guid id, CancellationToken ct) =>
-        (await WithMine(db, userId, Live(db).Where(e => e.Id == id)).LoadAsync(db, ct)).SingleOrDefault();
+        (await WithMine(db, userId, Live(db).Where(e => e.Id == id)).LoadAsync(db, null, ct)).SingleOrDefault();
+
+    /// <summary>The business's reviewConfidenceThreshold: one row by its key.</summary>
+    public static Task<double> ReviewThresholdAsync(TidingsDbContext db, CancellationToken ct) =>
+        db.Businesses.Select(b => b.ReviewConfidenceThreshold).SingleAsync(ct);
 }

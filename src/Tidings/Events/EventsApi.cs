@@ -1,6 +1,10 @@
 using System.Security.Claims;
+using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
+using Tidings.Categories;
+using Tidings.Classification;
 using Tidings.Data;
 using Tidings.Data.SoftDelete;
 using Tidings.Notifications;
@@ -15,6 +19,12 @@ public sealed record CreateEventRequest(
     double? RelevanceScore, double? SentimentScore, double? ConfidenceScore, DateTimeOffset? EventDate);
 
 public sealed record CreateEventsRequest(List<CreateEventRequest?>? Events);
+
+/// <summary>
+/// A member's label for an event: a category with its subcategory (none when absent), or a subcategory alone under the
+/// event's category; no body, or neither, confirms the label the event has.
+/// </summary>
+public sealed record ReviewEventRequest(string? Category, string? Subcategory);
 
 /// <summary>The created events, in the order they were sent.</summary>
 public sealed record CreatedEvents(IReadOnlyList<EventDto> Events);
@@ -43,6 +53,11 @@ public static class EventsApi
             .Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status412PreconditionFailed);
         events.MapPost("/{id}/restore", RestoreAsync).WithName("RestoreEvent").RequireAuthorization(Policies.Member)
             .Produces<EventDto>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        events.MapPost("/{id}/review", ReviewAsync).WithName("ReviewEvent").RequireAuthorization(Policies.Member)
+            .WithSummary("Confirm the event's category, or set it (category, subcategory): a person's label, which the classifier never changes " +
+                "and which teaches this business's classifications (member+); a stale If-Match answers 412.")
+            .Produces<EventDto>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status412PreconditionFailed).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         return app;
     }
 
@@ -58,17 +73,20 @@ public static class EventsApi
         return TypedResults.Ok(await EventFeed.PageAsync(db, principal.UserId(), filter, take, after, ct));
     }
 
-    private static async Task<IResult> CreateAsync(CreateEventRequest request, TidingsDbContext db, HttpResponse response, CancellationToken ct)
+    private static async Task<IResult> CreateAsync(CreateEventRequest request, TidingsDbContext db, HeadlineClassifier classifier,
+        ClassifierKnowledge knowledge, HttpResponse response, CancellationToken ct)
     {
         var errors = new FieldErrors();
         var ev = ToEvent(request);
-        Validate(errors, ev);
+        Validate(errors, ev, categoryRequired: false);
         if (errors.Any)
             return errors.Problem();
 
-        var outcome = await EventCreation.CreateAsync(db, [ev], ct);
+        var outcome = await EventCreation.CreateAsync(db, classifier, knowledge, [new(ev, request.RelevanceScore is not null)], ct);
         if (outcome.UnknownClientAt.Count > 0)
             return UnknownClient();
+        if (outcome.NotLabelled is { Count: > 0 } refused)
+            return NotLabelled(refused.Select(r => (r.Field, r.Message)), "Nothing was created.");
         ETags.Set(response, ev);
         return TypedResults.Created($"/api/events/{ev.Id}", outcome.Created[0]);
     }
@@ -78,7 +96,8 @@ public static class EventsApi
     /// gathers them (a poller, an import script): one event per request tops out near 250 a second on two
     /// cores, a batch at several thousand. Any invalid event refuses the whole batch, naming it by position.
     /// </summary>
-    private static async Task<IResult> CreateBatchAsync(CreateEventsRequest request, TidingsDbContext db, CancellationToken ct)
+    private static async Task<IResult> CreateBatchAsync(CreateEventsRequest request, TidingsDbContext db, HeadlineClassifier classifier,
+        ClassifierKnowledge knowledge, CancellationToken ct)
     {
         var errors = new FieldErrors();
         var requests = request.Events ?? [];
@@ -88,7 +107,7 @@ public static class EventsApi
             errors.Add("events", $"At most {EventCreation.MaxBatch} events per batch; send the rest in another.");
         if (errors.Any)
             return errors.Problem();
-        var events = new List<Event>(requests.Count);
+        var events = new List<EventCreation.EventDraft>(requests.Count);
         for (var i = 0; i < requests.Count; i++)
         {
             if (requests[i] is not { } one)
@@ -97,21 +116,24 @@ public static class EventsApi
                 continue;
             }
             var ev = ToEvent(one);
-            Validate(errors, ev, $"events[{i}].");
-            events.Add(ev);
+            Validate(errors, ev, $"events[{i}].", categoryRequired: false);
+            events.Add(new(ev, one.RelevanceScore is not null));
         }
         if (errors.Any)
             return errors.Problem();
 
-        var outcome = await EventCreation.CreateAsync(db, events, ct);
+        var outcome = await EventCreation.CreateAsync(db, classifier, knowledge, events, ct);
         if (outcome.UnknownClientAt.Count > 0)
             return TypedResults.Problem(title: "Not allowed", statusCode: 422, detail:
                 $"clientId must name a live client of this business: {string.Join(", ", outcome.UnknownClientAt.Take(10).Select(i => $"events[{i}]"))}"
                 + (outcome.UnknownClientAt.Count > 10 ? $" and {outcome.UnknownClientAt.Count - 10} more" : "")
                 + " do not. Nothing was created.");
+        if (outcome.NotLabelled is { Count: > 0 } refused)
+            return NotLabelled(refused.Select(r => ($"events[{r.At}].{r.Field}", r.Message)), "Nothing was created.");
         return TypedResults.Ok(new CreatedEvents(outcome.Created));
     }
 
+    /// <summary>The event as sent; without a category (an empty one) it is for the classifier to label.</summary>
     private static Event ToEvent(CreateEventRequest request) => new()
     {
         ClientId = request.ClientId ?? Guid.Empty,
@@ -139,12 +161,17 @@ public static class EventsApi
         return TypedResults.Ok(row);
     }
 
+    /// <summary>
+    /// Merge-patches the event. Sending its category (changed or not) is a person's label, as POST .../review is; so is
+    /// sending its subcategory alone under a live category.
+    /// </summary>
     private static async Task<IResult> PatchAsync(Guid id, HttpRequest request, ClaimsPrincipal principal, TidingsDbContext db,
-        HttpResponse response, CancellationToken ct)
+        ClassifierKnowledge knowledge, HttpResponse response, CancellationToken ct)
     {
         // Read before the transaction: a retry runs the unit again, and the body can be read once.
         var errors = new FieldErrors();
         var patch = await PatchDocument.ReadAsync(request, errors, ct);
+        var labelled = false;
         var refused = await db.InTransactionAsync<IResult?>(async ct =>
         {
             var ev = await Stories.FindLockedAsync(db, db.Events.Where(e => e.Id == id), ct);
@@ -166,10 +193,55 @@ public static class EventsApi
                 ev.ContentHash = ContentHash.Of(ev.Url, ev.Title, ev.ClientId);
             if (await Stories.AfterEditAsync(db, ev, clientId, duplicateOf, ct) is { } refusal)
                 return TypedResults.Problem(title: "Not allowed", detail: refusal, statusCode: 422);
+            var categorySent = patch.Has<JsonNode>("category", out _);
+            if (categorySent || patch.Has<JsonNode>("subcategory", out _))
+            {
+                var live = await LiveCategories.ReadAsync(db, ct);
+                if (live.Refusal(ev.Category, ev.Subcategory, checkCategory: categorySent) is { } wrong)
+                    return NotLabelled([wrong], "Nothing was changed.");
+                // An imported category the taxonomy does not know teaches nothing: the subcategory alone is then an edit.
+                labelled = categorySent || live.IsCategory(ev.Category);
+                if (labelled)
+                    await Corrections.RecordAsync(db, ev, await LiveClientNameAsync(db, ev.ClientId, ct), ct);
+            }
             await db.SaveChangesAsync(ct);
             await Clients.ClientHealth.RefreshAsync(db, [clientId, ev.ClientId], ct);
             return null;
         }, ct);
+        if (refused is null && labelled)
+            knowledge.Forget(db.Tenant.RequireBusinessId());
+        return refused ?? await GetAsync(id, principal, db, response, ct);
+    }
+
+    /// <summary>A member's label (<see cref="ReviewEventRequest"/>), checked and recorded as PATCH records one.</summary>
+    private static async Task<IResult> ReviewAsync(Guid id, [FromBody] ReviewEventRequest? body, HttpRequest request, ClaimsPrincipal principal,
+        TidingsDbContext db, ClassifierKnowledge knowledge, HttpResponse response, CancellationToken ct)
+    {
+        var errors = new FieldErrors();
+        if (body?.Category is not null)
+            errors.Required("category", body.Category, 50);
+        errors.MaxLength("subcategory", body?.Subcategory, 50);
+        if (errors.Any)
+            return errors.Problem();
+        var refused = await db.InTransactionAsync<IResult?>(async ct =>
+        {
+            var ev = await db.Events.SingleOrDefaultAsync(e => e.Id == id, ct);
+            if (ev is null)
+                return TypedResults.NotFound();
+            if (ETags.IsStale(request, ev))
+                return ETags.PreconditionFailed();
+            if (body?.Category is { } category)
+                (ev.Category, ev.Subcategory) = (category.Trim(), Blank(body.Subcategory));
+            else if (body?.Subcategory is { } subcategory)
+                ev.Subcategory = Blank(subcategory);
+            if ((await LiveCategories.ReadAsync(db, ct)).Refusal(ev.Category, ev.Subcategory) is { } wrong)
+                return NotLabelled([wrong], "Nothing was changed.");
+            await Corrections.RecordAsync(db, ev, await LiveClientNameAsync(db, ev.ClientId, ct), ct);
+            await db.SaveChangesAsync(ct);
+            return null;
+        }, ct);
+        if (refused is null)
+            knowledge.Forget(db.Tenant.RequireBusinessId());
         return refused ?? await GetAsync(id, principal, db, response, ct);
     }
 
@@ -244,16 +316,22 @@ public static class EventsApi
         return (patch.Has<Guid?>("duplicateOfEventId", out var duplicateOf), duplicateOf);
     }
 
-    /// <summary>The seed's limits, checked on the event as it would be stored (after a create or a patch).</summary>
-    private static void Validate(FieldErrors errors, Event ev, string prefix = "")
+    /// <summary>
+    /// The seed's limits, checked on the event as it would be stored (after a create or a patch). A new event may come
+    /// without a category for the classifier to choose; a subcategory then has nothing to belong to.
+    /// </summary>
+    private static void Validate(FieldErrors errors, Event ev, string prefix = "", bool categoryRequired = true)
     {
         // A missing or null clientId / eventDate arrives here as the empty value.
         if (ev.ClientId == Guid.Empty)
             errors.Add(prefix + "clientId", "Required.");
         if (ev.EventDate == default)
             errors.Add(prefix + "eventDate", "Required.");
+        if (categoryRequired || ev.Category.Length > 0)
+            errors.Required(prefix + "category", ev.Category, 50);
+        else if (ev.Subcategory is not null)
+            errors.Add(prefix + "subcategory", "Only with a category: send both, or neither for the classifier to choose.");
         errors.Required(prefix + "title", ev.Title, 500)
-            .Required(prefix + "category", ev.Category, 50)
             .MaxLength(prefix + "subcategory", ev.Subcategory, 50)
             .HttpUrl(prefix + "url", ev.Url, 1000)
             .MaxLength(prefix + "source", ev.Source, 200)
@@ -275,6 +353,14 @@ public static class EventsApi
 
     private static IResult UnknownClient() => TypedResults.Problem(title: "Not allowed",
         detail: "clientId must name a live client of this business.", statusCode: 422);
+
+    /// <summary>A 422 naming each field (with its position in a batch) whose category cannot label the event.</summary>
+    private static IResult NotLabelled(IEnumerable<(string Field, string Message)> refused, string outcome) =>
+        TypedResults.Problem(new HttpValidationProblemDetails(refused.GroupBy(r => r.Field).ToDictionary(g => g.Key, g => g.Select(r => r.Message).ToArray()))
+        {
+            Title = "Not allowed", Status = StatusCodes.Status422UnprocessableEntity,
+            Detail = "A category must be a live category of this business, and a subcategory one of its own. " + outcome,
+        });
 
     private static FeedCursor? DecodeCursor(string? cursor)
     {

@@ -102,12 +102,13 @@ public static class InteractionsApi
             return errors.Problem();
 
         var userId = principal.UserId();
+        var reviewThreshold = request.Filter?.NeedsReview == true ? await EventFeed.ReviewThresholdAsync(db, ct) : (double?)null;
         for (var attempt = 1; ; attempt++)
         {
             // Ids of missing, deleted or other businesses' events are skipped, not refused: the answer counts what was marked.
             var eventIds = request.Ids is { } ids
                 ? await db.Events.Where(e => ids.Contains(e.Id)).Select(e => e.Id).ToListAsync(ct)
-                : await EventFeed.Matching(db, userId, request.Filter! with { Unread = true })
+                : await EventFeed.Matching(db, userId, request.Filter! with { Unread = true }, reviewThreshold)
                     .NewestFirst().Select(x => x.Event.Id).Take(MaxMarkRead + 1).ToListAsync(ct);
             var more = eventIds.Count > MaxMarkRead;
             eventIds = eventIds.Take(MaxMarkRead).ToList();

@@ -76,6 +76,23 @@ public abstract class BusinessApiTests<TDatabase>(TidingsServer<TDatabase> serve
     }
 
     [Fact]
+    public async Task An_admin_sets_the_review_confidence_threshold_from_0_to_1()
+    {
+        var owner = await server.SignUpAsync();
+        var admin = await server.AddUserAsync(owner, UserRoles.Admin);
+        Assert.Equal(Business.DefaultReviewConfidenceThreshold, (await admin.Http.GetFromJsonAsync<BusinessDto>("/api/business"))!.ReviewConfidenceThreshold);
+
+        foreach (var threshold in new[] { 0.0, 1.0, 0.75 })
+        {
+            var response = await Send(admin, HttpMethod.Patch, $$"""{"reviewConfidenceThreshold":{{threshold.ToString(System.Globalization.CultureInfo.InvariantCulture)}}}""");
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal(threshold, (await response.Content.ReadFromJsonAsync<BusinessDto>())!.ReviewConfidenceThreshold);
+        }
+        Assert.Equal(0.75, (await StoredAsync(owner)).ReviewConfidenceThreshold);
+        Assert.Equal(0.75, (await owner.Http.GetFromJsonAsync<MeDto>("/api/me"))!.Business.ReviewConfidenceThreshold);
+    }
+
+    [Fact]
     public async Task Members_and_viewers_cannot_change_the_business()
     {
         var owner = await server.SignUpAsync();
@@ -131,6 +148,12 @@ public abstract class BusinessApiTests<TDatabase>(TidingsServer<TDatabase> serve
         """{"maxTokenLifetimeDays":1.5}""",
         """{"maxTokenLifetimeDays":"ten"}""",
         """{"maxTokenLifetimeDays":null}""",
+        """{"reviewConfidenceThreshold":1.5}""",
+        """{"reviewConfidenceThreshold":-0.1}""",
+        """{"reviewConfidenceThreshold":"high"}""",
+        """{"reviewConfidenceThreshold":null}""",
+        """{"healthScoreFromNews":"yes"}""",
+        """{"healthScoreFromNews":null}""",
         """{"slug":"mine"}""",
         """{"name":"Fine","color":"#ffffff"}""",
         """["name"]""",

@@ -191,6 +191,32 @@ public abstract class CategoriesApiTests<TDatabase>(TidingsServer<TDatabase> ser
     }
 
     [Fact]
+    public async Task Merging_moves_the_labelled_examples_of_the_source_too()
+    {
+        var owner = await server.SignUpAsync();
+        var client = await NewClientAsync(owner);
+        var recall = (await owner.Http.CallAsync("POST", "/api/categories", new { key = "zz_recall", name = "Recall" }).ExpectAsync(HttpStatusCode.Created)).Id();
+        var legal = await CategoryIdAsync(owner, "legal");
+        var lawsuit = (await owner.Http.CallAsync("POST", "/api/categories", new { key = "zz_lawsuit", name = "Lawsuit", parentId = legal }).ExpectAsync(HttpStatusCode.Created)).Id();
+        var recalled = await NewEventAsync(owner, client, "funding");
+        var sued = await NewEventAsync(owner, client, "funding");
+        var other = await NewEventAsync(owner, client, "funding");
+        await owner.Http.CallAsync("POST", $"/api/events/{recalled}/review", new { category = "zz_recall" }).ExpectAsync();
+        await owner.Http.CallAsync("POST", $"/api/events/{sued}/review", new { category = "legal", subcategory = "zz_lawsuit" }).ExpectAsync();
+        await owner.Http.CallAsync("POST", $"/api/events/{other}/review", new { category = "earnings" }).ExpectAsync();
+
+        await owner.Http.CallAsync("POST", $"/api/categories/{recall}/merge", new { into = await CategoryIdAsync(owner, "regulatory") }).ExpectAsync();
+        await owner.Http.CallAsync("POST", $"/api/categories/{lawsuit}/merge", new { into = await CategoryIdAsync(owner, "target") }).ExpectAsync();
+
+        await using var db = server.Database.Context(owner.BusinessId);
+        var examples = await db.ClassificationExamples.AsNoTracking().ToDictionaryAsync(x => x.EventId, x => (x.Category, x.Subcategory));
+        Assert.Equal(("regulatory", (string?)null), examples[recalled]);
+        Assert.Equal(("acquisition", "target"), examples[sued]);
+        Assert.Equal(("earnings", (string?)null), examples[other]);
+        Assert.Equal(2, await db.AuditLogs.CountAsync(l => l.TableName == "classification_examples" && l.Action == AuditActions.Update));
+    }
+
+    [Fact]
     public async Task A_merge_is_refused_into_itself_a_retired_missing_or_foreign_category_across_levels_or_with_subcategories()
     {
         var owner = await server.SignUpAsync();

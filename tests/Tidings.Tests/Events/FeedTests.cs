@@ -72,7 +72,7 @@ public abstract class FeedTests<TDatabase>(TidingsServer<TDatabase> server) wher
         var e1 = await owner.PostEventAsync(new { clientId = alpha, title = "Alpha raises money", url = "https://a.example/raise", category = "funding", subcategory = "series_a", relevanceScore = 0.9, eventDate = Day.AddDays(-1) });
         var e2 = await owner.PostEventAsync(new { clientId = alpha, title = "Court case", description = "A LAWSUIT about Money", category = "legal", relevanceScore = 0.3, eventDate = Day.AddDays(-2) });
         var e3 = await owner.PostEventAsync(new { clientId = beta, title = "Beta seed round", category = "funding", subcategory = "seed", relevanceScore = 0.6, eventDate = Day.AddDays(-3) });
-        var e4 = await owner.PostEventAsync(new { clientId = beta, title = "Beta hires a CTO", category = "hiring", relevanceScore = 0.85, eventDate = Day.AddDays(-4) });
+        var e4 = await owner.PostEventAsync(new { clientId = beta, title = "Beta hires a CTO", category = "leadership_change", relevanceScore = 0.85, eventDate = Day.AddDays(-4) });
         var duplicate = await owner.PostEventAsync(new { clientId = alpha, title = "Alpha raised money", url = "https://a.example/raise/?utm_source=x", category = "funding", relevanceScore = 0.9, eventDate = Day.AddDays(-1.5) });
         Assert.True(duplicate.IsDuplicate);
         var tag = await server.Database.AddTagAsync(owner, "Watch", e2.Id, e3.Id);
@@ -217,6 +217,7 @@ public abstract class FeedTests<TDatabase>(TidingsServer<TDatabase> server) wher
         { "tag malformed", "?tag=watch", null },
         { "unread not a boolean", "?unread=maybe", null },
         { "starred not a boolean", "?starred=2", null },
+        { "needsReview not a boolean", "?needsReview=perhaps", null },
     };
 
     [Theory]

@@ -30,7 +30,11 @@ public sealed class TenantGraph
         await using var db = business.Context();
         var member = new User { Email = $"member-{Guid.NewGuid():N}@example.test", DisplayName = "Member", Role = UserRoles.Member };
         var client = new Client { Name = "Acme " + Guid.NewGuid().ToString("N")[..6], Domain = "acme.example", SearchKeywords = ["acme", "rockets"], AssignedToUserId = member.Id };
-        var ev = new Event { ClientId = client.Id, Title = "Acme raises money", Category = "funding", EventDate = StoredTime.Of(DateTime.UtcNow.AddDays(-1)), Tags = ["series-a"] };
+        var ev = new Event
+        {
+            ClientId = client.Id, Title = "Acme raises money", Category = "funding", EventDate = StoredTime.Of(DateTime.UtcNow.AddDays(-1)), Tags = ["series-a"],
+            ClassifiedBy = "tidings-classifier/test", ConfidenceScore = 0.4, ClassificationEvidence = "raises money",
+        };
         var tag = new Tag { Name = "Watch " + Guid.NewGuid().ToString("N")[..6], Color = "#336699" };
         var category = new Tidings.Categories.Category { Key = "watch_" + Guid.NewGuid().ToString("N")[..6], Name = "Watch", Signal = Tidings.Categories.CategorySignals.Risk, Weight = 0.7 };
         var rows = new object[]

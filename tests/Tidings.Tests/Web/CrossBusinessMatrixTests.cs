@@ -48,6 +48,8 @@ public abstract partial class CrossBusinessMatrixTests<TDatabase>(TidingsServer<
         // Routes that read a client's events for it (its health breakdown) are in the matrix too.
         Assert.Contains($"GET /api/clients/{b.Row<Client>().Id}/health", tried);
         Assert.True(failures.Count == 0, string.Join("\n", failures));
+        // A's business-wide work reaches none of B's rows (B's event is the classifier's, a candidate were it A's).
+        Assert.Equal(HttpStatusCode.OK, (await a.Http.PostAsync("/api/categories/reclassify", null)).StatusCode);
         Assert.Equal(before, await b.SnapshotAsync());
         await using (var db = b.Business.Context())
             Assert.True(await db.ApiTokens.AnyAsync(t => t.Id == bSession));
@@ -128,6 +130,7 @@ public abstract partial class CrossBusinessMatrixTests<TDatabase>(TidingsServer<
     private static string BodyFor(string method, string pattern, Dictionary<string, Guid> own) => (method, pattern) switch
     {
         (_, "/api/categories/{id}/merge") => $$"""{"into":"{{own["categories"]}}"}""",
+        (_, "/api/events/{id}/review") => """{"category":"funding"}""",
         (_, var p) when p.EndsWith("/interaction", StringComparison.Ordinal) => """{"isRead":true}""",
         (_, var p) when p.EndsWith("/assignee", StringComparison.Ordinal) => """{"userId":null}""",
         _ => "{}",

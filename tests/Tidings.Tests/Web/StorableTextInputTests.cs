@@ -52,6 +52,8 @@ public abstract class StorableTextInputTests<TDatabase>(TidingsServer<TDatabase>
         Body("PATCH", "/api/events/{event}", With([], "tags", new[] { "BAD" }), "tags[0]");
         Body("POST", "/api/events/batch", new { events = new[] { Event, With(Event, "title", "BAD") } }, "events[1].title");
         Body("POST", "/api/events/batch", new { events = new[] { With(Event, "tags", new[] { "BAD" }) } }, "events[0].tags[0]");
+        Body("POST", "/api/events/{event}/review", new { category = "BAD" }, "category");
+        Body("POST", "/api/events/{event}/review", new { category = "funding", subcategory = "BAD" }, "subcategory");
         Body("PUT", "/api/events/{event}/interaction", new { notes = "BAD" }, "notes");
         Body("POST", "/api/events/mark-read", new { filter = new { text = "BAD" } }, "filter.text");
 
