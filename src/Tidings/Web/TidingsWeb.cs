@@ -59,11 +59,16 @@ public static class TidingsWeb
         var app = builder.Build();
         // The classifier's model loads in the background once the service listens: start-up stays quick, and the first
         // event to classify rarely waits for it.
-        app.Lifetime.ApplicationStarted.Register(() => _ = Task.Run(() =>
+        app.Lifetime.ApplicationStarted.Register(() => _ = Task.Run(async () =>
         {
             try
             {
+                // Not in the way of the first requests, which a freshly started service answers while it warms up itself.
+                await Task.Delay(TimeSpan.FromSeconds(2), app.Lifetime.ApplicationStopping);
                 app.Services.GetRequiredService<HeadlineClassifier>().WarmUp();
+            }
+            catch (OperationCanceledException)
+            {
             }
             catch (Exception e)
             {
