@@ -17,7 +17,7 @@ public sealed class MiniLmEmbedder : IDisposable
     public const int Dimensions = 384;
 
     /// <summary>Headlines are short; a long description adds little past this and costs time quadratically.</summary>
-    public const int MaxTokens = 64;
+    public const int MaxTokens = 48;
 
     /// <summary>ONNX Runtime's arena grows with batch × length: past this it costs memory and no speed.</summary>
     public const int BatchSize = 8;
