@@ -258,9 +258,16 @@ public sealed class TestServer(string variable, string what, string? sessionSetu
                     await ExecuteAsync(admin, $"DROP DATABASE IF EXISTS {name} WITH (FORCE)");
                     return;
                 }
-                catch (PostgresException) when (attempt < 5)
+                catch (PostgresException) when (attempt < 10)
                 {
-                    await Task.Delay(TimeSpan.FromSeconds(attempt));
+                    await Task.Delay(TimeSpan.FromSeconds(Math.Min(attempt, 3)));
+                    // Citus's maintenance daemon on a worker can reconnect to the database between tries: end its sessions there too.
+                    if (sessionSetup is not null)
+                    {
+                        await using var admin = await OpenAdminAsync();
+                        await ExecuteAsync(admin, "SELECT run_command_on_workers($cmd$SELECT pg_terminate_backend(pid) FROM pg_stat_activity " +
+                            $"WHERE datname = '{name}' AND pid <> pg_backend_pid()$cmd$)");
+                    }
                 }
             }
         }
