@@ -33,14 +33,14 @@ public static class ClassifierTraining
         var calibration = y.Select(c => seen[c]++ % 8 == 7).ToArray();
         var fitRows = Enumerable.Range(0, rows.Count).Where(i => !calibration[i]).ToArray();
         var calibrationRows = Enumerable.Range(0, rows.Count).Where(i => calibration[i]).ToArray();
-        var first = Fit(features, embeddings, y, fitRows, classes.Length, text.Size, options);
+        var first = Fit(features, embeddings, y, fitRows, classes, text, options);
         var probe = new ClassifierModel { Version = version, Classes = classes, Text = text, Weights = first.W, Bias = first.B, Temperature = 1, EmbeddingMean = mean };
         var logits = calibrationRows.Select(i => { var z = new double[classes.Length]; probe.Logits(features[i], embeddings[i], z); return z; }).ToArray();
         var temperature = FitTemperature(logits, calibrationRows.Select(i => y[i]).ToArray());
         log.WriteLine($"temperature {temperature:F2} from {calibrationRows.Length} calibration rows ({clock.Elapsed.TotalSeconds:F0} s)");
 
         var all = Enumerable.Range(0, rows.Count).ToArray();
-        var final = Fit(features, embeddings, y, all, classes.Length, text.Size, options);
+        var final = Fit(features, embeddings, y, all, classes, text, options);
         log.WriteLine($"trained ({clock.Elapsed.TotalSeconds:F0} s)");
         return new ClassifierModel { Version = version, Classes = classes, Text = text, Weights = final.W, Bias = final.B, Temperature = temperature, EmbeddingMean = mean };
     }
@@ -67,11 +67,14 @@ public static class ClassifierTraining
         return embeddings;
     }
 
-    private static (float[] W, float[] B) Fit(SparseVector[] x, float[][] embeddings, int[] y, int[] rows, int k, int textSize, Options o)
+    private static (float[] W, float[] B) Fit(SparseVector[] x, float[][] embeddings, int[] y, int[] rows, string[] classes, TextFeatures text, Options o)
     {
+        var (k, textSize) = (classes.Length, text.Size);
         var d = textSize + MiniLmEmbedder.Dimensions;
         var w = new float[k * d];
         var b = new float[k];
+        // The model being fitted, over the very arrays the steps update: it scores a row as the shipped one will.
+        var fitting = new ClassifierModel { Version = "", Classes = classes, Text = text, Weights = w, Bias = b, Temperature = 1, EmbeddingMean = [] };
         var mW = new float[k * d];
         var vW = new float[k * d];
         var mB = new double[k];
@@ -107,7 +110,7 @@ public static class ClassifierTraining
                 for (var q = 0; q < n; q++)
                 {
                     var i = order[start + q];
-                    Scores(w, b, k, d, textSize, x[i], embeddings[i], p);
+                    fitting.Logits(x[i], embeddings[i], p);
                     Softmax(p);
                     for (var c = 0; c < k; c++)
                         p[c] = classWeight[y[i]] * (p[c] - (c == y[i] ? 1 : 0)) / n;
@@ -162,20 +165,6 @@ public static class ClassifierTraining
         if (!gradient.TryGetValue(feature, out var row))
             gradient[feature] = row = new double[k];
         return row;
-    }
-
-    private static void Scores(float[] w, float[] b, int k, int d, int textSize, SparseVector x, float[] embedding, double[] z)
-    {
-        for (var c = 0; c < k; c++)
-        {
-            var row = c * d;
-            double s = b[c];
-            for (var t = 0; t < x.Indices.Length; t++)
-                s += w[row + x.Indices[t]] * x.Values[t];
-            for (var e = 0; e < embedding.Length; e++)
-                s += w[row + textSize + e] * embedding[e] * ClassifierModel.EmbeddingScale;
-            z[c] = s;
-        }
     }
 
     public static void Softmax(double[] z)

@@ -101,17 +101,7 @@ public static class ClassifyCommands
 
     private static async Task<int> EvaluateAsync(string path, string? slug, string? modelFile, TextWriter output, CancellationToken ct)
     {
-        if (!File.Exists(path))
-            throw new UsageException($"classify eval: no such file: {path}");
-        List<LabelledHeadline> items;
-        try
-        {
-            items = LabelledHeadline.Read(path);
-        }
-        catch (FormatException e)
-        {
-            throw new UsageException("classify eval: " + e.Message);
-        }
+        var items = ReadLabelled(path, "classify eval");
         if (items.Count == 0)
             throw new UsageException($"classify eval: {path} has no labelled lines.");
         if (modelFile is not null && !File.Exists(modelFile))
@@ -124,6 +114,21 @@ public static class ClassifyCommands
         var seconds = clock.Elapsed.TotalSeconds;
         await output.WriteAsync(ClassifierEvaluation.Of(items, verdicts, seconds).Report());
         return TidingsCli.Ok;
+    }
+
+    /// <summary>A labelled file, or a one-line usage error naming the verb and what is wrong with it.</summary>
+    private static List<LabelledHeadline> ReadLabelled(string path, string verb)
+    {
+        if (!File.Exists(path))
+            throw new UsageException($"{verb}: no such file: {path}");
+        try
+        {
+            return LabelledHeadline.Read(path);
+        }
+        catch (FormatException e)
+        {
+            throw new UsageException($"{verb}: {e.Message}");
+        }
     }
 
     private static ClassifierModel ReadModel(string path)
@@ -143,18 +148,7 @@ public static class ClassifyCommands
     {
         var rows = new List<LabelledHeadline>();
         foreach (var file in data)
-        {
-            if (!File.Exists(file))
-                throw new UsageException($"classify train: no such file: {file}");
-            try
-            {
-                rows.AddRange(LabelledHeadline.Read(file));
-            }
-            catch (FormatException e)
-            {
-                throw new UsageException("classify train: " + e.Message);
-            }
-        }
+            rows.AddRange(ReadLabelled(file, "classify train"));
         var model = ClassifierTraining.Train(rows, version, new ClassifierTraining.Options(ClassWeightPower: power), Console.Error, cache);
         var temporary = output + ".partial";
         using (var file = File.Create(temporary))

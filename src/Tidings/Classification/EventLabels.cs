@@ -19,20 +19,9 @@ public static class EventLabels
         ev.Category = category;
         ev.Subcategory = subcategory;
         ev.ConfidenceScore = Math.Clamp(verdict.Confidence, 0, 1);
-        ev.ClassificationEvidence = Evidence(verdict.Evidence);
+        ev.ClassificationEvidence = verdict.Evidence;
         ev.ClassifiedBy = version;
         return changed;
-    }
-
-    /// <summary>The evidence cut to what events store, never between the halves of a surrogate pair (which no database stores).</summary>
-    public static string Evidence(string evidence)
-    {
-        if (evidence.Length <= ClassifiedBy.MaxEvidenceLength)
-            return evidence;
-        var cut = ClassifiedBy.MaxEvidenceLength;
-        if (char.IsHighSurrogate(evidence[cut - 1]))
-            cut--;
-        return evidence[..cut];
     }
 
     /// <summary>

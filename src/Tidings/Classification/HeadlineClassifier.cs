@@ -9,7 +9,7 @@ public sealed record Headline(string Title, string? Description = null, string? 
 /// <param name="Confidence">A calibrated probability that <paramref name="Category"/> is right.</param>
 /// <param name="Relevance">How much an account team should care, 0..1: the category's weight, the client as subject or mention, recency.</param>
 /// <param name="Sentiment">-1 (bad news for the client) .. 1 (good news).</param>
-/// <param name="Evidence">The phrase or the nearest labelled example that decided it, short enough for a feed line.</param>
+/// <param name="Evidence">The phrase or the nearest labelled example that decided it, at most <see cref="ClassifiedBy.MaxEvidenceLength"/> characters.</param>
 public sealed record Verdict(string Category, string? Subcategory, double Confidence, double Relevance, double Sentiment, string Evidence);
 
 /// <summary>
@@ -85,11 +85,15 @@ public sealed partial class HeadlineClassifier
                 (category, confidence) = (model.Classes[best], logits[best]);
                 evidence = Phrases(model, features, best);
                 var ipo = Array.IndexOf(model.Classes, "ipo");
-                // "Listing" alone also means a job or a property listing: it decides only where the model already leans to ipo.
-                if (category != "ipo" && ipo >= 0 && live[ipo]
-                    && (Listing().Match(headline.Title) is { Success: true } listing
-                        || (logits[ipo] >= WeakListingFloor && ListingWord().Match(headline.Title) is { Success: true } word && (listing = word) is not null)))
-                    (category, confidence, evidence) = ("ipo", Math.Max(logits[ipo], ListingRuleConfidence), $"\"{listing.Value}\"");
+                if (category != "ipo" && ipo >= 0 && live[ipo])
+                {
+                    var listing = Listing().Match(headline.Title);
+                    // "Listing" alone also means a job or a property listing: it decides only where the model already leans to ipo.
+                    if (!listing.Success && logits[ipo] >= WeakListingFloor)
+                        listing = ListingWord().Match(headline.Title);
+                    if (listing.Success)
+                        (category, confidence, evidence) = ("ipo", Math.Max(logits[ipo], ListingRuleConfidence), $"\"{listing.Value}\"");
+                }
             }
             else
                 (category, confidence, evidence) = (knowledge.Fallback, 0, "no category of the model is live in this business");
@@ -108,7 +112,7 @@ public sealed partial class HeadlineClassifier
             result[i] = new Verdict(category, subcategory, Math.Round(confidence, 4),
                 Math.Round(Relevance(entry?.Weight ?? 0.5, headline, now), 4),
                 Math.Round(Sentiment(entry?.Signal, texts[i]), 4),
-                evidence.Length > ClassifiedBy.MaxEvidenceLength ? evidence[..(ClassifiedBy.MaxEvidenceLength - 1)] + "…" : evidence);
+                Shortened(evidence));
         }
         return result;
     }
@@ -154,10 +158,26 @@ public sealed partial class HeadlineClassifier
             yield return shortName;
     }
 
+    /// <summary>Where the client's name (or its short form) first stands in <paramref name="text"/>, or -1.</summary>
+    private static int FirstMention(string? text, string? clientName) =>
+        text is null ? -1 : NamesOf(clientName).Select(n => text.IndexOf(n, StringComparison.OrdinalIgnoreCase)).Where(p => p >= 0).DefaultIfEmpty(-1).Min();
+
+    /// <summary>Evidence within what events store, ending in an ellipsis when cut, never between the halves of a surrogate pair.</summary>
+    private static string Shortened(string evidence)
+    {
+        if (evidence.Length <= ClassifiedBy.MaxEvidenceLength)
+            return evidence;
+        var cut = ClassifiedBy.MaxEvidenceLength - 1;
+        if (char.IsHighSurrogate(evidence[cut - 1]))
+            cut--;
+        return evidence[..cut] + "…";
+    }
+
     /// <summary>Acquirer when the client comes before the verb of buying, target when after it or "acquired by".</summary>
     private static string? SideOfAcquisition(string title, string? clientName, BusinessKnowledge knowledge)
     {
-        if (NamesOf(clientName).Select(n => title.IndexOf(n, StringComparison.OrdinalIgnoreCase)).Where(p => p >= 0).DefaultIfEmpty(-1).Min() is var at && at < 0)
+        var at = FirstMention(title, clientName);
+        if (at < 0)
             return null;
         string? side = null;
         if (AcquiredBy().Match(title) is { Success: true } passive)
@@ -173,11 +193,10 @@ public sealed partial class HeadlineClassifier
         var subject = 0.8; // no client name to look for
         if (!string.IsNullOrWhiteSpace(headline.ClientName))
         {
-            var names = NamesOf(headline.ClientName).ToList();
-            var inTitle = names.Select(n => headline.Title.IndexOf(n, StringComparison.OrdinalIgnoreCase)).Where(p => p >= 0).DefaultIfEmpty(-1).Min();
+            var inTitle = FirstMention(headline.Title, headline.ClientName);
             subject = inTitle >= 0 && inTitle <= 12 ? 1.0
                 : inTitle >= 0 ? 0.8
-                : names.Any(n => headline.Description?.Contains(n, StringComparison.OrdinalIgnoreCase) == true) ? 0.6
+                : FirstMention(headline.Description, headline.ClientName) >= 0 ? 0.6
                 : 0.5;
         }
         var recency = 1.0;

@@ -39,7 +39,7 @@ public static class Reclassification
                 .ToListAsync(ct);
             if (chunk.Count == 0)
                 break;
-            var verdicts = classifier.Classify(chunk.Select(e => new Headline(e.Title, e.Description, e.ClientName, e.EventDate)).ToList(), known, DateTime.UtcNow);
+            var verdicts = classifier.Classify(chunk.Select(e => new Headline(e.Title, e.Description, e.ClientName, e.EventDate)).ToList(), known, db.Clock.GetUtcNow().UtcDateTime);
             changed += await db.InTransactionAsync(async ct =>
             {
                 var ids = chunk.Select(e => e.Id).ToList();

@@ -144,8 +144,15 @@ public static class ClientHealth
     /// </summary>
     public static async Task RefreshAsync(TidingsDbContext db, IEnumerable<Guid> clientIds, CancellationToken ct)
     {
+        if (await FromNewsAsync(db, ct))
+            await RefreshScoredByNewsAsync(db, clientIds, ct);
+    }
+
+    /// <summary><see cref="RefreshAsync"/> for a caller that has read already that the business lets the news score its clients.</summary>
+    public static async Task RefreshScoredByNewsAsync(TidingsDbContext db, IEnumerable<Guid> clientIds, CancellationToken ct)
+    {
         var ids = clientIds.Where(id => id != Guid.Empty).Distinct().ToList();
-        if (ids.Count == 0 || !await FromNewsAsync(db, ct))
+        if (ids.Count == 0)
             return;
         var clients = await db.Clients.Where(c => ids.Contains(c.Id)).Where(NobodyScoredByHand).ToListAsync(ct);
         if (await ApplyAsync(db, clients, ct) > 0)

@@ -43,7 +43,7 @@ public static class EventCreation
         IReadOnlyList<EventDraft> drafts, CancellationToken ct)
     {
         // CPU work, done once before the transaction: a retry does not repeat it, and no lock waits for it.
-        var reviewThreshold = await ClassifyAsync(db, classifier, knowledge, drafts, ct);
+        await ClassifyAsync(db, classifier, knowledge, drafts, ct);
         var events = drafts.Select(d => d.Event).ToList();
         return await db.InTransactionAsync(async ct =>
         {
@@ -63,6 +63,8 @@ public static class EventCreation
                     return new Outcome([], [], refused);
             }
 
+            // The settings this creation reads, in one statement: the answer's needsReview, and whether the news scores clients.
+            var settings = await db.Businesses.Select(b => new { b.ReviewConfidenceThreshold, b.HealthScoreFromNews }).SingleAsync(ct);
             await MarkDuplicatesAsync(db, events, ct);
             db.Events.AddRange(events);
             await Notifier.HighRelevanceEventsAsync(db,
@@ -71,29 +73,29 @@ public static class EventCreation
                 await db.SaveInsertsInBulkAsync(ct);
             else
                 await db.SaveChangesAsync(ct);
-            await Clients.ClientHealth.RefreshAsync(db, clientIds, ct);
-            return new Outcome(events.Select(e => EventDto.From(e, clients[e.ClientId].Name, null, [], reviewThreshold)).ToList(), []);
+            if (settings.HealthScoreFromNews)
+                await Clients.ClientHealth.RefreshScoredByNewsAsync(db, clientIds, ct);
+            return new Outcome(events.Select(e => EventDto.From(e, clients[e.ClientId].Name, null, [], settings.ReviewConfidenceThreshold)).ToList(), []);
         }, ct);
     }
 
     /// <summary>
     /// Labels the events sent without a category, in one call to the classifier, with what their senders left out
-    /// (subcategory, relevance, sentiment); answers the business's review threshold when it classified any, for the
-    /// answer's needsReview. The client's name goes with each headline so the classifier can tell the subject apart.
+    /// (subcategory, relevance, sentiment). The client's name goes with each headline so the classifier can tell the
+    /// subject apart.
     /// </summary>
-    private static async Task<double?> ClassifyAsync(TidingsDbContext db, HeadlineClassifier classifier, ClassifierKnowledge knowledge,
+    private static async Task ClassifyAsync(TidingsDbContext db, HeadlineClassifier classifier, ClassifierKnowledge knowledge,
         IReadOnlyList<EventDraft> drafts, CancellationToken ct)
     {
         var unlabelled = drafts.Where(d => d.Event.Category.Length == 0).ToList();
         if (unlabelled.Count == 0)
-            return null;
+            return;
         var clientIds = unlabelled.Select(d => d.Event.ClientId).Distinct().ToList();
         // An unknown client has no name here; the transaction refuses its event.
         var names = await db.Clients.Where(c => clientIds.Contains(c.Id)).Select(c => new { c.Id, c.Name }).ToDictionaryAsync(c => c.Id, c => c.Name, ct);
-        var threshold = await db.Businesses.Select(b => b.ReviewConfidenceThreshold).SingleAsync(ct);
         var known = await knowledge.ForCurrentBusinessAsync(db, ct);
         var verdicts = classifier.Classify(unlabelled.Select(d => new Headline(d.Event.Title, d.Event.Description,
-            names.GetValueOrDefault(d.Event.ClientId), d.Event.EventDate)).ToList(), known, DateTime.UtcNow);
+            names.GetValueOrDefault(d.Event.ClientId), d.Event.EventDate)).ToList(), known, db.Clock.GetUtcNow().UtcDateTime);
         for (var i = 0; i < unlabelled.Count; i++)
         {
             var (ev, verdict) = (unlabelled[i].Event, verdicts[i]);
@@ -102,7 +104,6 @@ public static class EventCreation
                 ev.RelevanceScore = Math.Clamp(verdict.Relevance, 0, 1);
             ev.SentimentScore ??= Math.Clamp(verdict.Sentiment, -1, 1);
         }
-        return threshold;
     }
 
     /// <summary>
