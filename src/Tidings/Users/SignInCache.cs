@@ -26,6 +26,8 @@ public sealed class SignInCache : IDisposable
     private readonly MemoryCache _entries;
     private readonly TimeSpan _lifetime;
     private readonly TimeProvider _clock;
+    private const int RecentForgets = 1024;
+    private readonly Queue<Forgotten> _recent = new();
     private long _forgets;
 
     public SignInCache(TimeSpan lifetime, TimeProvider clock)
@@ -47,7 +49,9 @@ public sealed class SignInCache : IDisposable
 
     /// <summary>
     /// How many times entries have been forgotten so far: read before a lookup and handed to <see cref="Keep"/>, so a
-    /// lookup that raced a forgetting (it may have read the row just before the change committed) keeps nothing.
+    /// lookup that raced a forgetting of its person or business (it may have read the row just before the change
+    /// committed) keeps nothing. Forgettings of others do not stop it, so one busy business cannot keep another's
+    /// sign-ins from being kept.
     /// </summary>
     public long Generation => Interlocked.Read(ref _forgets);
 
@@ -59,7 +63,7 @@ public sealed class SignInCache : IDisposable
 
     public void Keep(string tokenHash, SignedIn signedIn, long generation)
     {
-        if (_lifetime == TimeSpan.Zero || Generation != generation)
+        if (_lifetime == TimeSpan.Zero || ForgottenSince(generation, signedIn))
             return;
         var until = _clock.GetUtcNow().UtcDateTime + _lifetime;
         _entries.Set(tokenHash, signedIn, new MemoryCacheEntryOptions
@@ -67,6 +71,9 @@ public sealed class SignInCache : IDisposable
             Size = 1,
             AbsoluteExpiration = new DateTimeOffset(until < signedIn.ExpiresAt ? until : signedIn.ExpiresAt, TimeSpan.Zero),
         });
+        // A forgetting that ran its removal between the check above and the Set would have missed this entry.
+        if (ForgottenSince(generation, signedIn))
+            _entries.Remove(tokenHash);
     }
 
     /// <summary>Forgets every entry of these people and of these businesses.</summary>
@@ -74,11 +81,35 @@ public sealed class SignInCache : IDisposable
     {
         if (userIds.Count == 0 && businessIds.Count == 0)
             return;
-        Interlocked.Increment(ref _forgets);
+        lock (_recent)
+        {
+            _recent.Enqueue(new Forgotten(Interlocked.Increment(ref _forgets), [.. userIds], [.. businessIds]));
+            while (_recent.Count > RecentForgets)
+                _recent.Dequeue();
+        }
         foreach (var key in _entries.Keys.ToList())
             if (_entries.TryGetValue(key, out SignedIn? entry) && (userIds.Contains(entry!.UserId) || businessIds.Contains(entry.BusinessId)))
                 _entries.Remove(key);
     }
+
+    /// <summary>Whether this person or business was forgotten after that generation (yes when the record no longer reaches back).</summary>
+    private bool ForgottenSince(long generation, SignedIn signedIn)
+    {
+        if (Generation == generation)
+            return false;
+        lock (_recent)
+        {
+            if (_recent.Count == 0 || _recent.Peek().Generation > generation + 1)
+                return true;
+            foreach (var forgotten in _recent)
+                if (forgotten.Generation > generation
+                    && (forgotten.Users.Contains(signedIn.UserId) || forgotten.Businesses.Contains(signedIn.BusinessId)))
+                    return true;
+            return false;
+        }
+    }
+
+    private sealed record Forgotten(long Generation, HashSet<Guid> Users, HashSet<Guid> Businesses);
 
     public void Dispose()
     {

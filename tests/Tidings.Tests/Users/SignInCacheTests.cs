@@ -141,4 +141,23 @@ public sealed class SignInCacheRaceTests
         cache.Forget([], [signedIn.BusinessId]);
         Assert.Null(cache.Find("fresh"));
     }
+
+    [Fact]
+    public void A_lookup_that_raced_only_the_forgetting_of_someone_else_is_kept()
+    {
+        using var cache = new SignInCache(TimeSpan.FromSeconds(30), TimeProvider.System);
+        var signedIn = new SignedIn(Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid(), "Someone", UserRoles.Member, DateTime.UtcNow.AddDays(1));
+
+        var before = cache.Generation;
+        cache.Forget([Guid.NewGuid()], [Guid.NewGuid()]);
+        cache.Keep("kept", signedIn, before);
+        Assert.Equal(signedIn, cache.Find("kept"));
+
+        // So many forgettings since the lookup that the record no longer reaches back to it: keep nothing, to be safe.
+        var longAgo = cache.Generation;
+        for (var i = 0; i < 2000; i++)
+            cache.Forget([Guid.NewGuid()], []);
+        cache.Keep("unsure", signedIn, longAgo);
+        Assert.Null(cache.Find("unsure"));
+    }
 }
