@@ -80,8 +80,9 @@ public sealed class FeedFetcher : IDisposable
         {
             throw;
         }
-        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        catch (OperationCanceledException)
         {
+            // Only the time limit is left to have cancelled it.
             return Failure(current, $"No answer within {Seconds(_settings.Timeout)}.", permanent: false);
         }
         catch (Exception e) when (e is HttpRequestException or IOException or InvalidDataException or UriFormatException)
