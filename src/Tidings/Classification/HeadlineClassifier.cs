@@ -3,7 +3,12 @@ using System.Text.RegularExpressions;
 namespace Tidings.Classification;
 
 /// <summary>What the classifier reads of an event.</summary>
-public sealed record Headline(string Title, string? Description = null, string? ClientName = null, DateTime? EventDate = null);
+/// <param name="ClientIsSubject">
+/// Whether the client is what the headline is about or only mentioned in it, when the caller knows (the monitor's
+/// ClientMentions, which also reads keywords and accents); null lets the classifier judge by where the name stands.
+/// </param>
+public sealed record Headline(string Title, string? Description = null, string? ClientName = null, DateTime? EventDate = null,
+    bool? ClientIsSubject = null);
 
 /// <summary>What the classifier says of it.</summary>
 /// <param name="Confidence">A calibrated probability that <paramref name="Category"/> is right.</param>
@@ -191,7 +196,11 @@ public sealed partial class HeadlineClassifier
     private static double Relevance(double weight, Headline headline, DateTime now)
     {
         var subject = 0.8; // no client name to look for
-        if (!string.IsNullOrWhiteSpace(headline.ClientName))
+        if (headline.ClientIsSubject == true)
+            subject = 1.0;
+        else if (headline.ClientIsSubject == false)
+            subject = FirstMention(headline.Title, headline.ClientName) >= 0 ? 0.8 : 0.6;
+        else if (!string.IsNullOrWhiteSpace(headline.ClientName))
         {
             var inTitle = FirstMention(headline.Title, headline.ClientName);
             subject = inTitle >= 0 && inTitle <= 12 ? 1.0

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Tidings.Categories;
 using Tidings.Classification;
 using Tidings.Data;
+using Tidings.Monitoring.Matching;
 using Tidings.Notifications;
 
 namespace Tidings.Events;
@@ -24,7 +25,8 @@ public static class EventCreation
     /// it and also gives it the subcategory and sentiment it came without, and the relevance when
     /// <paramref name="HasRelevance"/> is false.
     /// </summary>
-    public sealed record EventDraft(Event Event, bool HasRelevance);
+    /// <param name="ClientIsSubject">Whether the client is the item's subject or only mentioned, when the sender knows (the monitor).</param>
+    public sealed record EventDraft(Event Event, bool HasRelevance, bool? ClientIsSubject = null);
 
     /// <summary>From this many rows a COPY costs less than an INSERT statement per row (bench: write).</summary>
     private const int BulkFrom = 20;
@@ -65,7 +67,7 @@ public static class EventCreation
 
             // The settings this creation reads, in one statement: the answer's needsReview, and whether the news scores clients.
             var settings = await db.Businesses.Select(b => new { b.ReviewConfidenceThreshold, b.HealthScoreFromNews }).SingleAsync(ct);
-            await MarkDuplicatesAsync(db, events, ct);
+            await MarkDuplicatesAsync(db, events, clients, ct);
             db.Events.AddRange(events);
             await Notifier.HighRelevanceEventsAsync(db,
                 events.Select(e => (e, clients[e.ClientId].Name, clients[e.ClientId].AssignedToUserId)).ToList(), ct);
@@ -95,7 +97,7 @@ public static class EventCreation
         var names = await db.Clients.Where(c => clientIds.Contains(c.Id)).Select(c => new { c.Id, c.Name }).ToDictionaryAsync(c => c.Id, c => c.Name, ct);
         var known = await knowledge.ForCurrentBusinessAsync(db, ct);
         var verdicts = classifier.Classify(unlabelled.Select(d => new Headline(d.Event.Title, d.Event.Description,
-            names.GetValueOrDefault(d.Event.ClientId), d.Event.EventDate)).ToList(), known, db.Clock.GetUtcNow().UtcDateTime);
+            names.GetValueOrDefault(d.Event.ClientId), d.Event.EventDate, d.ClientIsSubject)).ToList(), known, db.Clock.GetUtcNow().UtcDateTime);
         for (var i = 0; i < unlabelled.Count; i++)
         {
             var (ev, verdict) = (unlabelled[i].Event, verdicts[i]);
@@ -108,10 +110,13 @@ public static class EventCreation
 
     /// <summary>
     /// Each event joins the story of its client and content when there is one (Stories.OriginalsAsync: a deleted
-    /// story too, so it stays out of the feed); an event of the batch with none becomes the original of the
-    /// batch's later events of the same client and content.
+    /// story too, so it stays out of the feed). One with none joins the story of a near-identical title about its client
+    /// dated within NearDuplicates.Window, stored or earlier in the batch: another outlet's account of the same news
+    /// (a live story before a deleted one, then the oldest). An event of the batch that joins no story becomes the
+    /// original of the batch's later events of the same client and content.
     /// </summary>
-    private static async Task MarkDuplicatesAsync(TidingsDbContext db, IReadOnlyList<Event> events, CancellationToken ct)
+    private static async Task MarkDuplicatesAsync(TidingsDbContext db, IReadOnlyList<Event> events,
+        IReadOnlyDictionary<Guid, ClientSummary> clients, CancellationToken ct)
     {
         foreach (var ev in events)
         {
@@ -119,14 +124,42 @@ public static class EventCreation
             ev.DuplicateOfEventId = null;
         }
         var keys = events.Select(e => (e.ClientId, e.ContentHash!)).Distinct().ToList();
-        await StoryLocks.ForPostingAsync(db, keys, ct);
+        await StoryLocks.ForPostingAsync(db, keys, events.Select(e => (e.ClientId, e.EventDate)), ct);
         var originals = await Stories.OriginalsAsync(db, keys, ct);
+        var recent = await RecentStoriesAsync(db, events, clients, originals, ct);
         foreach (var ev in events)
         {
-            if (originals.TryGetValue((ev.ClientId, ev.ContentHash!), out var original))
+            var key = (ev.ClientId, ev.ContentHash!);
+            if (originals.TryGetValue(key, out var original))
+            {
                 ev.DuplicateOfEventId = original;
-            else
-                originals[(ev.ClientId, ev.ContentHash!)] = ev.Id;
+                continue;
+            }
+            var story = NearDuplicates.Of(ev.Title, clients[ev.ClientId].Name);
+            var same = recent.Where(r => r.Recent.ClientId == ev.ClientId && (r.Recent.EventDate - ev.EventDate).Duration() <= NearDuplicates.Window
+                    && NearDuplicates.IsSameStory(story, r.Story.Value))
+                .Select(r => r.Recent).OrderBy(r => r.OriginalIsDeleted).ThenBy(r => r.OriginalCreatedAt).ThenBy(r => r.OriginalId).FirstOrDefault();
+            ev.DuplicateOfEventId = same?.OriginalId;
+            originals[key] = same?.OriginalId ?? ev.Id;
+            if (same is null)
+                recent.Add((new Stories.Recent(ev.ClientId, ev.Title, ev.EventDate, ev.Id, false, DateTime.MaxValue), new Lazy<NearDuplicates.Story>(() => story)));
         }
+    }
+
+    /// <summary>
+    /// The stored events that the batch's new stories may repeat in other words, in one statement for the batch: its
+    /// clients' events dated within the window of its dates. None when every event repeats a stored story's content.
+    /// </summary>
+    private static async Task<List<(Stories.Recent Recent, Lazy<NearDuplicates.Story> Story)>> RecentStoriesAsync(TidingsDbContext db,
+        IReadOnlyList<Event> events, IReadOnlyDictionary<Guid, ClientSummary> clients,
+        Dictionary<(Guid ClientId, string Hash), Guid> originals, CancellationToken ct)
+    {
+        var fresh = events.Where(e => !originals.ContainsKey((e.ClientId, e.ContentHash!))).ToList();
+        if (fresh.Count == 0)
+            return [];
+        var found = await Stories.RecentAsync(db, fresh.Select(e => e.ClientId).Distinct().ToList(),
+            fresh.Min(e => e.EventDate) - NearDuplicates.Window, fresh.Max(e => e.EventDate) + NearDuplicates.Window, ct);
+        // Read only when compared: most stored titles never meet a new one within the window.
+        return found.Select(r => (r, new Lazy<NearDuplicates.Story>(() => NearDuplicates.Of(r.Title, clients[r.ClientId].Name)))).ToList();
     }
 }

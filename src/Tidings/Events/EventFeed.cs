@@ -47,9 +47,13 @@ public sealed record FeedCursor(DateTime EventDate, Guid Id);
 
 public sealed record EventTagItem(Guid Id, string Name, string? Color);
 
+/// <summary>Another outlet that told the same story: a live copy's source and its link.</summary>
+public sealed record ReportedBy(string? Source, string? Url);
+
 /// <summary>An event as the caller sees it: the event, its client's name, its tags and the caller's own read/star/notes.</summary>
 /// <param name="ClassifiedBy">Who chose the category: the classifier's version, "person", or null when it came with the event.</param>
 /// <param name="NeedsReview">The classifier chose the category less sure than the business's reviewConfidenceThreshold.</param>
+/// <param name="AlsoReportedBy">On a story's original in the feed: the other sources of its live copies, one entry a source, oldest first.</param>
 public sealed record EventDto(
     Guid Id, Guid ClientId, string ClientName, string Title, string? Description, string? Url, string? Source, string? SourceType,
     string Category, string? Subcategory, IReadOnlyList<string> Tags, IReadOnlyList<EventTagItem> EventTags,
@@ -57,7 +61,7 @@ public sealed record EventDto(
     string? ClassifiedBy, string? ClassificationEvidence, bool NeedsReview, DateTime EventDate, DateTime DiscoveredAt,
     string? ContentHash, Guid? DuplicateOfEventId, bool IsDuplicate, Guid? CreatedByUserId, DateTime CreatedAt, DateTime UpdatedAt,
     bool IsDeleted, DateTime? DeletedAt,
-    bool IsRead, DateTime? ReadAt, bool IsStarred, DateTime? StarredAt, string? Notes)
+    bool IsRead, DateTime? ReadAt, bool IsStarred, DateTime? StarredAt, string? Notes, IReadOnlyList<ReportedBy> AlsoReportedBy)
 {
     /// <param name="reviewThreshold">The business's; null only when the event cannot need review (the classifier did not label it).</param>
     public static EventDto From(Event e, string clientName, EventUserInteraction? mine, IReadOnlyList<EventTagItem> eventTags, double? reviewThreshold) => new(
@@ -68,7 +72,7 @@ public sealed record EventDto(
         e.EventDate, e.DiscoveredAt,
         e.ContentHash, e.DuplicateOfEventId, e.DuplicateOfEventId is not null, e.CreatedByUserId, e.CreatedAt, e.UpdatedAt,
         e.IsDeleted, e.DeletedAt,
-        mine?.IsRead ?? false, mine?.ReadAt, mine?.IsStarred ?? false, mine?.StarredAt, mine?.UserNotes);
+        mine?.IsRead ?? false, mine?.ReadAt, mine?.IsStarred ?? false, mine?.StarredAt, mine?.UserNotes, []);
 }
 
 /// <summary>An event joined with the caller's own interaction row (null when they never touched it).</summary>
@@ -181,6 +185,7 @@ public static class EventFeed
     private sealed record PageTag(Guid EventId, EventTagItem Item);
 
     private static readonly IReadOnlyList<EventTagItem> NoTagItems = [];
+    private static readonly IReadOnlyList<ReportedBy> NoOneElse = [];
     private static readonly List<string> NoTags = [];
 
     /// <summary>What the caller receives, straight from the columns: materialising the entities first cost a new id and two lists for each.</summary>
@@ -193,7 +198,7 @@ public static class EventFeed
         x.Event.CreatedAt, x.Event.UpdatedAt, x.Event.IsDeleted, x.Event.DeletedAt,
         x.Mine != null && x.Mine.IsRead, x.Mine != null ? x.Mine.ReadAt : null,
         x.Mine != null && x.Mine.IsStarred, x.Mine != null ? x.Mine.StarredAt : null,
-        x.Mine != null ? x.Mine.UserNotes : null);
+        x.Mine != null ? x.Mine.UserNotes : null, NoOneElse);
 
     /// <summary>
     /// Loads the rows with their client's name, then the live tags of just those events in a second, small
@@ -228,6 +233,7 @@ public static class EventFeed
             for (var i = 0; i < page.Count; i++)
                 if (byEvent.Contains(page[i].Id))
                     page[i] = page[i] with { EventTags = byEvent[page[i].Id].ToList() };
+            await AddAlsoReportedByAsync(db, page, ct);
             if (reviewThreshold is null && page.Any(p => ClassifiedBy.IsClassifier(p.ClassifiedBy)))
                 reviewThreshold = await ReviewThresholdAsync(db, ct);
             for (var i = 0; i < page.Count; i++)
@@ -240,6 +246,43 @@ public static class EventFeed
             await db.Database.CloseConnectionAsync();
         }
     }
+
+    /// <summary>
+    /// The other sources of the page's stories, in one statement for the page: the live copies of its originals, by the
+    /// duplicate_of index. A source the original has already, or one a copy before gave, is not repeated.
+    /// </summary>
+    private static async Task AddAlsoReportedByAsync(TidingsDbContext db, List<EventDto> page, CancellationToken ct)
+    {
+        var originals = page.Where(p => p.DuplicateOfEventId is null).Select(p => (Guid?)p.Id).ToList();
+        if (originals.Count == 0)
+            return;
+        var copies = await Live(db).WithGenericPlan()
+            .Where(e => originals.Contains(e.DuplicateOfEventId))
+            .OrderBy(e => e.CreatedAt).ThenBy(e => e.Id)
+            .Select(e => new { OriginalId = e.DuplicateOfEventId!.Value, e.Source, e.Url })
+            .ToListAsync(ct);
+        if (copies.Count == 0)
+            return;
+        var byOriginal = copies.ToLookup(c => c.OriginalId);
+        for (var i = 0; i < page.Count; i++)
+        {
+            if (!byOriginal.Contains(page[i].Id))
+                continue;
+            var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+            if (SourceKey(page[i].Source, page[i].Url) is { } own)
+                seen.Add(own);
+            var others = byOriginal[page[i].Id].Where(c => SourceKey(c.Source, c.Url) is { } key && seen.Add(key))
+                .Select(c => new ReportedBy(c.Source, c.Url)).ToList();
+            if (others.Count > 0)
+                page[i] = page[i] with { AlsoReportedBy = others };
+        }
+    }
+
+    /// <summary>A source by its name, or by its link's host when it has none.</summary>
+    private static string? SourceKey(string? source, string? url) =>
+        !string.IsNullOrWhiteSpace(source) ? source.Trim()
+        : Uri.TryCreate(url, UriKind.Absolute, out var uri) ? uri.Host
+        : null;
 
     public static async Task<Page<EventDto>> PageAsync(TidingsDbContext db, Guid userId, FeedFilter filter, int limit, FeedCursor? cursor, CancellationToken ct)
     {

@@ -52,6 +52,27 @@ public static class Stories
         return originals;
     }
 
+    /// <summary>An event that a new one may repeat in other words, with the original of its story.</summary>
+    public sealed record Recent(Guid ClientId, string Title, DateTime EventDate, Guid OriginalId, bool OriginalIsDeleted, DateTime OriginalCreatedAt);
+
+    /// <summary>How many recent events one creation compares its new ones with, at most: the newest of the window.</summary>
+    public const int MaxRecent = 2_000;
+
+    /// <summary>
+    /// The events, deleted or not, of these clients dated from <paramref name="since"/> to <paramref name="until"/>, each with
+    /// its story's original (a deleted story stays deleted: its new copies stay out of the feed), newest first, at most
+    /// <see cref="MaxRecent"/>. One statement, on the (business, client, event date) index.
+    /// </summary>
+    public static Task<List<Recent>> RecentAsync(TidingsDbContext db, IReadOnlyCollection<Guid> clientIds, DateTime since, DateTime until, CancellationToken ct) =>
+        (from e in AllEvents(db)
+         where clientIds.Contains(e.ClientId) && e.EventDate >= since && e.EventDate <= until
+         join o in AllEvents(db) on e.DuplicateOfEventId equals (Guid?)o.Id into linked
+         from o in linked.DefaultIfEmpty()
+         orderby e.EventDate descending, e.Id descending
+         select new Recent(e.ClientId, e.Title, e.EventDate, o == null ? e.Id : o.Id,
+             o == null ? e.IsDeleted : o.IsDeleted, o == null ? e.CreatedAt : o.CreatedAt))
+        .AsNoTracking().Take(MaxRecent).ToListAsync(ct);
+
     /// <summary>
     /// The event the query names, read and tracked after its client's story lock is held, so what it says about its
     /// story is current. Null when there is none.

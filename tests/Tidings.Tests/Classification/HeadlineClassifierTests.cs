@@ -65,6 +65,22 @@ public sealed class HeadlineClassifierTests
     }
 
     [Fact]
+    public void A_caller_that_knows_whether_the_client_is_the_subject_decides_the_relevance()
+    {
+        // The name stands past the first words, where the classifier alone takes it for a mention.
+        const string title = "Investors pour $25 million into Danish logistics startup Contoso";
+        Headline Told(bool? subject) => new(title, null, "Contoso", Now, subject);
+        var verdicts = Classifier.Classify([Told(null), Told(true), Told(false)], BusinessKnowledge.Default, Now);
+
+        Assert.True(verdicts[1].Relevance > verdicts[0].Relevance, $"{verdicts[1].Relevance} vs {verdicts[0].Relevance}");
+        Assert.Equal(verdicts[0].Relevance, verdicts[2].Relevance);
+        Assert.Equal(verdicts[0].Category, verdicts[1].Category);
+        // Only a keyword matched: a mention, below a name in the title.
+        var keywordOnly = Classifier.Classify([new Headline("Logistics startups draw $25 million", null, "Contoso", Now, false)], BusinessKnowledge.Default, Now)[0];
+        Assert.True(keywordOnly.Relevance < verdicts[2].Relevance, $"{keywordOnly.Relevance} vs {verdicts[2].Relevance}");
+    }
+
+    [Fact]
     public void Sentiment_follows_the_news()
     {
         Assert.True(One("Globex files for bankruptcy after missing debt payments", "Globex").Sentiment < 0);
