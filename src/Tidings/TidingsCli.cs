@@ -29,6 +29,7 @@ public static class TidingsCli
         root.Subcommands.Add(DemoCommand.Create());
         root.Subcommands.Add(LegacyCommands.Create());
         root.Subcommands.Add(ClassifyCommands.Create());
+        root.Subcommands.Add(Monitoring.MonitorCommands.Create());
         return root.Parse(args).InvokeAsync();
     }
 

@@ -87,7 +87,8 @@ public static class ClientsApi
             c => Paging.Encode(new ClientCursor(c.Name, c.Id))));
     }
 
-    private static async Task<IResult> CreateAsync(CreateClientRequest request, TidingsDbContext db, HttpContext http, TimeProvider clock, CancellationToken ct)
+    private static async Task<IResult> CreateAsync(CreateClientRequest request, TidingsDbContext db, Monitoring.MonitoringSettings monitoring,
+        HttpContext http, TimeProvider clock, CancellationToken ct)
     {
         var errors = new FieldErrors();
         var changes = new ClientChanges(errors, clock.GetUtcNow().Year);
@@ -117,6 +118,7 @@ public static class ClientsApi
         ClientAssignment.Assign(db, client, request.AssignedToUserId);
         await ClientHealth.ScoreIfUnscoredAsync(db, client, ct);
         db.Clients.Add(client);
+        db.Sources.AddRange(Monitoring.SourcesApi.FirstSources(client, monitoring, db));
         await db.SaveChangesAsync(ct);
         ETags.Set(http.Response, client);
         return TypedResults.Created($"/api/clients/{client.Id}", ClientDto.From(client, []));

@@ -101,6 +101,7 @@ public abstract class TidingsDbContext : DbContext
     public DbSet<Tag> Tags => Set<Tag>();
     public DbSet<Category> Categories => Set<Category>();
     public DbSet<ClassificationExample> ClassificationExamples => Set<ClassificationExample>();
+    public DbSet<Monitoring.Source> Sources => Set<Monitoring.Source>();
     public DbSet<ClientTag> ClientTags => Set<ClientTag>();
     public DbSet<EventTag> EventTags => Set<EventTag>();
     public DbSet<Notification> Notifications => Set<Notification>();

@@ -22,6 +22,10 @@ public sealed class Event : ITenantOwned, ISoftDeletable, ITimestamped, ICreated
     public string? Url { get; set; }
     public string? Source { get; set; }
     public string? SourceType { get; set; }
+    /// <summary>The watched source the monitor found it in; null for events posted or imported.</summary>
+    public Guid? SourceId { get; set; }
+    /// <summary>Why the monitor kept the item: its source keeps everything, or where the client is mentioned.</summary>
+    public string? KeptBecause { get; set; }
 
     public required string Category { get; set; }
     public string? Subcategory { get; set; }

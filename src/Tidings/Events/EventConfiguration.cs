@@ -17,6 +17,7 @@ public sealed class EventConfiguration : IEntityTypeConfiguration<Event>
         b.Property(x => x.Url).HasMaxLength(1000);
         b.Property(x => x.Source).HasMaxLength(200);
         b.Property(x => x.SourceType).HasMaxLength(50);
+        b.Property(x => x.KeptBecause).HasMaxLength(300);
         b.Property(x => x.Category).HasMaxLength(50);
         b.Property(x => x.Subcategory).HasMaxLength(50);
         b.Property(x => x.ContentHash).HasMaxLength(64);
@@ -33,6 +34,11 @@ public sealed class EventConfiguration : IEntityTypeConfiguration<Event>
             .HasForeignKey(x => new { x.BusinessId, x.DuplicateOfEventId })
             .OnDelete(DeleteBehavior.ClientNoAction);
 
+        // NO ACTION: a source is only ever soft-deleted; purging its client removes the client's events in the same statement.
+        b.HasOne<Monitoring.Source>().WithMany()
+            .HasForeignKey(x => new { x.BusinessId, x.SourceId })
+            .OnDelete(DeleteBehavior.ClientNoAction);
+
         // The seed's indexes, each extended to serve the feed's keyset order (event_date desc, id desc)
         // under its filter, so one index answers both the lookup and the newest-first page.
         b.HasIndex(x => new { x.BusinessId, x.EventDate, x.Id }).IsDescending(false, true, true)
@@ -47,6 +53,7 @@ public sealed class EventConfiguration : IEntityTypeConfiguration<Event>
         b.HasIndex(x => new { x.BusinessId, x.ContentHash }).HasDatabaseName("ix_events_content_hash");
         b.HasIndex(x => new { x.BusinessId, x.RelevanceScore }).HasDatabaseName("ix_events_business_relevance");
         b.HasIndex(x => new { x.BusinessId, x.DuplicateOfEventId }).HasFilter("duplicate_of_event_id IS NOT NULL").HasDatabaseName("ix_events_business_duplicate_of");
+        b.HasIndex(x => new { x.BusinessId, x.SourceId }).HasFilter("source_id IS NOT NULL").HasDatabaseName("ix_events_business_source");
         b.HasIndex(x => new { x.BusinessId, x.CreatedByUserId }).HasFilter("created_by_user_id IS NOT NULL");
         b.HasIndex(x => new { x.BusinessId, x.DeletedByUserId }).HasFilter("deleted_by_user_id IS NOT NULL");
     }

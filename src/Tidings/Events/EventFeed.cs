@@ -53,10 +53,11 @@ public sealed record ReportedBy(string? Source, string? Url);
 /// <summary>An event as the caller sees it: the event, its client's name, its tags and the caller's own read/star/notes.</summary>
 /// <param name="ClassifiedBy">Who chose the category: the classifier's version, "person", or null when it came with the event.</param>
 /// <param name="NeedsReview">The classifier chose the category less sure than the business's reviewConfidenceThreshold.</param>
+/// <param name="SourceId">The watched source the monitor found the event in; keptBecause says why it kept it.</param>
 /// <param name="AlsoReportedBy">On a story's original in the feed: the other sources of its live copies, one entry a source, oldest first.</param>
 public sealed record EventDto(
     Guid Id, Guid ClientId, string ClientName, string Title, string? Description, string? Url, string? Source, string? SourceType,
-    string Category, string? Subcategory, IReadOnlyList<string> Tags, IReadOnlyList<EventTagItem> EventTags,
+    Guid? SourceId, string? KeptBecause, string Category, string? Subcategory, IReadOnlyList<string> Tags, IReadOnlyList<EventTagItem> EventTags,
     double RelevanceScore, double? SentimentScore, double? ConfidenceScore,
     string? ClassifiedBy, string? ClassificationEvidence, bool NeedsReview, DateTime EventDate, DateTime DiscoveredAt,
     string? ContentHash, Guid? DuplicateOfEventId, bool IsDuplicate, Guid? CreatedByUserId, DateTime CreatedAt, DateTime UpdatedAt,
@@ -65,7 +66,7 @@ public sealed record EventDto(
 {
     /// <param name="reviewThreshold">The business's; null only when the event cannot need review (the classifier did not label it).</param>
     public static EventDto From(Event e, string clientName, EventUserInteraction? mine, IReadOnlyList<EventTagItem> eventTags, double? reviewThreshold) => new(
-        e.Id, e.ClientId, clientName, e.Title, e.Description, e.Url, e.Source, e.SourceType,
+        e.Id, e.ClientId, clientName, e.Title, e.Description, e.Url, e.Source, e.SourceType, e.SourceId, e.KeptBecause,
         e.Category, e.Subcategory, e.Tags ?? [], eventTags,
         e.RelevanceScore, e.SentimentScore, e.ConfidenceScore,
         e.ClassifiedBy, e.ClassificationEvidence, reviewThreshold is { } threshold && EventLabels.NeedsReview(e.ClassifiedBy, e.ConfidenceScore, threshold),
@@ -191,7 +192,7 @@ public static class EventFeed
     /// <summary>What the caller receives, straight from the columns: materialising the entities first cost a new id and two lists for each.</summary>
     private static readonly Expression<Func<EventForUser, EventDto>> AsDto = x => new EventDto(
         x.Event.Id, x.Event.ClientId, x.Event.Client!.Name, x.Event.Title, x.Event.Description, x.Event.Url,
-        x.Event.Source, x.Event.SourceType, x.Event.Category, x.Event.Subcategory, x.Event.Tags ?? NoTags, NoTagItems,
+        x.Event.Source, x.Event.SourceType, x.Event.SourceId, x.Event.KeptBecause, x.Event.Category, x.Event.Subcategory, x.Event.Tags ?? NoTags, NoTagItems,
         x.Event.RelevanceScore, x.Event.SentimentScore, x.Event.ConfidenceScore,
         x.Event.ClassifiedBy, x.Event.ClassificationEvidence, false, x.Event.EventDate, x.Event.DiscoveredAt,
         x.Event.ContentHash, x.Event.DuplicateOfEventId, x.Event.DuplicateOfEventId != null, x.Event.CreatedByUserId,

@@ -31,4 +31,5 @@ public static class NotificationTypes
 {
     public const string HighRelevanceEvent = "high_relevance_event";
     public const string ClientAssigned = "client_assigned";
+    public const string SourceStopped = "source_stopped";
 }

@@ -55,5 +55,17 @@ public static class Notifier
         }
     }
 
+    /// <summary>Tells a client's assignee that one of its sources stopped after failing, and why; the stop happens once, so this does too.</summary>
+    public static void SourceStopped(TidingsDbContext db, Monitoring.Source source, string clientName, Guid assigneeId) =>
+        db.Notifications.Add(new Notification
+        {
+            UserId = assigneeId,
+            Type = NotificationTypes.SourceStopped,
+            Title = Truncate($"{clientName}: a source stopped", 200),
+            Message = $"Tidings stopped watching {source.Title ?? source.FeedUrl ?? source.Url ?? "a news search"} for {clientName}. {source.StoppedReason} Restart it from the client's sources once it is fixed.",
+            LinkUrl = $"/clients/{source.ClientId}",
+            RelatedClientId = source.ClientId,
+        });
+
     private static string Truncate(string text, int max) => text.Length <= max ? text : text[..(max - 1)] + "…";
 }

@@ -10,6 +10,7 @@ using Tidings.Clients;
 using Tidings.Events;
 using Tidings.Interactions;
 using Tidings.Legacy;
+using Tidings.Monitoring;
 using Tidings.Notifications;
 using Tidings.Tags;
 using Tidings.Trash;
@@ -35,6 +36,7 @@ public static class TidingsWeb
         builder.Services.AddTidingsSignIn(builder.Configuration);
         builder.Services.AddExpiredTokenCleanup(builder.Configuration);
         builder.Services.AddTidingsClassification();
+        builder.Services.AddTidingsMonitoring(builder.Configuration, runLoop: true);
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
         builder.Services.AddTidingsHealth();
@@ -100,6 +102,7 @@ public static class TidingsWeb
         app.MapInteractionsApi();
         app.MapTagsApi();
         app.MapCategoriesApi();
+        app.MapSourcesApi();
         app.MapNotificationsApi();
         app.MapAuditApi();
         app.MapTrashApi();

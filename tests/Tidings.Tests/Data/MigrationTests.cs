@@ -217,7 +217,9 @@ public sealed class MigrationTests_Postgres(PostgresDatabase db) : MigrationTest
         Assert.Equal(
             Tidings.Data.Postgres.DatabaseGuards.PlatformScopeTables.Concat(Tidings.Data.Postgres.DatabaseGuards.PlatformOnlyTables).Order().ToList(),
             policies.Where(p => p.Policy == "platform_scope").Select(p => p.Table).Order().ToList());
-        Assert.All(policies.Where(p => p.Policy != "platform_scope"), p => Assert.Equal("tenant_isolation", p.Policy));
+        Assert.Equal(Tidings.Data.Postgres.DatabaseGuards.DueWorkTables.Order().ToList(),
+            policies.Where(p => p.Policy == "platform_due_work").Select(p => p.Table).Order().ToList());
+        Assert.All(policies.Where(p => p.Policy is not ("platform_scope" or "platform_due_work")), p => Assert.Equal("tenant_isolation", p.Policy));
 
         var statistics = (await RowsAsync("""
                 SELECT c.relname::text, array_to_string(array(SELECT a.attname::text FROM pg_attribute a

@@ -30,16 +30,21 @@ public sealed class TenantGraph
         await using var db = business.Context();
         var member = new User { Email = $"member-{Guid.NewGuid():N}@example.test", DisplayName = "Member", Role = UserRoles.Member };
         var client = new Client { Name = "Acme " + Guid.NewGuid().ToString("N")[..6], Domain = "acme.example", SearchKeywords = ["acme", "rockets"], AssignedToUserId = member.Id };
+        var source = new Tidings.Monitoring.Source
+        {
+            ClientId = client.Id, Kind = Tidings.Monitoring.SourceKinds.Feed, Url = "https://acme.example/feed.xml", FeedUrl = "https://acme.example/feed.xml",
+            Keep = Tidings.Monitoring.KeepRules.All, NextDueAt = StoredTime.Of(DateTime.UtcNow.AddHours(1)),
+        };
         var ev = new Event
         {
-            ClientId = client.Id, Title = "Acme raises money", Category = "funding", EventDate = StoredTime.Of(DateTime.UtcNow.AddDays(-1)), Tags = ["series-a"],
+            ClientId = client.Id, SourceId = source.Id, Source = "Acme newsroom", SourceType = Tidings.Monitoring.SourceTypes.PressRelease, KeptBecause = "every item of the source", Title = "Acme raises money", Category = "funding", EventDate = StoredTime.Of(DateTime.UtcNow.AddDays(-1)), Tags = ["series-a"],
             ClassifiedBy = "tidings-classifier/test", ConfidenceScore = 0.4, ClassificationEvidence = "raises money",
         };
         var tag = new Tag { Name = "Watch " + Guid.NewGuid().ToString("N")[..6], Color = "#336699" };
         var category = new Tidings.Categories.Category { Key = "watch_" + Guid.NewGuid().ToString("N")[..6], Name = "Watch", Signal = Tidings.Categories.CategorySignals.Risk, Weight = 0.7 };
         var rows = new object[]
         {
-            member, client, ev, tag, category,
+            member, client, source, ev, tag, category,
             new EventUserInteraction { EventId = ev.Id, UserId = member.Id, IsRead = true, ReadAt = StoredTime.Of(DateTime.UtcNow) },
             new ClientTag { ClientId = client.Id, TagId = tag.Id },
             new EventTag { EventId = ev.Id, TagId = tag.Id },

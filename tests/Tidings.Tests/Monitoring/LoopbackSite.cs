@@ -52,7 +52,7 @@ public sealed class LoopbackSite : IAsyncDisposable
     private async Task AnswerAsync(HttpContext context)
     {
         var path = context.Request.Path.Value ?? "/";
-        _requests.Enqueue(new ReceivedRequest(path,
+        _requests.Enqueue(new ReceivedRequest(path, context.Request.QueryString.Value ?? "",
             context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase)));
         if (_routes.TryGetValue(path, out var answer))
             await answer(context);
@@ -63,7 +63,7 @@ public sealed class LoopbackSite : IAsyncDisposable
     public async ValueTask DisposeAsync() => await _app.DisposeAsync();
 }
 
-public sealed record ReceivedRequest(string Path, IReadOnlyDictionary<string, string> Headers)
+public sealed record ReceivedRequest(string Path, string Query, IReadOnlyDictionary<string, string> Headers)
 {
     public string? Header(string name) => Headers.GetValueOrDefault(name);
 }

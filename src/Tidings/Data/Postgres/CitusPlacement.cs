@@ -37,6 +37,7 @@ public static class CitusPlacement
             ["tags"] = (CitusTableKind.Distributed, "tenant data"),
             ["categories"] = (CitusTableKind.Distributed, "tenant data: each business's own taxonomy"),
             ["classification_examples"] = (CitusTableKind.Distributed, "tenant data: each business's corrections, which teach its classifications only"),
+            ["sources"] = (CitusTableKind.Distributed, "tenant data: each client's watched sources, claimed per business by the monitor"),
             ["client_tags"] = (CitusTableKind.Distributed, "tenant data"),
             ["event_tags"] = (CitusTableKind.Distributed, "tenant data"),
             ["notifications"] = (CitusTableKind.Distributed, "tenant data"),

@@ -69,6 +69,12 @@ public static class DatabaseGuards
     /// </summary>
     public static readonly IReadOnlyList<string> PlatformScopeTables = ["businesses", "users", "audit_logs"];
 
+    /// <summary>
+    /// Business tables the platform scope may only read, for the monitor's claim of due work (DueWorkLookup): policy
+    /// platform_due_work, FOR SELECT. Their queries are a business's few sources, where the OR-ed policy costs nothing.
+    /// </summary>
+    public static readonly IReadOnlyList<string> DueWorkTables = ["sources"];
+
     /// <summary>Tables of no business, whose only policy is the platform scope's: the platform's own audit entries.</summary>
     public static readonly IReadOnlyList<string> PlatformOnlyTables = ["platform_audit_logs"];
 

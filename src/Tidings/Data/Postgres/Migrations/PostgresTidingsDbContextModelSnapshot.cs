@@ -635,6 +635,11 @@ namespace Tidings.Data.Postgres.Migrations
                         .HasColumnType("boolean")
                         .HasColumnName("is_deleted");
 
+                    b.Property<string>("KeptBecause")
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)")
+                        .HasColumnName("kept_because");
+
                     b.Property<double>("RelevanceScore")
                         .HasColumnType("double precision")
                         .HasColumnName("relevance_score");
@@ -647,6 +652,10 @@ namespace Tidings.Data.Postgres.Migrations
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)")
                         .HasColumnName("source");
+
+                    b.Property<Guid?>("SourceId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("source_id");
 
                     b.Property<string>("SourceType")
                         .HasMaxLength(50)
@@ -702,6 +711,10 @@ namespace Tidings.Data.Postgres.Migrations
 
                     b.HasIndex("BusinessId", "RelevanceScore")
                         .HasDatabaseName("ix_events_business_relevance");
+
+                    b.HasIndex("BusinessId", "SourceId")
+                        .HasDatabaseName("ix_events_business_source")
+                        .HasFilter("source_id IS NOT NULL");
 
                     b.HasIndex("BusinessId", "EventDate", "Id")
                         .IsDescending(false, true, true)
@@ -877,6 +890,143 @@ namespace Tidings.Data.Postgres.Migrations
                         .HasDatabaseName("ix_legacy_values_record");
 
                     b.ToTable("legacy_values", (string)null);
+                });
+
+            modelBuilder.Entity("Tidings.Monitoring.Source", b =>
+                {
+                    b.Property<Guid>("BusinessId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("business_id");
+
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("ClaimedBy")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("claimed_by");
+
+                    b.Property<DateTime?>("ClaimedUntil")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("claimed_until");
+
+                    b.Property<Guid>("ClientId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("client_id");
+
+                    b.Property<int>("ConsecutiveFailures")
+                        .HasColumnType("integer")
+                        .HasColumnName("consecutive_failures");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<Guid?>("CreatedByUserId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("created_by_user_id");
+
+                    b.Property<DateTime?>("DeletedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("deleted_at");
+
+                    b.Property<Guid?>("DeletedByUserId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("deleted_by_user_id");
+
+                    b.Property<string>("ETag")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("e_tag");
+
+                    b.Property<string>("FeedUrl")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("feed_url");
+
+                    b.Property<bool>("IsDeleted")
+                        .HasColumnType("boolean")
+                        .HasColumnName("is_deleted");
+
+                    b.Property<string>("Keep")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("keep");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("last_error");
+
+                    b.Property<DateTime?>("LastFetchedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_fetched_at");
+
+                    b.Property<string>("LastModified")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("last_modified");
+
+                    b.Property<DateTime>("NextDueAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("next_due_at");
+
+                    b.Property<DateTime?>("StoppedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("stopped_at");
+
+                    b.Property<string>("StoppedReason")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("stopped_reason");
+
+                    b.Property<string>("Title")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("title");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .IsConcurrencyToken()
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<string>("Url")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("url");
+
+                    b.HasKey("BusinessId", "Id")
+                        .HasName("pk_sources");
+
+                    b.HasIndex("BusinessId", "ClientId")
+                        .HasDatabaseName("ix_sources_business_client");
+
+                    b.HasIndex("BusinessId", "CreatedByUserId")
+                        .HasDatabaseName("ix_sources_business_id_created_by_user_id")
+                        .HasFilter("created_by_user_id IS NOT NULL");
+
+                    b.HasIndex("BusinessId", "DeletedByUserId")
+                        .HasDatabaseName("ix_sources_business_id_deleted_by_user_id")
+                        .HasFilter("deleted_by_user_id IS NOT NULL");
+
+                    b.HasIndex("BusinessId", "NextDueAt")
+                        .HasDatabaseName("ix_sources_business_due")
+                        .HasFilter("NOT is_deleted AND stopped_at IS NULL");
+
+                    b.ToTable("sources", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_sources_keep", "keep IN ('all', 'mentions')");
+
+                            t.HasCheckConstraint("ck_sources_kind", "kind IN ('feed', 'website', 'news_search')");
+                        });
                 });
 
             modelBuilder.Entity("Tidings.Notifications.Notification", b =>
@@ -1405,6 +1555,12 @@ namespace Tidings.Data.Postgres.Migrations
                         .OnDelete(DeleteBehavior.ClientNoAction)
                         .HasConstraintName("fk_events_events_business_id_duplicate_of_event_id");
 
+                    b.HasOne("Tidings.Monitoring.Source", null)
+                        .WithMany()
+                        .HasForeignKey("BusinessId", "SourceId")
+                        .OnDelete(DeleteBehavior.ClientNoAction)
+                        .HasConstraintName("fk_events_sources_business_id_source_id");
+
                     b.Navigation("Client");
                 });
 
@@ -1452,6 +1608,37 @@ namespace Tidings.Data.Postgres.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_legacy_values_businesses_business_id");
+                });
+
+            modelBuilder.Entity("Tidings.Monitoring.Source", b =>
+                {
+                    b.HasOne("Tidings.Businesses.Business", null)
+                        .WithMany()
+                        .HasForeignKey("BusinessId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_sources_businesses_business_id");
+
+                    b.HasOne("Tidings.Clients.Client", "Client")
+                        .WithMany()
+                        .HasForeignKey("BusinessId", "ClientId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_sources_clients_business_id_client_id");
+
+                    b.HasOne("Tidings.Users.User", null)
+                        .WithMany()
+                        .HasForeignKey("BusinessId", "CreatedByUserId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_sources_users_business_id_created_by_user_id");
+
+                    b.HasOne("Tidings.Users.User", null)
+                        .WithMany()
+                        .HasForeignKey("BusinessId", "DeletedByUserId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_sources_users_business_id_deleted_by_user_id");
+
+                    b.Navigation("Client");
                 });
 
             modelBuilder.Entity("Tidings.Notifications.Notification", b =>
