@@ -8,6 +8,9 @@ namespace Tidings.Tests.Monitoring;
 /// <summary>Feeds written by the monitor's tests, served the way real servers do (ETag and If-None-Match answered with 304).</summary>
 public static class TestFeeds
 {
+    /// <summary>The date of items that give none: fixed for the run, so a feed's bytes (and its ETag) stay the same between polls.</summary>
+    private static readonly DateTime Recently = DateTime.UtcNow.AddHours(-1);
+
     public sealed record Item(string Title, string Link, string? Description = null, DateTime? Published = null);
 
     public static string Rss(string title, params Item[] items)
@@ -18,7 +21,7 @@ public static class TestFeeds
             xml.Append($"<item><title>{WebUtility.HtmlEncode(item.Title)}</title><link>{WebUtility.HtmlEncode(item.Link)}</link><guid>{WebUtility.HtmlEncode(item.Link)}</guid>");
             if (item.Description is not null)
                 xml.Append($"<description>{WebUtility.HtmlEncode(item.Description)}</description>");
-            xml.Append($"<pubDate>{(item.Published ?? DateTime.UtcNow.AddHours(-1)):R}</pubDate></item>");
+            xml.Append($"<pubDate>{(item.Published ?? Recently):R}</pubDate></item>");
         }
         return xml.Append("</channel></rss>").ToString();
     }

@@ -104,6 +104,7 @@ public abstract partial class CrossBusinessMatrixTests<TDatabase>(TidingsServer<
                 (_, "events") or (_, "event") => b.Row<Event>().Id.ToString(),
                 (_, "users") => b.Row<User>().Id.ToString(),
                 (_, "categories") => b.Row<Category>().Id.ToString(),
+                (_, "sources") => b.Row<Tidings.Monitoring.Source>().Id.ToString(),
                 (_, "notifications") => b.Row<Notification>().Id.ToString(),
                 (_, "tokens") => b.Row<ApiToken>().Id.ToString(),
                 (_, "sessions") => bSession.ToString(),
@@ -131,6 +132,7 @@ public abstract partial class CrossBusinessMatrixTests<TDatabase>(TidingsServer<
     {
         (_, "/api/categories/{id}/merge") => $$"""{"into":"{{own["categories"]}}"}""",
         (_, "/api/events/{id}/review") => """{"category":"funding"}""",
+        ("POST", "/api/clients/{id}/sources") => """{"url":"https://example.org/feed.xml","kind":"feed"}""",
         (_, var p) when p.EndsWith("/interaction", StringComparison.Ordinal) => """{"isRead":true}""",
         (_, var p) when p.EndsWith("/assignee", StringComparison.Ordinal) => """{"userId":null}""",
         _ => "{}",
