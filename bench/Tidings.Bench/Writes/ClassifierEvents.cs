@@ -75,7 +75,9 @@ public static class ClassifierEvents
             var category = Categories[random.Next(Categories.Length)];
             events.Add(new NewEvent(
                 client,
-                $"Classifier story {batch}-{i}: {category.Replace('_', ' ')} at client {client.ToString()[^6..]}",
+                // One number for the batch and the story: two stories' titles then state different facts, which keeps the
+                // near-duplicate rule (NearDuplicates) from taking a warm-up's "story w-0-17" and "story 17" for one story.
+                $"Classifier story {batch} {(uint)StableSeed(batch)}{i:D6}: {category.Replace('_', ' ')} at client {client.ToString()[^6..]}",
                 $"https://news.example/bench-write/{batch}/{i}",
                 $"Story {i} of batch {batch}, as a news classifier would pass it on ({category}): " +
                 "a paragraph of text long enough to give the row a realistic width.",

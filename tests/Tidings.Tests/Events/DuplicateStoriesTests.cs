@@ -48,7 +48,8 @@ public abstract class DuplicateStoriesTests<TDatabase>(TidingsServer<TDatabase> 
         {
             var shared = Enumerable.Range(0, 3).Select(s => $"https://news.example/batch-race/{attempt}/{s}").ToList();
             // Small batches take SaveChanges' INSERTs, big ones the bulk write; both race here.
-            var batches = Enumerable.Range(0, 4).Select(b => shared.Select((url, s) => EventsTestData.Body(clientId, $"Shared {s}", url))
+            // Titles of their own per attempt: one title under two URLs the same day is one story (NearDuplicates).
+            var batches = Enumerable.Range(0, 4).Select(b => shared.Select((url, s) => EventsTestData.Body(clientId, $"Shared {attempt * 10 + s}", url))
                     .Concat(Enumerable.Range(0, b % 2 == 0 ? 2 : 25).Select(i => EventsTestData.Body(clientId, $"Own {attempt}.{b}.{i}")))
                     .OrderBy(_ => Random.Shared.Next()).ToList())
                 .ToList();

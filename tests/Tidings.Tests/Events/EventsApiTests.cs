@@ -72,7 +72,8 @@ public abstract class EventsApiTests<TDatabase>(TidingsServer<TDatabase> server)
         var first = await owner.PostEventAsync(clientId, "Acme buys Beta", "https://News.Example.com/story/1?b=2&a=1");
         var second = await owner.PostEventAsync(clientId, "Acme acquires Beta", "HTTPS://news.example.com/story/1/?a=1&utm_source=feed&b=2&utm_medium=rss#top");
         var third = await owner.PostEventAsync(clientId, "Beta bought", "https://news.example.com/story/1?a=1&b=2");
-        var distinct = await owner.PostEventAsync(clientId, "Acme buys Beta", "https://news.example.com/story/2");
+        // Another URL with the same words is the same story told again (NearDuplicates); another story has other words.
+        var distinct = await owner.PostEventAsync(clientId, "Acme buys Gamma", "https://news.example.com/story/2");
         // The same article about another client is that client's story.
         var otherStory = await owner.PostEventAsync(other, "Beta bought", "https://news.example.com/story/1?a=1&b=2");
 

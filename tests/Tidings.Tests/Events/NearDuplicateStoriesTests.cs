@@ -26,7 +26,7 @@ public abstract class NearDuplicateStoriesTests<TDatabase>(TidingsServer<TDataba
 
         var first = await owner.PostEventAsync(Item(clientId, "Vantor AI raises $50M Series B led by Accel", "TechCrunch", "https://techcrunch.example/vantor"));
         var second = await owner.PostEventAsync(Item(clientId, "Vantor AI lands $50 million in Series B funding - Reuters", "Reuters", "https://reuters.example/vantor", Day.AddDays(1)));
-        var third = await owner.PostEventAsync(Item(clientId, "Accel leads $50 million Series B in Vantor AI", "Sifted", "https://sifted.example/vantor", Day.AddHours(5)));
+        var third = await owner.PostEventAsync(Item(clientId, "Vantor AI secures $50 million Series B round led by Accel", "Sifted", "https://sifted.example/vantor", Day.AddHours(5)));
 
         Assert.Null(first.DuplicateOfEventId);
         Assert.Equal(first.Id, second.DuplicateOfEventId);
@@ -103,6 +103,25 @@ public abstract class NearDuplicateStoriesTests<TDatabase>(TidingsServer<TDataba
         Assert.Equal(HttpStatusCode.NoContent, (await owner.Http.DeleteAsync($"/api/events/{gone.Id}")).StatusCode);
 
         Assert.Empty(Assert.Single((await owner.FeedAsync()).Items).AlsoReportedBy);
+    }
+
+    [Fact]
+    public async Task Concurrent_posts_of_one_story_by_several_outlets_leave_exactly_one_original()
+    {
+        var owner = await server.SignUpAsync();
+        var clientId = await server.Database.AddClientAsync(owner, "Fizzwell Beverages Ltd");
+        string[] titles = ["Fizzwell Beverages cuts {0} jobs at bottling plants", "Fizzwell Beverages to cut {0} jobs at bottling plants - Reuters",
+            "Fizzwell Beverages to axe {0} bottling plant jobs", "FIZZWELL BEVERAGES CUTS {0} JOBS AT BOTTLING PLANTS"];
+
+        for (var attempt = 0; attempt < 6; attempt++)
+        {
+            var posted = await Task.WhenAll(titles.Select((title, i) => owner.PostEventAsync(
+                Item(clientId, string.Format(title, 100 + attempt), $"Outlet {i}", $"https://outlet{i}.example/fizzwell/{attempt}", Day.AddHours(i)))));
+
+            var original = Assert.Single(posted, e => e.DuplicateOfEventId is null);
+            Assert.All(posted.Where(e => e.Id != original.Id), e => Assert.Equal(original.Id, e.DuplicateOfEventId));
+        }
+        Assert.Equal(6, (await owner.FeedAsync()).Items.Count);
     }
 
     private static async Task<List<EventDto>> PostBatchAsync(ApiUser user, IEnumerable<object> events)

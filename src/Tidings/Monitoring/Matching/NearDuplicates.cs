@@ -57,9 +57,12 @@ public static partial class NearDuplicates
         foreach (var word in b.Words)
             if (!Meets(word, a.Words))
                 onlyB += Weight(word);
+        // A fact both give ("$50M", "Series B") is as telling as a word; one that only one gives is a detail left out.
+        var sharedFacts = a.Facts.Count(b.Facts.Contains);
+        (shared, onlyA, onlyB) = (shared + sharedFacts, onlyA + a.Facts.Count - sharedFacts, onlyB + b.Facts.Count - sharedFacts);
         // One word in common ("Acme sued", "Acme sued again by ...") is too little to call two headlines one story; an
         // amount both give counts as one.
-        if (sharedWords + a.Facts.Count(b.Facts.Contains) < MinShared)
+        if (sharedWords + sharedFacts < MinShared)
             return 0;
         var jaccard = shared / (shared + onlyA + onlyB);
         var overlap = shared / (shared + Math.Min(onlyA, onlyB));
@@ -78,7 +81,7 @@ public static partial class NearDuplicates
 
     /// <summary>One says what the other says the opposite of: "wins" and "loses", "approves" and "rejects", "launches" and "delays launch".</summary>
     private static bool Opposed(IReadOnlySet<string> a, IReadOnlySet<string> b) =>
-        a.Any(word => Opposites.TryGetValue(word, out var opposite) && b.Contains(opposite) && !a.Contains(opposite));
+        a.Any(word => b.Any(other => Opposites.Contains((word, other)) && !a.Contains(other)));
 
     public static Story Of(string title, string clientName)
     {
@@ -200,7 +203,9 @@ public static partial class NearDuplicates
     private static readonly Dictionary<string, string> Synonyms = Expand(new()
     {
         ["acquire"] = "acquire acquires acquired acquiring acquisition acquisitions buy buys bought buying purchase purchases purchased takeover",
-        ["raise"] = "raise raises raised raising funding financing round banks banked bags bagged nabs nabbed scores scored snags snagged pulls",
+        // Getting money, a licence or an approval is one verb: "lands $50M" is "raises $50M"; what was got tells stories apart.
+        ["raise"] = "raise raises raised raising funding financing round banks banked bags bagged nabs nabbed scores scored snags snagged pulls " +
+            "gets got receives received obtains obtained secures secured lands landed",
         ["win"] = "win wins won winning awarded award awards clinches clinched takes took earns earned named honored honoured",
         ["cut"] = "cut cuts cutting slash slashes slashed axe axes axed shed sheds shedding trims trimmed layoffs layoff redundancies reduces reduced eliminates",
         ["job"] = "job jobs staff staffers workers employees roles positions workforce headcount",
@@ -214,7 +219,6 @@ public static partial class NearDuplicates
         ["us"] = "us u.s usa america american",
         ["uk"] = "uk u.k britain british",
         ["eu"] = "eu european commission",
-        ["get"] = "gets got receives received obtains obtained secures secured lands landed",
         ["chief"] = "ceo chief executive",
         ["close"] = "close closes closed closing shut shuts shutting",
         ["expand"] = "expand expands expanded expansion enlarge enlarges",
@@ -235,9 +239,9 @@ public static partial class NearDuplicates
     });
 
     /// <summary>Words of one event that say the opposite of each other, either way round.</summary>
-    private static readonly Dictionary<string, string> Opposites = Both(new()
+    private static readonly HashSet<(string, string)> Opposites = Both(new()
     {
-        ["win"] = "lose", ["get"] = "lose", ["approve"] = "reject", ["launch"] = "delay", ["confirm"] = "deny", ["sign"] = "end",
+        ["win"] = "lose", ["lose"] = "raise", ["approve"] = "reject", ["launch"] = "delay", ["confirm"] = "deny", ["sign"] = "end",
         ["explor"] = "abandon", ["raise"] = "cut", ["acquire"] = "sell", ["open"] = "close", ["rise"] = "fall", ["beat"] = "miss",
         ["hire"] = "cut", ["complet"] = "abandon",
     });
@@ -247,16 +251,8 @@ public static partial class NearDuplicates
         ["first"] = "1", ["second"] = "2", ["third"] = "3", ["fourth"] = "4", ["fifth"] = "5",
     };
 
-    private static Dictionary<string, string> Both(Dictionary<string, string> pairs)
-    {
-        var map = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var (one, other) in pairs)
-        {
-            map.TryAdd(one, other);
-            map.TryAdd(other, one);
-        }
-        return map;
-    }
+    private static HashSet<(string, string)> Both(Dictionary<string, string> pairs) =>
+        pairs.SelectMany(p => new[] { (p.Key, p.Value), (p.Value, p.Key) }).ToHashSet();
 
     /// <summary>What says a thing may happen, not that it did: "in talks to raise" is not "raises".</summary>
     private static readonly HashSet<string> Tentative = new(StringComparer.Ordinal) { "talk", "near", "mull", "consider", "weigh", "eye", "explor", "rumor", "rumour", "could", "might" };
