@@ -21,6 +21,7 @@ public sealed class ParserComparison(ITestOutputHelper output)
         new("CodeHollow.FeedReader 2.1.1", ReadWithCodeHollow),
         new("CodeHollow.FeedReader 2.1.1 on text Tidings decoded and repaired", ReadWithCodeHollowOnRepairedText),
         new("System.ServiceModel.Syndication 10.0.15", ReadWithSyndication),
+        new("Tidings through FeedParser.Parse (stand-in titles, items with nothing to show left out)", ReadThroughParse),
         new("Tidings (System.Xml XmlReader + System.Text.Json, own repair and HTML-to-text)", FeedSampleTests.ReadWithTidings),
     ];
 
@@ -97,6 +98,23 @@ public sealed class ParserComparison(ITestOutputHelper output)
 
         var tidings = totals[Candidates[^1].Name];
         Assert.All(totals.Values, count => Assert.True(tidings >= count, report.ToString()));
+    }
+
+    /// <summary>The public reading: what the monitor sees once the item rules have applied; the facts state the document's own values.</summary>
+    private static SampleReading? ReadThroughParse(FeedSample sample)
+    {
+        ParsedFeed feed;
+        try
+        {
+            feed = FeedParser.Parse(sample.Body, sample.ContentType, sample.DocumentUrl);
+        }
+        catch (NotAFeedException)
+        {
+            return null;
+        }
+        var first = feed.Items.Count > 0 ? feed.Items[0] : null;
+        return new SampleReading(feed.Format, feed.Title, feed.Items.Count,
+            first is null ? null : new SampleReadingItem(first.Title, first.Link, first.Id, first.Published ?? first.Updated));
     }
 
     private static IEnumerable<(string Label, FeedSample Sample)> TimedSamples()
