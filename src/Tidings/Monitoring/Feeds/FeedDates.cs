@@ -131,13 +131,11 @@ internal static class FeedDates
                 offset = numeric;
                 continue;
             }
-            if (Zone(token) is { } named)
-            {
-                offset = named;
+            if (Part(token, ref day, ref month, ref year))
                 continue;
-            }
-            if (!Part(token, ref day, ref month, ref year))
+            if (Zone(token) is not { } named)
                 return null;
+            offset = named;
         }
         if (day < 1 || month < 1 || year < 0)
             return null;

@@ -44,33 +44,9 @@ internal static class PlainText
         var span = text.AsSpan().Trim(Layout);
         if (span.IsEmpty)
             return null;
-        string folded;
-        if (span.IndexOfAny(Breaks) < 0)
-            folded = span.Length == text.Length ? text : span.ToString();
-        else
-        {
-            var sb = new StringBuilder(span.Length);
-            var j = 0;
-            while (j < span.Length)
-            {
-                var c = span[j];
-                if (!IsLayout(c))
-                {
-                    sb.Append(c);
-                    j++;
-                    continue;
-                }
-                var start = j;
-                var onlySpaces = true;
-                while (j < span.Length && IsLayout(span[j]))
-                    onlySpaces &= span[j++] == ' ';
-                if (onlySpaces)
-                    sb.Append(span[start..j]);
-                else
-                    sb.Append(' ');
-            }
-            folded = sb.ToString();
-        }
+        var folded = span.IndexOfAny(Breaks) < 0
+            ? (span.Length == text.Length ? text : span.ToString())
+            : Fold(span);
         return folded.Length <= limit ? folded : Cut(folded, limit);
     }
 
@@ -88,18 +64,45 @@ internal static class PlainText
         return string.Concat(text.AsSpan(0, end).TrimEnd(' '), "…");
     }
 
+    /// <summary>Each run of layout whitespace that holds more than spaces becomes one space; runs of spaces stay.</summary>
+    private static string Fold(ReadOnlySpan<char> span)
+    {
+        var folded = new StringBuilder(span.Length);
+        while (!span.IsEmpty)
+        {
+            var run = span.IndexOfAny(Layout);
+            if (run < 0)
+            {
+                folded.Append(span);
+                break;
+            }
+            folded.Append(span[..run]);
+            span = span[run..];
+            var end = span.IndexOfAnyExcept(Layout);
+            if (end < 0)
+                end = span.Length;
+            var whitespace = span[..end];
+            if (whitespace.ContainsAnyExcept(' '))
+                folded.Append(' ');
+            else
+                folded.Append(whitespace);
+            span = span[end..];
+        }
+        return folded.ToString();
+    }
+
     private const string Layout = " \t\r\n\f\v";
     private const string Breaks = "\t\r\n\f\v";
 
     private static bool IsLayout(char c) => c is ' ' or '\t' or '\r' or '\n' or '\f' or '\v';
 
-    private static readonly string[] DroppedElements = ["script", "style", "template", "noscript", "iframe", "object", "svg", "math"];
+    private static bool IsDropped(ReadOnlySpan<char> name) =>
+        name is "script" or "style" or "template" or "noscript" or "iframe" or "object" or "svg" or "math";
 
-    private static readonly HashSet<string> BlockElements = new(StringComparer.OrdinalIgnoreCase)
-    {
-        "p", "br", "div", "li", "ul", "ol", "dl", "dt", "dd", "tr", "td", "th", "table", "h1", "h2", "h3", "h4", "h5", "h6",
-        "blockquote", "pre", "hr", "section", "article", "header", "footer", "figure", "figcaption", "img",
-    };
+    private static bool IsBlock(ReadOnlySpan<char> name) =>
+        name is "p" or "br" or "div" or "li" or "ul" or "ol" or "dl" or "dt" or "dd" or "tr" or "td" or "th" or "table"
+            or "h1" or "h2" or "h3" or "h4" or "h5" or "h6" or "blockquote" or "pre" or "hr" or "section" or "article"
+            or "header" or "footer" or "figure" or "figcaption" or "img";
 
     /// <summary>Skips the markup starting at <paramref name="lt"/> and returns where text resumes; a lone "&lt;" is kept as text.</summary>
     private static int SkipMarkup(string html, int lt, StringBuilder text)
@@ -130,17 +133,14 @@ internal static class PlainText
         var nameEnd = nameStart;
         while (nameEnd < html.Length && (char.IsAsciiLetterOrDigit(html[nameEnd]) || html[nameEnd] is '-' or ':'))
             nameEnd++;
-        var name = html.AsSpan(nameStart, nameEnd - nameStart);
         var tagEnd = EndOfTag(html, nameEnd);
-        if (!closing && !IsSelfClosed(html, tagEnd))
-        {
-            foreach (var dropped in DroppedElements)
-            {
-                if (name.Equals(dropped, StringComparison.OrdinalIgnoreCase))
-                    return EndOfDropped(html, tagEnd, dropped);
-            }
-        }
-        if (BlockElements.GetAlternateLookup<ReadOnlySpan<char>>().Contains(name))
+        if (nameEnd - nameStart > 12)
+            return tagEnd;
+        Span<char> name = stackalloc char[nameEnd - nameStart];
+        html.AsSpan(nameStart, name.Length).ToLowerInvariant(name);
+        if (!closing && IsDropped(name) && !IsSelfClosed(html, tagEnd))
+            return EndOfDropped(html, tagEnd, name.ToString());
+        if (IsBlock(name))
             text.Append('\n');
         return tagEnd;
     }

@@ -33,7 +33,7 @@ internal static class TolerantXml
     {
         try
         {
-            return Read(text, keepPartial: false);
+            return Strict(text);
         }
         catch (XmlException)
         {
@@ -41,6 +41,21 @@ internal static class TolerantXml
         }
     }
 
+    private static XmlRoot Strict(string text)
+    {
+        var start = AfterDeclaration(text);
+        using var reader = XmlReader.Create(new StringReader(start == 0 ? text : text[start..]), Settings);
+        var root = XElement.Load(reader);
+        var namespaces = new List<string>();
+        foreach (var attribute in root.Attributes())
+        {
+            if (attribute.IsNamespaceDeclaration)
+                namespaces.Add(attribute.Value);
+        }
+        return new XmlRoot(root, namespaces);
+    }
+
+    /// <summary>Builds the tree node by node so that, when the reading fails part-way, what was read can be kept.</summary>
     private static XmlRoot? Read(string text, bool keepPartial)
     {
         var start = AfterDeclaration(text);
