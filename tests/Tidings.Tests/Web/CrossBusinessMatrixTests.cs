@@ -132,7 +132,7 @@ public abstract partial class CrossBusinessMatrixTests<TDatabase>(TidingsServer<
     {
         (_, "/api/categories/{id}/merge") => $$"""{"into":"{{own["categories"]}}"}""",
         (_, "/api/events/{id}/review") => """{"category":"funding"}""",
-        ("POST", "/api/clients/{id}/sources") => """{"url":"https://example.org/feed.xml","kind":"feed"}""",
+        ("POST", var p) when p.TrimEnd('/') == "/api/clients/{id}/sources" => """{"url":"https://example.org/feed.xml","kind":"feed"}""",
         (_, var p) when p.EndsWith("/interaction", StringComparison.Ordinal) => """{"isRead":true}""",
         (_, var p) when p.EndsWith("/assignee", StringComparison.Ordinal) => """{"userId":null}""",
         _ => "{}",

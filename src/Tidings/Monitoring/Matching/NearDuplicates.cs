@@ -14,7 +14,7 @@ namespace Tidings.Monitoring.Matching;
 /// </summary>
 public static partial class NearDuplicates
 {
-    /// <summary>The overlap from which two titles are one story (docs/monitoring-near-duplicates.md: the precision/recall table).</summary>
+    /// <summary>The overlap from which two titles are one story (docs/monitoring.md, "The same story twice": the precision/recall table).</summary>
     public const double Threshold = 0.7;
 
     /// <summary>How far apart two events' dates may be and still be one story.</summary>
