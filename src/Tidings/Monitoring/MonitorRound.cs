@@ -30,7 +30,9 @@ public sealed class MonitorRound(IServiceScopeFactory scopes, SourcePolling poll
     {
         var began = StoredTime.Now(clock);
         var totals = new RoundTotals();
-        var failing = new HashSet<Guid>();
+        // A business is worked on once a round: one whose writes failed keeps its claims until they lapse, and one
+        // that became due again meanwhile waits for the next round.
+        var done = new HashSet<Guid>();
         while (true)
         {
             List<DueWorkLookup.DueBusiness> due;
@@ -40,10 +42,10 @@ public sealed class MonitorRound(IServiceScopeFactory scopes, SourcePolling poll
                 var db = scope.ServiceProvider.GetRequiredService<TidingsDbContext>();
                 due = await DueWorkLookup.DueBusinessesAsync(db, StoredTime.Now(clock), everySource ? began : null, BusinessesPerLookup, ct);
             }
-            // A business whose writes failed keeps its claims until they lapse; it is not taken again in this round.
-            due.RemoveAll(b => failing.Contains(b.BusinessId));
+            due.RemoveAll(b => done.Contains(b.BusinessId));
             if (due.Count == 0)
                 return totals;
+            done.UnionWith(due.Select(b => b.BusinessId));
             var results = new RoundTotals[due.Count];
             await Parallel.ForEachAsync(Enumerable.Range(0, due.Count), new ParallelOptions { MaxDegreeOfParallelism = BusinessesAtOnce, CancellationToken = ct },
                 async (i, token) =>
@@ -55,8 +57,6 @@ public sealed class MonitorRound(IServiceScopeFactory scopes, SourcePolling poll
                     catch (Exception e) when (!token.IsCancellationRequested)
                     {
                         log.LogWarning(e, "Monitoring business {BusinessId} failed; its claimed sources are taken again when their claims lapse", due[i].BusinessId);
-                        lock (failing)
-                            failing.Add(due[i].BusinessId);
                         results[i] = new RoundTotals();
                     }
                 });
@@ -68,6 +68,7 @@ public sealed class MonitorRound(IServiceScopeFactory scopes, SourcePolling poll
     {
         var totals = new RoundTotals();
         var random = new Random();
+        var taken = new HashSet<Guid>();
         while (true)
         {
             await using var scope = scopes.CreateAsyncScope();
@@ -76,8 +77,12 @@ public sealed class MonitorRound(IServiceScopeFactory scopes, SourcePolling poll
             var db = scope.ServiceProvider.GetRequiredService<TidingsDbContext>();
             var now = StoredTime.Now(clock);
             var claimed = await SourceClaims.ClaimAsync(db, Process, now, now + settings.ClaimLease, settings.ClaimBatch, everyFetchedBefore, ct);
-            if (claimed.Count == 0)
+            // With every source, one of an inactive client stays unfetched and so can be claimed again: once is enough.
+            if (claimed.Count(s => taken.Add(s.Id)) == 0)
+            {
+                await PollResults.ReleaseAsync(db, claimed, ct);
                 return totals;
+            }
             var watched = claimed.Where(s => s.ClientWatched).ToList();
             var outcomes = new PollOutcome[watched.Count];
             await Parallel.ForEachAsync(Enumerable.Range(0, watched.Count), new ParallelOptions { MaxDegreeOfParallelism = settings.Concurrency, CancellationToken = ct },

@@ -66,6 +66,17 @@ public static class PollResults
             created - duplicates, duplicates);
     }
 
+    /// <summary>Gives claimed sources back untouched, for another round or process to take.</summary>
+    public static async Task ReleaseAsync(TidingsDbContext db, IReadOnlyList<ClaimedSource> claimed, CancellationToken ct)
+    {
+        if (claimed.Count == 0)
+            return;
+        var ids = claimed.Select(s => s.Id).ToList();
+        using (db.AllowDirectWrites("monitor: releasing claims (scheduling columns)"))
+            await db.Sources.IgnoreQueryFilters([SoftDeleteRules.Filter]).Where(s => ids.Contains(s.Id))
+                .ExecuteUpdateAsync(s => s.SetProperty(x => x.ClaimedBy, (string?)null).SetProperty(x => x.ClaimedUntil, (DateTime?)null), ct);
+    }
+
     /// <summary>Creates the items whose stories are new to their clients; answers how many events it created and how many of them repeat a story.</summary>
     private static async Task<(int Created, int Duplicates)> CreateEventsAsync(TidingsDbContext db, HeadlineClassifier classifier,
         ClassifierKnowledge knowledge, List<EventCreation.EventDraft> found, CancellationToken ct)

@@ -11,8 +11,12 @@ namespace Tidings.Monitoring;
 public sealed record PollOutcome(ClaimedSource Source, FetchOutcome Outcome, string? FeedUrl, string? Title, string? ETag, string? LastModified,
     TimeSpan? RetryAfter, TimeSpan? MaxAge, string? Error, IReadOnlyList<EventCreation.EventDraft> Found, int ItemsRead)
 {
-    public static PollOutcome Failure(ClaimedSource source, string error, string? feedUrl = null, TimeSpan? retryAfter = null) =>
-        new(source, FetchOutcome.Failed, feedUrl ?? source.FeedUrl, source.Title, source.ETag, source.LastModified, retryAfter, null, error, [], 0);
+    /// <param name="feedUrl">The address to keep for the next poll (by default the one the source had).</param>
+    public static PollOutcome Failure(ClaimedSource source, string error, TimeSpan? retryAfter = null) =>
+        Failure(source, error, source.FeedUrl, retryAfter);
+
+    public static PollOutcome Failure(ClaimedSource source, string error, string? feedUrl, TimeSpan? retryAfter) =>
+        new(source, FetchOutcome.Failed, feedUrl, source.Title, source.ETag, source.LastModified, retryAfter, null, error, [], 0);
 }
 
 /// <summary>
@@ -56,8 +60,8 @@ public sealed class SourcePolling(FeedFetcher fetcher, FeedDiscovery discovery, 
         {
             case FetchOutcome.Failed:
                 // A website's feed that went away is looked for again on the next poll.
-                var retryAt = source.Kind == SourceKinds.Website && fetched.Permanent ? null : feedUrl;
-                return PollOutcome.Failure(source, fetched.Error ?? "The fetch failed.", retryAt, fetched.RetryAfter) with { FeedUrl = retryAt };
+                var keep = source.Kind == SourceKinds.Website && fetched.Permanent ? null : feedUrl;
+                return PollOutcome.Failure(source, fetched.Error ?? "The fetch failed.", keep, fetched.RetryAfter);
             case FetchOutcome.NotModified:
                 return new PollOutcome(source, FetchOutcome.NotModified, feedUrl, title, fetched.ETag ?? source.ETag,
                     fetched.LastModified ?? source.LastModified, fetched.RetryAfter, fetched.MaxAge, null, [], 0);

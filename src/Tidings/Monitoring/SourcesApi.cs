@@ -45,8 +45,8 @@ public static class SourcesApi
             .WithSummary("Stop watching a source; it goes to the trash and its events stay.")
             .ProducesProblem(StatusCodes.Status412PreconditionFailed);
         sources.MapPost("/{id}/check", CheckAsync).WithName("CheckSource").RequireAuthorization(Policies.Member)
-            .WithSummary("Fetch the source now, store what it has that is new, and answer what was found; 409 while the monitor is fetching it.")
-            .Produces<SourceCheckDto>().ProducesProblem(StatusCodes.Status409Conflict);
+            .WithSummary("Fetch the source now, store what it has that is new, and answer what was found; 409 while the monitor is fetching it, 422 when its client is inactive.")
+            .Produces<SourceCheckDto>().ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         return app;
     }
 
@@ -198,16 +198,17 @@ public static class SourcesApi
     private static async Task<IResult> CheckAsync(Guid id, TidingsDbContext db, SourcePolling polling, MonitoringSettings settings,
         HeadlineClassifier classifier, ClassifierKnowledge knowledge, MonitorRound round, HttpResponse response, CancellationToken ct)
     {
-        if (!await db.Sources.AnyAsync(s => s.Id == id, ct))
+        var clientId = await db.Sources.Where(s => s.Id == id).Select(s => (Guid?)s.ClientId).SingleOrDefaultAsync(ct);
+        if (clientId is null)
             return TypedResults.NotFound();
+        if (!await db.Clients.AnyAsync(c => c.Id == clientId && c.IsActive, ct))
+            return NotAllowed("The client is inactive or in the trash: its sources are not fetched.");
         var now = StoredTime.Now(db.Clock);
         var claimed = await SourceClaims.ClaimOneAsync(db, id, $"{round.Process} (check by {db.Actor.Name})", now, now + settings.ClaimLease, ct);
         if (claimed is null)
             return TypedResults.Problem(title: "Being fetched", detail: "The monitor is fetching this source right now; look again in a moment.",
                 statusCode: StatusCodes.Status409Conflict);
-        var outcome = claimed.ClientWatched
-            ? await polling.PollAsync(claimed, now, ct)
-            : PollOutcome.Failure(claimed, "The client is inactive or deleted: its sources are not fetched.");
+        var outcome = await polling.PollAsync(claimed, now, ct);
         var totals = await PollResults.WriteAsync(db, classifier, knowledge, settings, [outcome], [], StoredTime.Now(db.Clock), Random.Shared, ct);
         var source = await db.Sources.AsNoTracking().SingleAsync(s => s.Id == id, ct);
         ETags.Set(response, source);

@@ -271,6 +271,30 @@ public abstract class MonitorTests<TDatabase>(MonitorApi<TDatabase> server) wher
     }
 
     [Fact]
+    public async Task An_inactive_clients_sources_wait_and_a_round_over_every_source_still_ends()
+    {
+        var owner = await server.SignUpAsync();
+        var path = NewPath();
+        Site.Serve(path, Conditional(() => Rss("Sleepy Wire", new Item("Dormant Mills restarts its furnace", Link("d1")))));
+        var client = await NewClientAsync(owner, "Dormant Mills");
+        var source = await AddFeedAsync(owner, client, path, keep: "all");
+        await owner.Http.CallAsync("PATCH", $"/api/clients/{client.Id()}", new { isActive = false }).ExpectAsync();
+
+        await server.Monitor.RunAsync(everySource: true, default);
+        await server.Monitor.RunAsync(everySource: false, default);
+
+        Assert.Empty(Site.RequestsFor(path));
+        var waiting = await owner.Http.GetAsync($"/api/sources/{source.Id()}").ExpectAsync();
+        Assert.Equal((0, JsonValueKind.Null), (waiting.GetProperty("consecutiveFailures").GetInt32(), waiting.GetProperty("lastFetchedAt").ValueKind));
+        Assert.True(waiting.GetProperty("nextDueAt").GetDateTime() > DateTime.UtcNow.AddHours(20));
+        await owner.Http.CallAsync("POST", $"/api/sources/{source.Id()}/check").ExpectAsync(HttpStatusCode.UnprocessableEntity);
+
+        await owner.Http.CallAsync("PATCH", $"/api/clients/{client.Id()}", new { isActive = true }).ExpectAsync();
+        var check = await owner.Http.CallAsync("POST", $"/api/sources/{source.Id()}/check").ExpectAsync();
+        Assert.Equal(("fetched", 1), (check.GetProperty("outcome").GetString(), check.GetProperty("newEvents").GetInt32()));
+    }
+
+    [Fact]
     public async Task Two_monitor_processes_share_a_round_without_fetching_any_source_twice()
     {
         var owner = await server.SignUpAsync();
