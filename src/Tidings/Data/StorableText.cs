@@ -35,6 +35,42 @@ public static class StorableText
         return true;
     }
 
+    /// <summary>
+    /// Text from outside (a feed, a web page, a server's answer) made storable: refused controls and unpaired surrogates
+    /// dropped, trimmed; null when nothing is left.
+    /// </summary>
+    public static string? Cleaned(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+            return null;
+        if (!IsStorable(text))
+        {
+            var kept = new System.Text.StringBuilder(text.Length);
+            for (var i = 0; i < text.Length; i++)
+            {
+                var c = text[i];
+                if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+                    kept.Append(c).Append(text[++i]);
+                else if (!char.IsSurrogate(c) && !Suspect.Contains(c))
+                    kept.Append(c);
+            }
+            text = kept.ToString();
+        }
+        text = text.Trim();
+        return text.Length == 0 ? null : text;
+    }
+
+    /// <summary>At most <paramref name="max"/> characters, ending in "…" when cut, never between the halves of a surrogate pair.</summary>
+    public static string Cut(string text, int max)
+    {
+        if (text.Length <= max)
+            return text;
+        var end = max - 1;
+        if (char.IsLowSurrogate(text[end]))
+            end--;
+        return string.Concat(text.AsSpan(0, end), "…");
+    }
+
     /// <summary>Refuses a save that would write unstorable text into any string (or list of strings) column.</summary>
     internal static void BeforeSave(ChangeTracker changes)
     {

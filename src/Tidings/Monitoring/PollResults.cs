@@ -119,9 +119,9 @@ public static class PollResults
         var due = failed
             ? PollSchedule.AfterFailure(now, failures, outcome.RetryAfter)
             : PollSchedule.AfterSuccess(now, source.Frequency, outcome.RetryAfter, outcome.MaxAge, random.NextDouble());
-        var error = outcome.Error is { Length: > Source.MaxErrorLength } words ? words[..(Source.MaxErrorLength - 1)] + "…" : outcome.Error;
+        var error = outcome.Error is null ? null : StorableText.Cut(outcome.Error, Source.MaxErrorLength);
         var feedUrl = outcome.FeedUrl is { Length: <= Source.MaxUrlLength } url ? url : null;
-        var title = outcome.Title is { Length: > 200 } t ? t[..199] + "…" : outcome.Title;
+        var title = outcome.Title is null ? null : StorableText.Cut(outcome.Title, 200);
         var etag = outcome.ETag is { Length: <= 500 } e ? e : null;
         var lastModified = outcome.LastModified is { Length: <= 100 } m ? m : null;
         return db.Sources.IgnoreQueryFilters([SoftDeleteRules.Filter]).Where(s => s.Id == source.Id)
@@ -154,12 +154,10 @@ public static class PollResults
         {
             var outcome = stopping[source.Id];
             source.StoppedAt = StoredTime.Now(db.Clock);
-            source.StoppedReason = Truncate($"Stopped after {settings.StopAfterFailures} failed attempts in a row. The last one: {outcome.Error}", Source.MaxErrorLength);
+            source.StoppedReason = StorableText.Cut($"Stopped after {settings.StopAfterFailures} failed attempts in a row. The last one: {outcome.Error}", Source.MaxErrorLength);
             // Read after the polling state was written, so the save changes (and audits) the stop alone.
             if (outcome.Source.AssigneeId is { } assignee)
                 Notifier.SourceStopped(db, source, outcome.Source.ClientName, assignee);
         }
     }
-
-    private static string Truncate(string text, int max) => text.Length <= max ? text : text[..(max - 1)] + "…";
 }

@@ -1,4 +1,3 @@
-using System.Text;
 using Tidings.Data;
 using Tidings.Events;
 using Tidings.Monitoring.Feeds;
@@ -141,37 +140,9 @@ public sealed class SourcePolling(FeedFetcher fetcher, FeedDiscovery discovery, 
     private static bool IsClientsOwn(ClaimedSource source, string? link) =>
         source.Kind == SourceKinds.Website || ClientSites.Owns(source.ClientDomain, link);
 
-    /// <summary>Text as both databases store it: no control characters or lone surrogates, trimmed; null when nothing is left.</summary>
-    private static string? Clean(string? text)
-    {
-        if (string.IsNullOrWhiteSpace(text))
-            return null;
-        if (!StorableText.IsStorable(text))
-        {
-            var kept = new StringBuilder(text.Length);
-            for (var i = 0; i < text.Length; i++)
-            {
-                var c = text[i];
-                if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
-                    kept.Append(c).Append(text[++i]);
-                else if (!char.IsSurrogate(c) && (!char.IsControl(c) || c is '\t' or '\n' or '\r'))
-                    kept.Append(c);
-            }
-            text = kept.ToString();
-        }
-        text = text.Trim();
-        return text.Length == 0 ? null : text;
-    }
+    private static string? Clean(string? text) => StorableText.Cleaned(text);
 
-    private static string Cut(string text, int max)
-    {
-        if (text.Length <= max)
-            return text;
-        var end = max - 1;
-        if (char.IsLowSurrogate(text[end]))
-            end--;
-        return text[..end] + "…";
-    }
+    private static string Cut(string text, int max) => StorableText.Cut(text, max);
 }
 
 /// <summary>The deployment's news search for one client: its name without legal suffix, or one of its keywords, each quoted.</summary>

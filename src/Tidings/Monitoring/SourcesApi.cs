@@ -240,7 +240,7 @@ public static class SourcesApi
             foreach (var (feed, _) in feeds.Where(f => f.Source is null))
             {
                 var source = NewSource(client, SourceKinds.Feed, feed.Url.AbsoluteUri, KeepRules.All, db);
-                source.Title = feed.Title is { Length: > 200 } t ? t[..199] + "…" : feed.Title;
+                source.Title = feed.Title is null ? null : StorableText.Cut(feed.Title, 200);
                 added.Add(source);
             }
             db.Sources.AddRange(added);

@@ -67,5 +67,5 @@ public static class Notifier
             RelatedClientId = source.ClientId,
         });
 
-    private static string Truncate(string text, int max) => text.Length <= max ? text : text[..(max - 1)] + "…";
+    private static string Truncate(string text, int max) => StorableText.Cut(text, max);
 }

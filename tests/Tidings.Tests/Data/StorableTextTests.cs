@@ -94,3 +94,29 @@ public abstract class StorableTextTests(TestDatabase database)
 
 public sealed class StorableTextTests_Sqlite(SqliteDatabase db) : StorableTextTests(db), IClassFixture<SqliteDatabase>;
 public sealed class StorableTextTests_Postgres(PostgresDatabase db) : StorableTextTests(db), IClassFixture<PostgresDatabase>;
+
+/// <summary>Text from outside made storable, and cut without splitting a character.</summary>
+public sealed class StorableTextCleaningTests
+{
+    [Theory]
+    [InlineData("ab😀c", 4, "ab…")]
+    [InlineData("a😀", 2, "a…")]
+    [InlineData("abc😀", 5, "abc😀")]
+    [InlineData("abcdef", 4, "abc…")]
+    [InlineData("abc", 3, "abc")]
+    public void A_cut_never_splits_a_surrogate_pair(string text, int max, string expected)
+    {
+        var cut = StorableText.Cut(text, max);
+        Assert.Equal(expected, cut);
+        Assert.True(cut.Length <= max);
+        Assert.True(StorableText.IsStorable(cut));
+    }
+
+    [Fact]
+    public void Cleaning_drops_controls_and_lone_surrogates_and_keeps_the_rest()
+    {
+        Assert.Equal("Acme\traises 😀 money", StorableText.Cleaned(" Acme\traises\u0000 😀 money\uD800\u0085 "));
+        Assert.Null(StorableText.Cleaned("\u0001 \u0002"));
+        Assert.Null(StorableText.Cleaned(null));
+    }
+}
