@@ -16,6 +16,7 @@ public static class BenchCli
         root.Subcommands.Add(Audit.AuditScenario.Create());
         root.Subcommands.Add(Drills.DrillScenario.Create());
         root.Subcommands.Add(Classify.ClassifyScenario.Create());
+        root.Subcommands.Add(Monitor.MonitorScenario.Create());
         return root.Parse(args).InvokeAsync();
     }
 }

@@ -62,7 +62,10 @@ public sealed class ScenarioOptions(int defaultEvents, int quickEvents, string? 
     private readonly Option<DirectoryInfo?> _results = new("--results") { Description = "Where result files go (default: bench/results of this repository)." };
 
     /// <summary>Adds the options to a scenario's command and runs <paramref name="run"/> with what they say; expected failures become one line and exit code 1.</summary>
-    public void AddTo(Command command, Func<ScenarioSettings, CancellationToken, Task> run)
+    public void AddTo(Command command, Func<ScenarioSettings, CancellationToken, Task> run) => AddTo(command, (settings, _, ct) => run(settings, ct));
+
+    /// <summary>The same, for a scenario with options of its own, read from the parse result.</summary>
+    public void AddTo(Command command, Func<ScenarioSettings, ParseResult, CancellationToken, Task> run)
     {
         command.Options.Add(_provider);
         command.Options.Add(_connection);
@@ -75,7 +78,7 @@ public sealed class ScenarioOptions(int defaultEvents, int quickEvents, string? 
         {
             try
             {
-                await run(Read(result, command.Name), ct);
+                await run(Read(result, command.Name), result, ct);
                 return 0;
             }
             catch (Exception e) when (e is BenchFailedException or VerbFailedException or DbException)
