@@ -52,7 +52,7 @@ public abstract class RowLevelSecurityTests(TestDatabase database)
     }
 
     [Fact]
-    public async Task The_platform_scope_setting_reaches_businesses_users_and_audit_but_no_business_data()
+    public async Task The_platform_scope_setting_reaches_businesses_users_and_audit_and_reads_due_sources_but_no_other_business_data()
     {
         var a = await TenantGraph.CreateAsync(database);
         var b = await TenantGraph.CreateAsync(database);
@@ -70,10 +70,22 @@ public abstract class RowLevelSecurityTests(TestDatabase database)
             seen.Parameters.AddWithValue("b", b.Business.Id);
             Assert.Equal(2L, await seen.ExecuteScalarAsync());
         }
-        foreach (var table in TenantTables.Except(Tidings.Data.Postgres.DatabaseGuards.PlatformScopeTables))
+        foreach (var table in TenantTables.Except(Tidings.Data.Postgres.DatabaseGuards.PlatformScopeTables).Except(Tidings.Data.Postgres.DatabaseGuards.DueWorkTables))
         {
             await using var seen = new NpgsqlCommand($"SELECT count(*) FROM {table}", connection, transaction);
             Assert.Equal(0L, await seen.ExecuteScalarAsync());
+        }
+        // The monitor's claim of due work reads the sources of every business, and can change none of them.
+        foreach (var table in Tidings.Data.Postgres.DatabaseGuards.DueWorkTables)
+        {
+            await using var seen = new NpgsqlCommand($"SELECT count(DISTINCT business_id) FROM {table} WHERE business_id IN (@a, @b)", connection, transaction);
+            seen.Parameters.AddWithValue("a", a.Business.Id);
+            seen.Parameters.AddWithValue("b", b.Business.Id);
+            Assert.Equal(2L, await seen.ExecuteScalarAsync());
+            await using var write = new NpgsqlCommand($"UPDATE {table} SET claimed_by = 'platform' WHERE business_id IN (@a, @b)", connection, transaction);
+            write.Parameters.AddWithValue("a", a.Business.Id);
+            write.Parameters.AddWithValue("b", b.Business.Id);
+            Assert.Equal(0, await write.ExecuteNonQueryAsync());
         }
     }
 
