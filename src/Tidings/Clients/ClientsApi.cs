@@ -151,11 +151,13 @@ public static class ClientsApi
             && !await ClientAssignment.IsAssignableAsync(db, assignee, ct))
             return ClientAssignment.NotAssignable();
 
+        var (domainBefore, frequencyBefore) = (client.Domain, client.MonitoringFrequency);
         changes.ApplyTo(client);
         if (changes.AssigneeGiven)
             ClientAssignment.Assign(db, client, changes.Assignee);
         if (changes.HealthScoreGiven)
             await ClientHealth.ScoreIfUnscoredAsync(db, client, ct);
+        await Monitoring.ClientSources.FollowAsync(db, client, domainBefore, frequencyBefore, ct);
         await db.SaveChangesAsync(ct);
         ETags.Set(http.Response, client);
         return TypedResults.Ok(await ToDtoAsync(db, client, ct));

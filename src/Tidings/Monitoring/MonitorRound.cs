@@ -46,6 +46,8 @@ public sealed class MonitorRound(IServiceScopeFactory scopes, SourcePolling poll
             if (due.Count == 0)
                 return totals;
             done.UnionWith(due.Select(b => b.BusinessId));
+            // Processes that looked at the same moment start on different businesses rather than queue on the same claims.
+            Random.Shared.Shuffle(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(due));
             var results = new RoundTotals[due.Count];
             await Parallel.ForEachAsync(Enumerable.Range(0, due.Count), new ParallelOptions { MaxDegreeOfParallelism = BusinessesAtOnce, CancellationToken = ct },
                 async (i, token) =>

@@ -295,6 +295,27 @@ public abstract class MonitorTests<TDatabase>(MonitorApi<TDatabase> server) wher
     }
 
     [Fact]
+    public async Task A_domain_given_later_is_watched_and_a_shorter_frequency_brings_the_next_poll_forward()
+    {
+        var owner = await server.SignUpAsync();
+        var client = await owner.Http.CallAsync("POST", "/api/clients", new { name = "Late Domain", monitoringFrequency = "weekly" }).ExpectAsync(HttpStatusCode.Created);
+        var path = NewPath();
+        Site.Serve(path, Conditional(() => Rss("Late Wire", new Item("Late Domain opens an office", Link("ld1")))));
+        var feed = await AddFeedAsync(owner, client, path, keep: "all");
+        await owner.Http.CallAsync("POST", $"/api/sources/{feed.Id()}/check").ExpectAsync();
+        Assert.True((await owner.Http.GetAsync($"/api/sources/{feed.Id()}").ExpectAsync()).GetProperty("nextDueAt").GetDateTime() > DateTime.UtcNow.AddDays(6));
+
+        await owner.Http.CallAsync("PATCH", $"/api/clients/{client.Id()}", new { domain = "late-domain.example", monitoringFrequency = "hourly" }).ExpectAsync();
+
+        var sources = (await owner.Http.GetAsync($"/api/clients/{client.Id()}/sources").ExpectAsync()).EnumerateArray().ToList();
+        Assert.Contains(sources, s => s.GetProperty("kind").GetString() == "website" && s.GetProperty("url").GetString() == "https://late-domain.example/");
+        Assert.True((await owner.Http.GetAsync($"/api/sources/{feed.Id()}").ExpectAsync()).GetProperty("nextDueAt").GetDateTime() < DateTime.UtcNow.AddHours(1.01));
+        // The same domain again adds nothing.
+        await owner.Http.CallAsync("PATCH", $"/api/clients/{client.Id()}", new { domain = "late-domain.example" }).ExpectAsync();
+        Assert.Equal(sources.Count, (await owner.Http.GetAsync($"/api/clients/{client.Id()}/sources").ExpectAsync()).GetArrayLength());
+    }
+
+    [Fact]
     public async Task Two_monitor_processes_share_a_round_without_fetching_any_source_twice()
     {
         var owner = await server.SignUpAsync();
