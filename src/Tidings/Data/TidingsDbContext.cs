@@ -102,6 +102,7 @@ public abstract class TidingsDbContext : DbContext
     public DbSet<Category> Categories => Set<Category>();
     public DbSet<ClassificationExample> ClassificationExamples => Set<ClassificationExample>();
     public DbSet<Monitoring.Source> Sources => Set<Monitoring.Source>();
+    public DbSet<Delivery.Webhooks.Webhook> Webhooks => Set<Delivery.Webhooks.Webhook>();
     public DbSet<ClientTag> ClientTags => Set<ClientTag>();
     public DbSet<EventTag> EventTags => Set<EventTag>();
     public DbSet<Notification> Notifications => Set<Notification>();

@@ -10,6 +10,7 @@ using Tidings.Clients;
 using Tidings.Events;
 using Tidings.Interactions;
 using Tidings.Legacy;
+using Tidings.Delivery.Webhooks;
 using Tidings.Monitoring;
 using Tidings.Notifications;
 using Tidings.Tags;
@@ -103,6 +104,7 @@ public static class TidingsWeb
         app.MapTagsApi();
         app.MapCategoriesApi();
         app.MapSourcesApi();
+        app.MapWebhooksApi();
         app.MapNotificationsApi();
         app.MapAuditApi();
         app.MapTrashApi();

@@ -15,7 +15,7 @@ namespace Tidings.Tests.Data;
 public abstract class RowLevelSecurityTests(TestDatabase database)
 {
     private static readonly string[] TenantTables =
-        ["users", "clients", "events", "event_user_interactions", "tags", "categories", "classification_examples", "sources", "client_tags", "event_tags", "notifications", "audit_logs", "api_tokens", "legacy_id_map", "legacy_values"];
+        ["users", "clients", "events", "event_user_interactions", "tags", "categories", "classification_examples", "sources", "webhooks", "client_tags", "event_tags", "notifications", "audit_logs", "api_tokens", "legacy_id_map", "legacy_values"];
 
     [Fact]
     public async Task Raw_sql_through_the_application_sees_only_the_current_business()

@@ -50,6 +50,11 @@ public sealed class TenantGraph
             new EventTag { EventId = ev.Id, TagId = tag.Id },
             new ApiToken { UserId = member.Id, Kind = ApiToken.PersonalKind, Name = "script", TokenHash = ApiToken.Hash(ApiToken.NewSecret(business.Id)), ExpiresAt = StoredTime.Of(DateTime.UtcNow.AddDays(30)) },
             new Notification { UserId = member.Id, Type = NotificationTypes.HighRelevanceEvent, Title = "Look", Message = "Acme raised money", RelatedEventId = ev.Id, RelatedClientId = client.Id },
+            new Tidings.Delivery.Webhooks.Webhook
+            {
+                Url = "https://hooks.example.com/tidings", Format = Tidings.Delivery.Webhooks.WebhookFormats.Json,
+                EventTypes = [Tidings.Delivery.Webhooks.WebhookEventTypes.EventCreated], Secret = Tidings.Delivery.Webhooks.WebhookSecret.New(),
+            },
             new Tidings.Classification.ClassificationExample { EventId = ev.Id, Category = category.Key, Title = ev.Title, ClientName = client.Name },
             new LegacyIdMapping { TableName = "clients", OldId = 7, NewId = client.Id },
             new LegacyValue { TableName = "clients", RecordId = client.Id, OldId = 7, ColumnName = "health_score", OriginalValue = "n/a", Reason = "unparseable_number" },

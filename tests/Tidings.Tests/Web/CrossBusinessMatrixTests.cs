@@ -105,6 +105,7 @@ public abstract partial class CrossBusinessMatrixTests<TDatabase>(TidingsServer<
                 (_, "users") => b.Row<User>().Id.ToString(),
                 (_, "categories") => b.Row<Category>().Id.ToString(),
                 (_, "sources") => b.Row<Tidings.Monitoring.Source>().Id.ToString(),
+                (_, "webhooks") => b.Row<Tidings.Delivery.Webhooks.Webhook>().Id.ToString(),
                 (_, "notifications") => b.Row<Notification>().Id.ToString(),
                 (_, "tokens") => b.Row<ApiToken>().Id.ToString(),
                 (_, "sessions") => bSession.ToString(),

@@ -38,6 +38,7 @@ public static class CitusPlacement
             ["categories"] = (CitusTableKind.Distributed, "tenant data: each business's own taxonomy"),
             ["classification_examples"] = (CitusTableKind.Distributed, "tenant data: each business's corrections, which teach its classifications only"),
             ["sources"] = (CitusTableKind.Distributed, "tenant data: each client's watched sources, claimed per business by the monitor"),
+            ["webhooks"] = (CitusTableKind.Distributed, "tenant data: each business's webhook endpoints and their secrets"),
             ["client_tags"] = (CitusTableKind.Distributed, "tenant data"),
             ["event_tags"] = (CitusTableKind.Distributed, "tenant data"),
             ["notifications"] = (CitusTableKind.Distributed, "tenant data"),

@@ -560,6 +560,122 @@ namespace Tidings.Data.Postgres.Migrations
                         });
                 });
 
+            modelBuilder.Entity("Tidings.Delivery.Webhooks.Webhook", b =>
+                {
+                    b.Property<Guid>("BusinessId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("business_id");
+
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Categories")
+                        .HasColumnType("jsonb")
+                        .HasColumnName("categories");
+
+                    b.Property<string>("ClientIds")
+                        .HasColumnType("jsonb")
+                        .HasColumnName("client_ids");
+
+                    b.Property<int>("ConsecutiveFailures")
+                        .HasColumnType("integer")
+                        .HasColumnName("consecutive_failures");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<Guid?>("CreatedByUserId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("created_by_user_id");
+
+                    b.Property<DateTime?>("DeletedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("deleted_at");
+
+                    b.Property<Guid?>("DeletedByUserId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("deleted_by_user_id");
+
+                    b.Property<string>("Description")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("description");
+
+                    b.Property<string>("DisabledReason")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("disabled_reason");
+
+                    b.Property<string>("EventTypes")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("event_types");
+
+                    b.Property<string>("Format")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("format");
+
+                    b.Property<bool>("IsDeleted")
+                        .HasColumnType("boolean")
+                        .HasColumnName("is_deleted");
+
+                    b.Property<bool>("IsEnabled")
+                        .HasColumnType("boolean")
+                        .HasColumnName("is_enabled");
+
+                    b.Property<double?>("MinRelevance")
+                        .HasColumnType("double precision")
+                        .HasColumnName("min_relevance");
+
+                    b.Property<string>("PreviousSecret")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("previous_secret");
+
+                    b.Property<DateTime?>("PreviousSecretUntil")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("previous_secret_until");
+
+                    b.Property<string>("Secret")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("secret");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .IsConcurrencyToken()
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<string>("Url")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("url");
+
+                    b.HasKey("BusinessId", "Id")
+                        .HasName("pk_webhooks");
+
+                    b.HasIndex("BusinessId", "CreatedByUserId")
+                        .HasDatabaseName("ix_webhooks_business_id_created_by_user_id")
+                        .HasFilter("created_by_user_id IS NOT NULL");
+
+                    b.HasIndex("BusinessId", "DeletedByUserId")
+                        .HasDatabaseName("ix_webhooks_business_id_deleted_by_user_id")
+                        .HasFilter("deleted_by_user_id IS NOT NULL");
+
+                    b.ToTable("webhooks", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_webhooks_format", "format IN ('json', 'slack')");
+
+                            t.HasCheckConstraint("ck_webhooks_min_relevance", "min_relevance IS NULL OR (min_relevance >= 0 AND min_relevance <= 1)");
+                        });
+                });
+
             modelBuilder.Entity("Tidings.Events.Event", b =>
                 {
                     b.Property<Guid>("BusinessId")
@@ -1519,6 +1635,28 @@ namespace Tidings.Data.Postgres.Migrations
                         .HasForeignKey("BusinessId", "UserId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .HasConstraintName("fk_audit_logs_users_business_id_user_id");
+                });
+
+            modelBuilder.Entity("Tidings.Delivery.Webhooks.Webhook", b =>
+                {
+                    b.HasOne("Tidings.Businesses.Business", null)
+                        .WithMany()
+                        .HasForeignKey("BusinessId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_webhooks_businesses_business_id");
+
+                    b.HasOne("Tidings.Users.User", null)
+                        .WithMany()
+                        .HasForeignKey("BusinessId", "CreatedByUserId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_webhooks_users_business_id_created_by_user_id");
+
+                    b.HasOne("Tidings.Users.User", null)
+                        .WithMany()
+                        .HasForeignKey("BusinessId", "DeletedByUserId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_webhooks_users_business_id_deleted_by_user_id");
                 });
 
             modelBuilder.Entity("Tidings.Events.Event", b =>
