@@ -84,6 +84,9 @@ public sealed class MailSender(EmailSettings? settings, ILogger<MailSender> logg
             // A wrong password is wrong for every message; retrying lets the mail go once the setting is fixed.
             AuthenticationException => new MailDeliveryException(
                 $"{Capitalised(server)} refused the user name or password (Email:Smtp:Username, Email:Smtp:Password): {e.Message}", permanent: false, e),
+            // MailKit's word for a server that does not offer STARTTLS when Email:Smtp:Security asks for it.
+            NotSupportedException when settings.Security == SmtpSecurity.StartTls => new MailDeliveryException(
+                $"{Capitalised(server)} does not offer STARTTLS, which Email:Smtp:Security (starttls) requires: use tls for port 465, or none only for a relay on a trusted network.", permanent: false, e),
             SslHandshakeException => new MailDeliveryException(
                 $"No secure connection could be made with {server} (Email:Smtp:Security is {settings.Security}): {FirstLine(e.Message)}", permanent: false, e),
             SocketException socket => new MailDeliveryException(

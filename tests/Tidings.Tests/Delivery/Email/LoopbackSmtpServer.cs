@@ -13,7 +13,8 @@ namespace Tidings.Tests.Delivery.Email;
 /// <summary>
 /// An SMTP server inside the test process on 127.0.0.1 and a port the system picks (read back when the listener
 /// starts, so no two tests race for a port). It keeps what it receives, refuses a recipient whose local part is
-/// "refused" with 550, and answers 451 to a message for "busy".
+/// "refused" with 550, and answers 451 to a message for "busy". With a password it asks every client to sign in as
+/// <see cref="User"/> (over plain text, which is only for tests).
 /// </summary>
 public sealed class LoopbackSmtpServer : IAsyncDisposable
 {
@@ -23,11 +24,13 @@ public sealed class LoopbackSmtpServer : IAsyncDisposable
 
     public sealed record Received(string From, IReadOnlyList<string> To, MimeMessage Message);
 
+    public const string User = "mailer";
+
     public int Port { get; private set; }
 
     public IReadOnlyList<Received> Messages => [.. _received];
 
-    public static async Task<LoopbackSmtpServer> StartAsync()
+    public static async Task<LoopbackSmtpServer> StartAsync(string? password = null)
     {
         var server = new LoopbackSmtpServer();
         var started = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -36,12 +39,15 @@ public sealed class LoopbackSmtpServer : IAsyncDisposable
 
         var options = new SmtpServerOptionsBuilder()
             .ServerName("localhost")
-            .Endpoint(b => b.Endpoint(new IPEndPoint(IPAddress.Loopback, 0)))
+            .Endpoint(b => b.Endpoint(new IPEndPoint(IPAddress.Loopback, 0))
+                .AuthenticationRequired(password is not null).AllowUnsecureAuthentication(password is not null))
             .Build();
         var services = new SmtpServer.ComponentModel.ServiceProvider();
         services.Add(listeners);
         services.Add(new Store(server));
         services.Add(new Filter());
+        if (password is not null)
+            services.Add(new SmtpServer.Authentication.DelegatingUserAuthenticator((user, given) => user == User && given == password));
         var smtp = new SmtpServer.SmtpServer(options, services);
         server._running = smtp.StartAsync(server._stop.Token);
         server.Port = await started.Task.WaitAsync(TimeSpan.FromSeconds(30));

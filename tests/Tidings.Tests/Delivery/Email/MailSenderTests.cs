@@ -130,6 +130,48 @@ public class MailSenderTests
     }
 
     [Fact]
+    public async Task A_server_without_starttls_when_starttls_is_asked_for_is_a_failure_naming_the_setting()
+    {
+        await using var smtp = await LoopbackSmtpServer.StartAsync();
+        var (sender, _, factory) = Sender(Settings(smtp.Port) with { Security = SmtpSecurity.StartTls });
+        using var _ = factory;
+
+        var error = await Assert.ThrowsAsync<MailDeliveryException>(() => sender.SendAsync(Message(), CancellationToken.None));
+
+        Assert.False(error.Permanent);
+        Assert.Contains("does not offer STARTTLS", error.Message);
+        Assert.Contains("Email:Smtp:Security", error.Message);
+        Assert.Empty(smtp.Messages);
+    }
+
+    [Fact]
+    public async Task With_a_user_name_the_sender_signs_in_before_sending()
+    {
+        await using var smtp = await LoopbackSmtpServer.StartAsync(password: "s3cret");
+        var (sender, _, factory) = Sender(Settings(smtp.Port) with { Username = LoopbackSmtpServer.User, Password = "s3cret" });
+        using var _ = factory;
+
+        await sender.SendAsync(Message(), CancellationToken.None);
+
+        Assert.Single(smtp.Messages);
+    }
+
+    [Fact]
+    public async Task A_refused_password_is_a_transient_failure_naming_the_settings()
+    {
+        await using var smtp = await LoopbackSmtpServer.StartAsync(password: "s3cret");
+        var (sender, _, factory) = Sender(Settings(smtp.Port) with { Username = LoopbackSmtpServer.User, Password = "wrong" });
+        using var _ = factory;
+
+        var error = await Assert.ThrowsAsync<MailDeliveryException>(() => sender.SendAsync(Message(), CancellationToken.None));
+
+        Assert.False(error.Permanent);
+        Assert.Contains("Email:Smtp:Username", error.Message);
+        Assert.DoesNotContain("wrong", error.Message);
+        Assert.Empty(smtp.Messages);
+    }
+
+    [Fact]
     public async Task A_malformed_recipient_address_is_a_permanent_failure_without_a_connection()
     {
         var (sender, _, factory) = Sender(Settings(ClosedPort()));
