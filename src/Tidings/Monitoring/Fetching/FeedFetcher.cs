@@ -37,20 +37,7 @@ public sealed class FeedFetcher : IDisposable
         _settings = settings;
         _clock = clock ?? TimeProvider.System;
         _refused = settings.AllowPrivateAddresses ? _ => false : refused;
-        _http = new HttpClient(new SocketsHttpHandler
-        {
-            AllowAutoRedirect = false,
-            AutomaticDecompression = DecompressionMethods.All,
-            ConnectCallback = ConnectAsync,
-            ConnectTimeout = settings.Timeout,
-            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-            PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1),
-            MaxResponseDrainSize = 64 * 1024,
-            UseCookies = false,
-            // A proxy would resolve names itself, out of reach of the connect-time check.
-            UseProxy = false,
-        })
-        { Timeout = Timeout.InfiniteTimeSpan };
+        _http = new HttpClient(SafeConnections.Handler(settings.Timeout, _refused, decompress: true)) { Timeout = Timeout.InfiniteTimeSpan };
     }
 
     public FetchSettings Settings => _settings;
@@ -87,7 +74,7 @@ public sealed class FeedFetcher : IDisposable
         }
         catch (Exception e) when (e is HttpRequestException or IOException or InvalidDataException or UriFormatException)
         {
-            var (words, permanent) = Explain(e, current);
+            var (words, permanent) = SafeConnections.Explain(e, current);
             return Failure(current, words, permanent);
         }
     }
@@ -135,58 +122,6 @@ public sealed class FeedFetcher : IDisposable
         return result with { Outcome = FetchOutcome.Fetched, Body = kept.ToArray() };
     }
 
-    /// <summary>Resolves the name itself and connects only to an allowed address, so what is checked is what is reached.</summary>
-    private async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken ct)
-    {
-        var host = context.DnsEndPoint.Host.Trim('[', ']');
-        var addresses = IPAddress.TryParse(host, out var literal) ? [literal] : await Dns.GetHostAddressesAsync(host, ct);
-        var allowed = addresses.Where(a => !_refused(Unmapped(a))).ToArray();
-        if (allowed.Length == 0)
-            throw addresses.Length == 0 ? new SocketException((int)SocketError.HostNotFound) : new RefusedAddressException(AddressRules.Refusal(host, Unmapped(addresses[0])));
-        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        try
-        {
-            await socket.ConnectAsync(allowed, context.DnsEndPoint.Port, ct);
-            if (socket.RemoteEndPoint is IPEndPoint remote && _refused(Unmapped(remote.Address)))
-                throw new RefusedAddressException(AddressRules.Refusal(host, Unmapped(remote.Address)));
-            return new NetworkStream(socket, ownsSocket: true);
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
-    }
-
-    private static IPAddress Unmapped(IPAddress address) => address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
-
-    private static (string Words, bool Permanent) Explain(Exception e, Uri url)
-    {
-        for (var inner = e; inner is not null; inner = inner.InnerException)
-        {
-            switch (inner)
-            {
-                case RefusedAddressException:
-                    return (inner.Message, true);
-                case SocketException { SocketErrorCode: SocketError.HostNotFound or SocketError.NoData or SocketError.TryAgain }:
-                    return ($"The host {url.Host} was not found (it has no address in DNS).", false);
-                case SocketException { SocketErrorCode: SocketError.ConnectionRefused }:
-                    return ($"{url.Host} refused the connection on port {url.Port}.", false);
-                case SocketException { SocketErrorCode: SocketError.HostUnreachable or SocketError.NetworkUnreachable }:
-                    return ($"{url.Host} cannot be reached from here (no route to it).", false);
-                case AuthenticationException:
-                    return ($"The secure connection to {url.Host} could not be made: {inner.Message}", false);
-                case InvalidDataException:
-                    return ("The server sent a compressed answer that could not be decoded.", false);
-                case UriFormatException:
-                    return ("The server redirected to an address that is not valid.", false);
-            }
-        }
-        return e is IOException
-            ? ($"The connection to {url.Host} broke: {e.Message}", false)
-            : ($"Could not fetch from {url.Host}: {e.Message}", false);
-    }
-
     private static FetchResult Failure(Uri url, string words, bool permanent) =>
         new(FetchOutcome.Failed, url, null, null, null, null, null, null, null, words, permanent);
 
@@ -228,6 +163,4 @@ public sealed class FeedFetcher : IDisposable
         span == TimeSpan.FromSeconds(1) ? "1 second" : $"{span.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)} seconds";
 
     public void Dispose() => _http.Dispose();
-
-    private sealed class RefusedAddressException(string message) : Exception(message);
 }
