@@ -207,12 +207,12 @@ public static partial class CategoriesApi
             if (ETags.IsStale(http, source))
                 return ETags.PreconditionFailed();
             if (intoId == source.Id)
-                return NotAllowed("A category cannot be merged into itself.");
+                return Refusals.NotAllowed("A category cannot be merged into itself.");
             var target = await db.Categories.SingleOrDefaultAsync(c => c.Id == intoId, ct);
             if (target is null)
                 return TypedResults.Problem(title: "Not Found", detail: "into must name a live category of this business.", statusCode: StatusCodes.Status404NotFound);
             if ((source.ParentId is null) != (target.ParentId is null))
-                return NotAllowed("A top-level category merges into a top-level category, a subcategory into a subcategory.");
+                return Refusals.NotAllowed("A top-level category merges into a top-level category, a subcategory into a subcategory.");
             if (await HasSubcategoriesAsync(db, source, ct))
                 return HasSubcategories();
 
@@ -278,7 +278,6 @@ public static partial class CategoriesApi
     private static IResult NotAParent() => TypedResults.Problem(title: "Not allowed",
         detail: "parentId must name a live top-level category of this business (subcategories are one level deep).", statusCode: 422);
 
-    private static IResult NotAllowed(string detail) => TypedResults.Problem(title: "Not allowed", detail: detail, statusCode: 422);
 
     [GeneratedRegex(@"^[a-z][a-z0-9_]*\z")]
     private static partial Regex KeyPattern();

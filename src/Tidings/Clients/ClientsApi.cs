@@ -118,7 +118,7 @@ public static class ClientsApi
         ClientAssignment.Assign(db, client, request.AssignedToUserId);
         await ClientHealth.ScoreIfUnscoredAsync(db, client, ct);
         db.Clients.Add(client);
-        db.Sources.AddRange(Monitoring.SourcesApi.FirstSources(client, monitoring, db));
+        db.Sources.AddRange(Monitoring.ClientSources.ForNewClient(client, monitoring, db));
         await db.SaveChangesAsync(ct);
         ETags.Set(http.Response, client);
         return TypedResults.Created($"/api/clients/{client.Id}", ClientDto.From(client, []));

@@ -192,7 +192,7 @@ public static class EventsApi
             if (ev.Url != url || ev.Title != title || ev.ClientId != clientId)
                 ev.ContentHash = ContentHash.Of(ev.Url, ev.Title, ev.ClientId);
             if (await Stories.AfterEditAsync(db, ev, clientId, duplicateOf, ct) is { } refusal)
-                return TypedResults.Problem(title: "Not allowed", detail: refusal, statusCode: 422);
+                return Refusals.NotAllowed(refusal);
             var categorySent = patch.Has<JsonNode>("category", out _);
             if (categorySent || patch.Has<JsonNode>("subcategory", out _))
             {
@@ -271,7 +271,7 @@ public static class EventsApi
                 return TypedResults.NotFound();
             // An event of a deleted client stays hidden behind its client whatever its own flag says.
             if (await LiveClientNameAsync(db, ev.ClientId, ct) is null)
-                return TypedResults.Problem(title: "Not allowed", detail: "The event's client is deleted: restore the client first.", statusCode: 422);
+                return Refusals.NotAllowed("The event's client is deleted: restore the client first.");
             if (ev.IsDeleted)
             {
                 await Stories.BeforeRestoreAsync(db, ev, ct);

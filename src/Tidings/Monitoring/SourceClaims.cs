@@ -18,22 +18,13 @@ public static class SourceClaims
     {
         var businessId = db.Tenant.RequireBusinessId();
         var locking = db.Database.IsNpgsql() ? "FOR UPDATE SKIP LOCKED" : "";
-        var due = everyFetchedBefore is null ? "next_due_at <= {2}" : "(last_fetched_at IS NULL OR last_fetched_at < {5})";
-        // Both parts are constants of this method; the values go as parameters.
-        var sql = $$"""
-                UPDATE sources SET claimed_by = {0}, claimed_until = {1}
-                WHERE business_id = {3} AND id IN (
-                    SELECT id FROM sources
-                    WHERE business_id = {3} AND NOT is_deleted AND stopped_at IS NULL AND {{due}}
-                      AND (claimed_until IS NULL OR claimed_until < {2})
-                    ORDER BY next_due_at
-                    LIMIT {4}
-                    {{locking}})
-                RETURNING id AS "Value"
-                """;
+        // Constant text; the values go as parameters.
+        var sql = "UPDATE sources SET claimed_by = {2}, claimed_until = {3} WHERE business_id = {4} AND id IN ("
+            + "SELECT id FROM sources WHERE business_id = {4} AND " + Data.Tenancy.DueWorkLookup.Claimable(everyFetchedBefore is not null)
+            + " ORDER BY next_due_at LIMIT {5} " + locking + ") RETURNING id AS \"Value\"";
         List<Guid> ids;
         using (db.AllowDirectWrites("monitor: claiming due sources (scheduling columns, not audited per row)"))
-            ids = await db.Database.SqlQueryRaw<Guid>(sql, process, until, now, businessId, limit, everyFetchedBefore ?? now).ToListAsync(ct);
+            ids = await db.Database.SqlQueryRaw<Guid>(sql, now, everyFetchedBefore ?? now, process, until, businessId, limit).ToListAsync(ct);
         return await ReadAsync(db, ids, ct);
     }
 

@@ -10,10 +10,11 @@ namespace Tidings.Monitoring;
 public sealed record PollOutcome(ClaimedSource Source, FetchOutcome Outcome, string? FeedUrl, string? Title, string? ETag, string? LastModified,
     TimeSpan? RetryAfter, TimeSpan? MaxAge, string? Error, IReadOnlyList<EventCreation.EventDraft> Found, int ItemsRead)
 {
-    /// <param name="feedUrl">The address to keep for the next poll (by default the one the source had).</param>
+    /// <summary>A failure that keeps the source's address and validators for the next poll.</summary>
     public static PollOutcome Failure(ClaimedSource source, string error, TimeSpan? retryAfter = null) =>
         Failure(source, error, source.FeedUrl, retryAfter);
 
+    /// <param name="feedUrl">The address to fetch at the next poll (null: a website's feed is looked for again).</param>
     public static PollOutcome Failure(ClaimedSource source, string error, string? feedUrl, TimeSpan? retryAfter) =>
         new(source, FetchOutcome.Failed, feedUrl, source.Title, source.ETag, source.LastModified, retryAfter, null, error, [], 0);
 }
@@ -76,7 +77,7 @@ public sealed class SourcePolling(FeedFetcher fetcher, FeedDiscovery discovery, 
             return PollOutcome.Failure(source, e.Message, feedUrl, fetched.RetryAfter);
         }
         // The news search's own title names the search engine, not the outlet; its items name theirs in the link's host.
-        title = source.Kind == SourceKinds.NewsSearch ? null : Clean(feed.Title) ?? title ?? fetched.FinalUrl.Host;
+        title = source.Kind == SourceKinds.NewsSearch ? null : StorableText.Cleaned(feed.Title) ?? title ?? fetched.FinalUrl.Host;
         var events = Keep(source, feed, title, now);
         return new PollOutcome(source, FetchOutcome.Fetched, feedUrl, title ?? source.Title, fetched.ETag, fetched.LastModified,
             fetched.RetryAfter, fetched.MaxAge, null, events, feed.Items.Count);
@@ -90,7 +91,7 @@ public sealed class SourcePolling(FeedFetcher fetcher, FeedDiscovery discovery, 
         try
         {
             var feed = FeedParser.Parse(result.Body, result.ContentType, result.FinalUrl);
-            return Clean(feed.Title) ?? result.FinalUrl.Host;
+            return StorableText.Cleaned(feed.Title) ?? result.FinalUrl.Host;
         }
         catch (NotAFeedException)
         {
@@ -104,10 +105,10 @@ public sealed class SourcePolling(FeedFetcher fetcher, FeedDiscovery discovery, 
         var events = new List<EventCreation.EventDraft>();
         foreach (var item in feed.Items)
         {
-            var itemTitle = Clean(item.Title);
+            var itemTitle = StorableText.Cleaned(item.Title);
             if (itemTitle is null)
                 continue;
-            var description = Clean(item.Summary);
+            var description = StorableText.Cleaned(item.Summary);
             string because;
             bool? subject = null;
             if (mentions is null)
@@ -122,12 +123,12 @@ public sealed class SourcePolling(FeedFetcher fetcher, FeedDiscovery discovery, 
             {
                 ClientId = source.ClientId,
                 SourceId = source.Id,
-                Title = Cut(itemTitle, 500),
-                Description = description is null ? null : Cut(description, MaxDescriptionLength),
+                Title = StorableText.Cut(itemTitle, 500),
+                Description = description is null ? null : StorableText.Cut(description, MaxDescriptionLength),
                 Url = link,
-                Source = Cut(title ?? (link is not null ? new Uri(link).Host : "news search"), 200),
+                Source = StorableText.Cut(title ?? (link is not null ? new Uri(link).Host : "news search"), 200),
                 SourceType = IsClientsOwn(source, link) ? SourceTypes.PressRelease : SourceTypes.News,
-                KeptBecause = Cut(because, 300),
+                KeptBecause = StorableText.Cut(because, 300),
                 Category = "",
                 // A date in the future is a feed's mistake; the story is news now.
                 EventDate = StoredTime.Of(date > now ? now : date),
@@ -139,10 +140,6 @@ public sealed class SourcePolling(FeedFetcher fetcher, FeedDiscovery discovery, 
     /// <summary>The client's own site: a website source, or a link on the client's domain.</summary>
     private static bool IsClientsOwn(ClaimedSource source, string? link) =>
         source.Kind == SourceKinds.Website || ClientSites.Owns(source.ClientDomain, link);
-
-    private static string? Clean(string? text) => StorableText.Cleaned(text);
-
-    private static string Cut(string text, int max) => StorableText.Cut(text, max);
 }
 
 /// <summary>The deployment's news search for one client: its name without legal suffix, or one of its keywords, each quoted.</summary>

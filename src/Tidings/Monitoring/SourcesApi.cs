@@ -83,9 +83,9 @@ public static class SourcesApi
         if (client is null)
             return TypedResults.NotFound();
         if (request.Kind == SourceKinds.NewsSearch && settings.NewsSearchUrl is null)
-            return NotAllowed("This deployment has no news search: its operator has not set Monitoring:NewsSearchUrl.");
+            return Refusals.NotAllowed("This deployment has no news search: its operator has not set Monitoring:NewsSearchUrl.");
         if (url is not null && await AddressRules.RefusalAsync(new Uri(url), fetching.AllowPrivateAddresses, ct) is { } refusal)
-            return NotAllowed(refusal);
+            return Refusals.NotAllowed(refusal);
         if (await WatchedAsync(db, id, request.Kind!, url, null, ct))
             return AlreadyWatched();
 
@@ -106,19 +106,6 @@ public static class SourcesApi
         Keep = keep ?? (kind == SourceKinds.Feed && !ClientSites.Owns(client.Domain, url) ? KeepRules.Mentions : KeepRules.DefaultFor(kind)),
         NextDueAt = StoredTime.Now(db.Clock),
     };
-
-    /// <summary>
-    /// What a new client is watched through without anyone asking: its website when it has a domain (its feeds are
-    /// found at the first poll; POST .../sources/discover lists them), and the deployment's news search when there is one.
-    /// The website's address is checked at every connection, as any source's.
-    /// </summary>
-    public static IEnumerable<Source> FirstSources(Client client, MonitoringSettings settings, TidingsDbContext db)
-    {
-        if (ClientSites.HomeOf(client.Domain) is { } home && home.AbsoluteUri.Length <= Source.MaxUrlLength)
-            yield return NewSource(client, SourceKinds.Website, home.AbsoluteUri, null, db);
-        if (settings.NewsSearchUrl is not null)
-            yield return NewSource(client, SourceKinds.NewsSearch, null, null, db);
-    }
 
     private static async Task<Results<Ok<SourceDto>, NotFound>> GetAsync(Guid id, TidingsDbContext db, HttpResponse response, CancellationToken ct)
     {
@@ -159,7 +146,7 @@ public static class SourcesApi
         if (hasUrl && url != source.Url)
         {
             if (await AddressRules.RefusalAsync(new Uri(url!), fetching.AllowPrivateAddresses, ct) is { } refusal)
-                return NotAllowed(refusal);
+                return Refusals.NotAllowed(refusal);
             if (await WatchedAsync(db, source.ClientId, source.Kind, url, source.Id, ct))
                 return AlreadyWatched();
             // A new address: what was learnt of the old one (validators, the feed found on the site, failures) no longer holds.
@@ -202,7 +189,7 @@ public static class SourcesApi
         if (clientId is null)
             return TypedResults.NotFound();
         if (!await db.Clients.AnyAsync(c => c.Id == clientId && c.IsActive, ct))
-            return NotAllowed("The client is inactive or in the trash: its sources are not fetched.");
+            return Refusals.NotAllowed("The client is inactive or in the trash: its sources are not fetched.");
         var now = StoredTime.Now(db.Clock);
         var claimed = await SourceClaims.ClaimOneAsync(db, id, $"{round.Process} (check by {db.Actor.Name})", now, now + settings.ClaimLease, ct);
         if (claimed is null)
@@ -223,12 +210,12 @@ public static class SourcesApi
         if (client is null)
             return TypedResults.NotFound();
         if (string.IsNullOrWhiteSpace(client.Domain))
-            return NotAllowed("The client has no domain: give it one to look for its feeds, or add a feed by its address.");
+            return Refusals.NotAllowed("The client has no domain: give it one to look for its feeds, or add a feed by its address.");
         var site = ClientSites.HomeOf(client.Domain);
         if (site is null)
-            return NotAllowed($"The client's domain '{client.Domain}' is not an address Tidings can look at.");
+            return Refusals.NotAllowed($"The client's domain '{client.Domain}' is not an address Tidings can look at.");
         if (await AddressRules.RefusalAsync(site, fetching.AllowPrivateAddresses, ct) is { } refusal)
-            return NotAllowed(refusal);
+            return Refusals.NotAllowed(refusal);
 
         var found = await discovery.DiscoverAsync(site.AbsoluteUri, SourcePolling.Recognise, ct);
         var watched = await db.Sources.AsNoTracking().Where(s => s.ClientId == id && s.FeedUrl != null)
@@ -252,30 +239,10 @@ public static class SourcesApi
             added.Select(SourceDto.From).ToList()));
     }
 
-    /// <summary>An address as stored: a website may be a bare domain; anything else must be an absolute http(s) URL.</summary>
-    private static string? Address(FieldErrors errors, string? url, string kind)
-    {
-        if (string.IsNullOrWhiteSpace(url))
-        {
-            errors.Add("url", "Required.");
-            return null;
-        }
-        var text = url.Trim();
-        if (kind == SourceKinds.Website && !text.Contains("://", StringComparison.Ordinal))
-            text = "https://" + text;
-        if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || uri.Host.Length == 0)
-        {
-            errors.Add("url", "Must be an absolute http(s) URL.");
-            return null;
-        }
-        if (!string.IsNullOrEmpty(uri.UserInfo))
-        {
-            errors.Add("url", "Must not carry a user name or password.");
-            return null;
-        }
-        errors.MaxLength("url", uri.AbsoluteUri, Source.MaxUrlLength);
-        return uri.AbsoluteUri;
-    }
+    /// <summary>An address as stored: a website may be given as its bare domain.</summary>
+    private static string? Address(FieldErrors errors, string? url, string kind) =>
+        errors.FetchableUrl("url", kind == SourceKinds.Website && url is not null && !url.Contains("://", StringComparison.Ordinal) ? "https://" + url.Trim() : url,
+            Source.MaxUrlLength);
 
     private static Task<bool> WatchedAsync(TidingsDbContext db, Guid clientId, string kind, string? url, Guid? except, CancellationToken ct) =>
         kind == SourceKinds.NewsSearch
@@ -288,8 +255,6 @@ public static class SourcesApi
         FetchOutcome.NotModified => "not_modified",
         _ => "failed",
     };
-
-    private static IResult NotAllowed(string detail) => TypedResults.Problem(title: "Not allowed", detail: detail, statusCode: 422);
 
     private static IResult AlreadyWatched() => TypedResults.Problem(title: "Already watched",
         detail: "The client already has a live source of this kind at this address.", statusCode: StatusCodes.Status409Conflict);

@@ -40,6 +40,31 @@ public sealed class FieldErrors
         return MaxLength(field, value, maxLength);
     }
 
+    /// <summary>
+    /// An address Tidings will fetch or post to (a feed, a website, a webhook endpoint): required, absolute http(s) with a
+    /// host and no user name or password; answers it as stored (Uri.AbsoluteUri), or null with the field's error added.
+    /// </summary>
+    public string? FetchableUrl(string field, string? value, int maxLength)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            Add(field, "Required.");
+            return null;
+        }
+        if (!Uri.TryCreate(value.Trim(), UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps) || uri.Host.Length == 0)
+        {
+            Add(field, "Must be an absolute http(s) URL.");
+            return null;
+        }
+        if (!string.IsNullOrEmpty(uri.UserInfo))
+        {
+            Add(field, "Must not carry a user name or password.");
+            return null;
+        }
+        MaxLength(field, uri.AbsoluteUri, maxLength);
+        return uri.AbsoluteUri;
+    }
+
     public IResult Problem() => TypedResults.ValidationProblem(
         _errors.ToDictionary(e => e.Key, e => e.Value.ToArray()), title: "Invalid request");
 }

@@ -16,34 +16,27 @@ public static class DueWorkLookup
     public sealed record DueBusiness(Guid BusinessId, DateTime DueSince);
 
     /// <summary>
-    /// The businesses with a live, running source that nobody holds and that is due at <paramref name="now"/>, or, with
-    /// <paramref name="everyFetchedBefore"/>, that has not been fetched since then (a round over every source); most
-    /// overdue first.
+    /// What "due and free" means, the same text in this lookup and in the claim that follows it (SourceClaims), so a
+    /// claim takes exactly what the lookup found: a live, running source that nobody holds, due by its time, or, in a
+    /// round over every source, not fetched since that round began. Parameters: {0} now, {1} the round's start.
+    /// </summary>
+    public static string Claimable(bool everySource) =>
+        "NOT is_deleted AND stopped_at IS NULL AND (claimed_until IS NULL OR claimed_until < {0}) AND "
+        + (everySource ? "(last_fetched_at IS NULL OR last_fetched_at < {1})" : "next_due_at <= {0}");
+
+    /// <summary>
+    /// The businesses with a claimable source at <paramref name="now"/> (with <paramref name="everyFetchedBefore"/>: not
+    /// fetched since then, due or not), most overdue first.
     /// </summary>
     public static async Task<List<DueBusiness>> DueBusinessesAsync(TidingsDbContext db, DateTime now, DateTime? everyFetchedBefore, int limit,
         CancellationToken ct)
     {
         if (db.Database.CurrentTransaction is not null)
             throw new InvalidOperationException("Look up due work before starting a transaction.");
+        // Constant text; the values go as parameters.
+        var sql = "SELECT business_id, MIN(next_due_at) AS due_since FROM sources WHERE " + Claimable(everyFetchedBefore is not null)
+            + " GROUP BY business_id ORDER BY MIN(next_due_at) LIMIT {2}";
         using (db.Tenant.EnterPlatformScope(ScopeName))
-            return everyFetchedBefore is { } before
-                ? await db.Database.SqlQuery<DueBusiness>($"""
-                    SELECT business_id, MIN(next_due_at) AS due_since
-                    FROM sources
-                    WHERE NOT is_deleted AND stopped_at IS NULL AND (last_fetched_at IS NULL OR last_fetched_at < {before})
-                      AND (claimed_until IS NULL OR claimed_until < {now})
-                    GROUP BY business_id
-                    ORDER BY MIN(next_due_at)
-                    LIMIT {limit}
-                    """).ToListAsync(ct)
-                : await db.Database.SqlQuery<DueBusiness>($"""
-                    SELECT business_id, MIN(next_due_at) AS due_since
-                    FROM sources
-                    WHERE NOT is_deleted AND stopped_at IS NULL AND next_due_at <= {now}
-                      AND (claimed_until IS NULL OR claimed_until < {now})
-                    GROUP BY business_id
-                    ORDER BY MIN(next_due_at)
-                    LIMIT {limit}
-                    """).ToListAsync(ct);
+            return await db.Database.SqlQueryRaw<DueBusiness>(sql, now, everyFetchedBefore ?? now, limit).ToListAsync(ct);
     }
 }

@@ -47,15 +47,13 @@ public static class WebhooksApi
         CancellationToken ct)
     {
         var errors = new FieldErrors();
-        var url = Address(errors, request.Url);
+        var url = errors.FetchableUrl("url", request.Url, Webhook.MaxUrlLength);
         errors.MaxLength("description", request.Description, 200)
             .OneOf("format", request.Format, WebhookFormats.All)
             .Range("minRelevance", request.MinRelevance, 0, 1);
-        if (request.EventTypes is null || request.EventTypes.Count == 0)
-            errors.Add("eventTypes", "Required: at least one of " + string.Join(", ", WebhookEventTypes.All) + ".");
-        EventTypes(errors, request.EventTypes);
-        List(errors, "categories", request.Categories);
-        List(errors, "clientIds", request.ClientIds);
+        EventTypes(errors, request.EventTypes, given: true);
+        FilterItems(errors, "categories", request.Categories);
+        FilterItems(errors, "clientIds", request.ClientIds);
         if (errors.Any)
             return errors.Problem();
         if (await RefusalAsync(db, url!, request.Categories, request.ClientIds, fetching, ct) is { } refused)
@@ -95,7 +93,7 @@ public static class WebhooksApi
 
         var hasUrl = patch.Has<string>("url", out var url);
         if (hasUrl)
-            url = Address(errors, url);
+            url = errors.FetchableUrl("url", url, Webhook.MaxUrlLength);
         var hasDescription = patch.Has<string>("description", out var description);
         errors.MaxLength("description", description, 200);
         var hasFormat = patch.Has<string>("format", out var format);
@@ -103,15 +101,13 @@ public static class WebhooksApi
             errors.Add("format", "Required.");
         errors.OneOf("format", format, WebhookFormats.All);
         var hasTypes = patch.Has<List<string>>("eventTypes", out var types);
-        if (hasTypes && (types is null || types.Count == 0))
-            errors.Add("eventTypes", "Required: at least one of " + string.Join(", ", WebhookEventTypes.All) + ".");
-        EventTypes(errors, types);
+        EventTypes(errors, types, given: hasTypes);
         var hasRelevance = patch.Has<double?>("minRelevance", out var minRelevance);
         errors.Range("minRelevance", minRelevance, 0, 1);
         var hasCategories = patch.Has<List<string>>("categories", out var categories);
-        List(errors, "categories", categories);
+        FilterItems(errors, "categories", categories);
         var hasClients = patch.Has<List<Guid>>("clientIds", out var clientIds);
-        List(errors, "clientIds", clientIds);
+        FilterItems(errors, "clientIds", clientIds);
         var hasEnabled = patch.Has<bool?>("enabled", out var enabled);
         if (hasEnabled && enabled is null)
             errors.Add("enabled", "Required.");
@@ -161,50 +157,32 @@ public static class WebhooksApi
         FetchSettings fetching, CancellationToken ct)
     {
         if (url is not null && await AddressRules.RefusalAsync(new Uri(url), fetching.AllowPrivateAddresses, ct) is { } refusal)
-            return NotAllowed(refusal);
+            return Refusals.NotAllowed(refusal);
         if (categories is { Count: > 0 })
         {
             var live = await LiveCategories.ReadAsync(db, ct);
             if (categories.FirstOrDefault(c => live.Refusal(c, null) is not null) is { } unknown)
-                return NotAllowed($"\"{unknown}\" is not a live category of this business.");
+                return Refusals.NotAllowed($"\"{unknown}\" is not a live category of this business.");
         }
         if (clientIds is { Count: > 0 })
         {
             var wanted = clientIds.Distinct().ToList();
             if (await db.Clients.CountAsync(c => wanted.Contains(c.Id), ct) != wanted.Count)
-                return NotAllowed("clientIds names a client this business does not have.");
+                return Refusals.NotAllowed("clientIds names a client this business does not have.");
         }
         return null;
     }
 
-    private static string? Address(FieldErrors errors, string? url)
+    /// <param name="given">The request sets them: then at least one is required.</param>
+    private static void EventTypes(FieldErrors errors, List<string>? types, bool given)
     {
-        if (string.IsNullOrWhiteSpace(url))
-        {
-            errors.Add("url", "Required.");
-            return null;
-        }
-        if (!Uri.TryCreate(url.Trim(), UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || uri.Host.Length == 0)
-        {
-            errors.Add("url", "Must be an absolute http(s) URL.");
-            return null;
-        }
-        if (!string.IsNullOrEmpty(uri.UserInfo))
-        {
-            errors.Add("url", "Must not carry a user name or password.");
-            return null;
-        }
-        errors.MaxLength("url", uri.AbsoluteUri, Webhook.MaxUrlLength);
-        return uri.AbsoluteUri;
-    }
-
-    private static void EventTypes(FieldErrors errors, List<string>? types)
-    {
+        if (given && (types is null || types.Count == 0))
+            errors.Add("eventTypes", "Required: at least one of " + string.Join(", ", WebhookEventTypes.All) + ".");
         if (types?.FirstOrDefault(t => !WebhookEventTypes.All.Contains(t)) is { } unknown)
             errors.Add("eventTypes", $"\"{unknown}\" is not one of: {string.Join(", ", WebhookEventTypes.All)}.");
     }
 
-    private static void List<T>(FieldErrors errors, string field, List<T>? items)
+    private static void FilterItems<T>(FieldErrors errors, string field, List<T>? items)
     {
         if (items is { Count: > MaxFilterItems })
             errors.Add(field, $"At most {MaxFilterItems}.");
@@ -213,6 +191,4 @@ public static class WebhooksApi
     }
 
     private static string? Blank(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
-
-    private static IResult NotAllowed(string detail) => TypedResults.Problem(title: "Not allowed", detail: detail, statusCode: 422);
 }
