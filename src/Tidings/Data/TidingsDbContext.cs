@@ -106,6 +106,9 @@ public abstract class TidingsDbContext : DbContext
     public DbSet<ClientTag> ClientTags => Set<ClientTag>();
     public DbSet<EventTag> EventTags => Set<EventTag>();
     public DbSet<Notification> Notifications => Set<Notification>();
+    public DbSet<NotificationPreference> NotificationPreferences => Set<NotificationPreference>();
+    public DbSet<Delivery.Outbox.OutboxMessage> OutboxMessages => Set<Delivery.Outbox.OutboxMessage>();
+    public DbSet<Delivery.Webhooks.WebhookDelivery> WebhookDeliveries => Set<Delivery.Webhooks.WebhookDelivery>();
     public DbSet<AuditLog> AuditLogs => Set<AuditLog>();
     public DbSet<PlatformAuditLog> PlatformAuditLogs => Set<PlatformAuditLog>();
     public DbSet<LegacyIdMapping> LegacyIdMap => Set<LegacyIdMapping>();
@@ -227,6 +230,8 @@ public abstract class TidingsDbContext : DbContext
         try
         {
             var trail = await ApplySaveRulesAsync(now, cancellationToken);
+            // The rules may add rows of their own (outbox messages).
+            entries = ChangeTracker.Entries().Where(e => e.State != EntityState.Unchanged).ToList();
             ChangeTracker.AutoDetectChangesEnabled = false;
             IsSaving = true;
             var tables = entries.GroupBy(e => e.Metadata.ClrType, e => e.Entity)
@@ -284,6 +289,7 @@ public abstract class TidingsDbContext : DbContext
         SoftDeleteRules.BeforeSave(ChangeTracker, _purges, Actor, now);
         Stamping.BeforeSave(ChangeTracker, Actor, now);
         ChangeTracker.DetectChanges();
+        await Delivery.Outbox.OutboxRules.BeforeSaveAsync(this, now, ct);
         StorableText.BeforeSave(ChangeTracker);
         return AuditTrail.Describe(ChangeTracker, _purges, Actor, now);
     }

@@ -29,6 +29,9 @@ public sealed class User : ITenantOwned, ISoftDeletable, ITimestamped
     [Secret]
     public string? PasswordHash { get; set; }
 
+    /// <summary>An IANA time zone (Europe/Paris): the local hour of their digests, and times in their e-mails.</summary>
+    public string TimeZone { get; set; } = "UTC";
+
     public bool IsActive { get; set; } = true;
     public DateTime? LastLoginAt { get; set; }
     public DateTime CreatedAt { get; set; }

@@ -12,6 +12,7 @@ public sealed class UserConfiguration : IEntityTypeConfiguration<User>
         b.Property(x => x.NormalizedEmail).HasMaxLength(320);
         b.Property(x => x.DisplayName).HasMaxLength(200);
         b.Property(x => x.Role).HasMaxLength(20);
+        b.Property(x => x.TimeZone).HasMaxLength(64).HasDefaultValue("UTC");
         b.Property(x => x.PasswordHash).HasMaxLength(500);
         b.HasIndex(x => x.NormalizedEmail).IsUnique().HasFilter("NOT is_deleted").HasDatabaseName("ix_users_email_unique");
         b.HasIndex(x => new { x.BusinessId, x.IsDeleted });

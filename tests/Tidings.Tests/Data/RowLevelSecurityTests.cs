@@ -15,7 +15,7 @@ namespace Tidings.Tests.Data;
 public abstract class RowLevelSecurityTests(TestDatabase database)
 {
     private static readonly string[] TenantTables =
-        ["users", "clients", "events", "event_user_interactions", "tags", "categories", "classification_examples", "sources", "webhooks", "client_tags", "event_tags", "notifications", "audit_logs", "api_tokens", "legacy_id_map", "legacy_values"];
+        ["users", "clients", "events", "event_user_interactions", "tags", "categories", "classification_examples", "sources", "webhooks", "webhook_deliveries", "outbox_messages", "notification_preferences", "client_tags", "event_tags", "notifications", "audit_logs", "api_tokens", "legacy_id_map", "legacy_values"];
 
     [Fact]
     public async Task Raw_sql_through_the_application_sees_only_the_current_business()
@@ -75,14 +75,14 @@ public abstract class RowLevelSecurityTests(TestDatabase database)
             await using var seen = new NpgsqlCommand($"SELECT count(*) FROM {table}", connection, transaction);
             Assert.Equal(0L, await seen.ExecuteScalarAsync());
         }
-        // The monitor's claim of due work reads the sources of every business, and can change none of them.
+        // The claims of due work (monitor, dispatcher) read the scheduling tables of every business, and can change none of them.
         foreach (var table in Tidings.Data.Postgres.DatabaseGuards.DueWorkTables)
         {
             await using var seen = new NpgsqlCommand($"SELECT count(DISTINCT business_id) FROM {table} WHERE business_id IN (@a, @b)", connection, transaction);
             seen.Parameters.AddWithValue("a", a.Business.Id);
             seen.Parameters.AddWithValue("b", b.Business.Id);
             Assert.Equal(2L, await seen.ExecuteScalarAsync());
-            await using var write = new NpgsqlCommand($"UPDATE {table} SET claimed_by = 'platform' WHERE business_id IN (@a, @b)", connection, transaction);
+            await using var write = new NpgsqlCommand($"UPDATE {table} SET created_at = created_at WHERE business_id IN (@a, @b)", connection, transaction);
             write.Parameters.AddWithValue("a", a.Business.Id);
             write.Parameters.AddWithValue("b", b.Business.Id);
             Assert.Equal(0, await write.ExecuteNonQueryAsync());

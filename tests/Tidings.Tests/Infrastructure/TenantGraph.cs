@@ -42,6 +42,16 @@ public sealed class TenantGraph
         };
         var tag = new Tag { Name = "Watch " + Guid.NewGuid().ToString("N")[..6], Color = "#336699" };
         var category = new Tidings.Categories.Category { Key = "watch_" + Guid.NewGuid().ToString("N")[..6], Name = "Watch", Signal = Tidings.Categories.CategorySignals.Risk, Weight = 0.7 };
+        var webhook = new Tidings.Delivery.Webhooks.Webhook
+        {
+            Url = "https://hooks.example.com/tidings", Format = Tidings.Delivery.Webhooks.WebhookFormats.Json,
+            EventTypes = [Tidings.Delivery.Webhooks.WebhookEventTypes.EventCreated], Secret = Tidings.Delivery.Webhooks.WebhookSecret.New(),
+        };
+        var message = new Tidings.Delivery.Outbox.OutboxMessage
+        {
+            Channel = Tidings.Delivery.Outbox.OutboxChannels.Webhook, WebhookId = webhook.Id, Type = Tidings.Delivery.Webhooks.WebhookEventTypes.EventCreated,
+            Payload = "{}", Attempts = 1, NextAttemptAt = StoredTime.Of(DateTime.UtcNow.AddMinutes(5)), LastError = "the receiver answered 503",
+        };
         var rows = new object[]
         {
             member, client, source, ev, tag, category,
@@ -50,10 +60,18 @@ public sealed class TenantGraph
             new EventTag { EventId = ev.Id, TagId = tag.Id },
             new ApiToken { UserId = member.Id, Kind = ApiToken.PersonalKind, Name = "script", TokenHash = ApiToken.Hash(ApiToken.NewSecret(business.Id)), ExpiresAt = StoredTime.Of(DateTime.UtcNow.AddDays(30)) },
             new Notification { UserId = member.Id, Type = NotificationTypes.HighRelevanceEvent, Title = "Look", Message = "Acme raised money", RelatedEventId = ev.Id, RelatedClientId = client.Id },
-            new Tidings.Delivery.Webhooks.Webhook
+            webhook,
+            new Tidings.Delivery.Webhooks.WebhookDelivery
             {
-                Url = "https://hooks.example.com/tidings", Format = Tidings.Delivery.Webhooks.WebhookFormats.Json,
-                EventTypes = [Tidings.Delivery.Webhooks.WebhookEventTypes.EventCreated], Secret = Tidings.Delivery.Webhooks.WebhookSecret.New(),
+                WebhookId = webhook.Id, MessageId = message.Id, Type = message.Type, Attempt = 1, StatusCode = 503, DurationMs = 12,
+                Error = "the receiver answered 503", ResponseExcerpt = "busy",
+            },
+            message,
+            new NotificationPreference
+            {
+                UserId = member.Id, Kinds = [NotificationTypes.HighRelevanceEvent], Clients = NotificationScopes.Tagged, TagIds = [tag.Id.ToString()],
+                MinRelevance = 0.5, Channel = NotificationChannels.DailyDigest, NextDigestAt = StoredTime.Of(DateTime.UtcNow.AddHours(3)),
+                UnsubscribeToken = "unsubscribe-" + Guid.NewGuid().ToString("N"),
             },
             new Tidings.Classification.ClassificationExample { EventId = ev.Id, Category = category.Key, Title = ev.Title, ClientName = client.Name },
             new LegacyIdMapping { TableName = "clients", OldId = 7, NewId = client.Id },

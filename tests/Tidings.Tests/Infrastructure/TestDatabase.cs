@@ -267,6 +267,17 @@ public sealed class TestServer(string variable, string what, string? sessionSetu
                         await using var admin = await OpenAdminAsync();
                         await ExecuteAsync(admin, "SELECT run_command_on_workers($cmd$SELECT pg_terminate_backend(pid) FROM pg_stat_activity " +
                             $"WHERE datname = '{name}' AND pid <> pg_backend_pid()$cmd$)");
+                        // A two-phase commit left prepared on a worker by a killed process holds the database until recovered.
+                        try
+                        {
+                            await using var database = new NpgsqlConnection(ConnectionString(name, role: null, pooling: false));
+                            await database.OpenAsync();
+                            await ExecuteAsync(database, "SELECT recover_prepared_transactions()");
+                        }
+                        catch (PostgresException)
+                        {
+                            // Gone already on the coordinator, or never given the extension.
+                        }
                     }
                 }
             }

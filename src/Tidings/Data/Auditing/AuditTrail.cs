@@ -19,7 +19,7 @@ internal static class AuditTrail
         var logs = new List<AuditLog>();
         foreach (var entry in changes.Entries())
         {
-            if (entry.Entity is AuditLog or PlatformAuditLog)
+            if (entry.Entity is AuditLog or PlatformAuditLog or INotAudited)
                 continue;
             var log = entry.State switch
             {

@@ -73,7 +73,7 @@ public static class DatabaseGuards
     /// Business tables the platform scope may only read, for the monitor's claim of due work (DueWorkLookup): policy
     /// platform_due_work, FOR SELECT. Their queries are a business's few sources, where the OR-ed policy costs nothing.
     /// </summary>
-    public static readonly IReadOnlyList<string> DueWorkTables = ["sources"];
+    public static readonly IReadOnlyList<string> DueWorkTables = ["sources", "outbox_messages", "notification_preferences"];
 
     /// <summary>Tables of no business, whose only policy is the platform scope's: the platform's own audit entries.</summary>
     public static readonly IReadOnlyList<string> PlatformOnlyTables = ["platform_audit_logs"];

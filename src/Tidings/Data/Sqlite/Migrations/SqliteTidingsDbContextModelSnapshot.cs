@@ -555,6 +555,105 @@ namespace Tidings.Data.Sqlite.Migrations
                         });
                 });
 
+            modelBuilder.Entity("Tidings.Delivery.Outbox.OutboxMessage", b =>
+                {
+                    b.Property<Guid>("BusinessId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("business_id");
+
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("attempts");
+
+                    b.Property<string>("Channel")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("channel");
+
+                    b.Property<string>("ClaimedBy")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("claimed_by");
+
+                    b.Property<DateTime?>("ClaimedUntil")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("claimed_until");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTime?>("DeliveredAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("delivered_at");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("last_error");
+
+                    b.Property<DateTime>("NextAttemptAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("next_attempt_at");
+
+                    b.Property<string>("Payload")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("payload");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("state");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(50)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("type");
+
+                    b.Property<Guid?>("UserId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("user_id");
+
+                    b.Property<Guid?>("WebhookId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("webhook_id");
+
+                    b.HasKey("BusinessId", "Id")
+                        .HasName("pk_outbox_messages");
+
+                    b.HasIndex("BusinessId", "CreatedAt")
+                        .HasDatabaseName("ix_outbox_messages_business_created");
+
+                    b.HasIndex("BusinessId", "NextAttemptAt")
+                        .HasDatabaseName("ix_outbox_messages_business_due")
+                        .HasFilter("state = 'pending'");
+
+                    b.HasIndex("BusinessId", "UserId")
+                        .HasDatabaseName("ix_outbox_messages_business_id_user_id")
+                        .HasFilter("user_id IS NOT NULL");
+
+                    b.HasIndex("BusinessId", "WebhookId")
+                        .HasDatabaseName("ix_outbox_messages_business_id_webhook_id")
+                        .HasFilter("webhook_id IS NOT NULL");
+
+                    b.ToTable("outbox_messages", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_outbox_messages_channel", "channel IN ('webhook', 'email')");
+
+                            t.HasCheckConstraint("ck_outbox_messages_state", "state IN ('pending', 'delivered', 'failed')");
+
+                            t.HasCheckConstraint("ck_outbox_messages_target", "(channel = 'webhook' AND webhook_id IS NOT NULL) OR (channel = 'email' AND user_id IS NOT NULL)");
+                        });
+                });
+
             modelBuilder.Entity("Tidings.Delivery.Webhooks.Webhook", b =>
                 {
                     b.Property<Guid>("BusinessId")
@@ -669,6 +768,76 @@ namespace Tidings.Data.Sqlite.Migrations
 
                             t.HasCheckConstraint("ck_webhooks_min_relevance", "min_relevance IS NULL OR (min_relevance >= 0 AND min_relevance <= 1)");
                         });
+                });
+
+            modelBuilder.Entity("Tidings.Delivery.Webhooks.WebhookDelivery", b =>
+                {
+                    b.Property<Guid>("BusinessId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("business_id");
+
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<int>("Attempt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("attempt");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<int>("DurationMs")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("duration_ms");
+
+                    b.Property<string>("Error")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("error");
+
+                    b.Property<bool>("IsTest")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("is_test");
+
+                    b.Property<Guid>("MessageId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("message_id");
+
+                    b.Property<string>("ResponseExcerpt")
+                        .HasMaxLength(1024)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("response_excerpt");
+
+                    b.Property<int?>("StatusCode")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("status_code");
+
+                    b.Property<bool>("Succeeded")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("succeeded");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(50)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("type");
+
+                    b.Property<Guid>("WebhookId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("webhook_id");
+
+                    b.HasKey("BusinessId", "Id")
+                        .HasName("pk_webhook_deliveries");
+
+                    b.HasIndex("BusinessId", "MessageId")
+                        .HasDatabaseName("ix_webhook_deliveries_business_message");
+
+                    b.HasIndex("BusinessId", "WebhookId", "CreatedAt")
+                        .HasDatabaseName("ix_webhook_deliveries_business_webhook_created");
+
+                    b.ToTable("webhook_deliveries", (string)null);
                 });
 
             modelBuilder.Entity("Tidings.Events.Event", b =>
@@ -1214,6 +1383,105 @@ namespace Tidings.Data.Sqlite.Migrations
                     b.ToTable("notifications", (string)null);
                 });
 
+            modelBuilder.Entity("Tidings.Notifications.NotificationPreference", b =>
+                {
+                    b.Property<Guid>("BusinessId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("business_id");
+
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Categories")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("categories");
+
+                    b.Property<string>("Channel")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("channel");
+
+                    b.Property<string>("Clients")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("clients");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<int>("DigestDay")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("digest_day");
+
+                    b.Property<int>("DigestHour")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("digest_hour");
+
+                    b.Property<string>("Kinds")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("kinds");
+
+                    b.Property<DateTime?>("LastDigestAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("last_digest_at");
+
+                    b.Property<double?>("MinRelevance")
+                        .HasColumnType("REAL")
+                        .HasColumnName("min_relevance");
+
+                    b.Property<DateTime?>("NextDigestAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("next_digest_at");
+
+                    b.Property<string>("TagIds")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tag_ids");
+
+                    b.Property<string>("UnsubscribeToken")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("unsubscribe_token");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .IsConcurrencyToken()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated_at");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("BusinessId", "Id")
+                        .HasName("pk_notification_preferences");
+
+                    b.HasIndex("BusinessId", "NextDigestAt")
+                        .HasDatabaseName("ix_notification_preferences_business_digest_due")
+                        .HasFilter("next_digest_at IS NOT NULL");
+
+                    b.HasIndex("BusinessId", "UserId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_notification_preferences_business_id_user_id");
+
+                    b.ToTable("notification_preferences", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_notification_preferences_channel", "channel IN ('in_app', 'email', 'daily_digest', 'weekly_digest')");
+
+                            t.HasCheckConstraint("ck_notification_preferences_clients", "clients IN ('mine', 'tagged', 'all')");
+
+                            t.HasCheckConstraint("ck_notification_preferences_digest_day", "digest_day BETWEEN 0 AND 6");
+
+                            t.HasCheckConstraint("ck_notification_preferences_digest_hour", "digest_hour BETWEEN 0 AND 23");
+
+                            t.HasCheckConstraint("ck_notification_preferences_min_relevance", "min_relevance IS NULL OR (min_relevance >= 0 AND min_relevance <= 1)");
+                        });
+                });
+
             modelBuilder.Entity("Tidings.Tags.ClientTag", b =>
                 {
                     b.Property<Guid>("BusinessId")
@@ -1500,6 +1768,14 @@ namespace Tidings.Data.Sqlite.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("role");
 
+                    b.Property<string>("TimeZone")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasDefaultValue("UTC")
+                        .HasColumnName("time_zone");
+
                     b.Property<DateTime>("UpdatedAt")
                         .IsConcurrencyToken()
                         .HasColumnType("TEXT")
@@ -1632,6 +1908,28 @@ namespace Tidings.Data.Sqlite.Migrations
                         .HasConstraintName("fk_audit_logs_users_business_id_user_id");
                 });
 
+            modelBuilder.Entity("Tidings.Delivery.Outbox.OutboxMessage", b =>
+                {
+                    b.HasOne("Tidings.Businesses.Business", null)
+                        .WithMany()
+                        .HasForeignKey("BusinessId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_outbox_messages_businesses_business_id");
+
+                    b.HasOne("Tidings.Users.User", null)
+                        .WithMany()
+                        .HasForeignKey("BusinessId", "UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .HasConstraintName("fk_outbox_messages_users_business_id_user_id");
+
+                    b.HasOne("Tidings.Delivery.Webhooks.Webhook", null)
+                        .WithMany()
+                        .HasForeignKey("BusinessId", "WebhookId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .HasConstraintName("fk_outbox_messages_webhooks_business_id_webhook_id");
+                });
+
             modelBuilder.Entity("Tidings.Delivery.Webhooks.Webhook", b =>
                 {
                     b.HasOne("Tidings.Businesses.Business", null)
@@ -1652,6 +1950,23 @@ namespace Tidings.Data.Sqlite.Migrations
                         .HasForeignKey("BusinessId", "DeletedByUserId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .HasConstraintName("fk_webhooks_users_business_id_deleted_by_user_id");
+                });
+
+            modelBuilder.Entity("Tidings.Delivery.Webhooks.WebhookDelivery", b =>
+                {
+                    b.HasOne("Tidings.Businesses.Business", null)
+                        .WithMany()
+                        .HasForeignKey("BusinessId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_webhook_deliveries_businesses_business_id");
+
+                    b.HasOne("Tidings.Delivery.Webhooks.Webhook", null)
+                        .WithMany()
+                        .HasForeignKey("BusinessId", "WebhookId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_webhook_deliveries_webhooks_business_id_webhook_id");
                 });
 
             modelBuilder.Entity("Tidings.Events.Event", b =>
@@ -1805,6 +2120,23 @@ namespace Tidings.Data.Sqlite.Migrations
                     b.Navigation("RelatedClient");
 
                     b.Navigation("RelatedEvent");
+                });
+
+            modelBuilder.Entity("Tidings.Notifications.NotificationPreference", b =>
+                {
+                    b.HasOne("Tidings.Businesses.Business", null)
+                        .WithMany()
+                        .HasForeignKey("BusinessId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_notification_preferences_businesses_business_id");
+
+                    b.HasOne("Tidings.Users.User", null)
+                        .WithOne()
+                        .HasForeignKey("Tidings.Notifications.NotificationPreference", "BusinessId", "UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_notification_preferences_users_business_id_user_id");
                 });
 
             modelBuilder.Entity("Tidings.Tags.ClientTag", b =>
