@@ -30,6 +30,7 @@ public static class TidingsCli
         root.Subcommands.Add(LegacyCommands.Create());
         root.Subcommands.Add(ClassifyCommands.Create());
         root.Subcommands.Add(Monitoring.MonitorCommands.Create());
+        root.Subcommands.Add(Delivery.DispatchCommands.Create());
         return root.Parse(args).InvokeAsync();
     }
 

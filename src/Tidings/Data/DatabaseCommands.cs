@@ -96,4 +96,19 @@ public static class DatabaseCommands
             """, ct);
 #pragma warning restore EF1002
     }
+
+    /// <summary>For a verb that works on the database (monitor, dispatch): SQLite is migrated on the spot, PostgreSQL must be already.</summary>
+    public static async Task RequireMigratedAsync(IServiceProvider services, CancellationToken ct)
+    {
+        var settings = services.GetRequiredService<DatabaseSettings>();
+        if (settings.Provider == DatabaseProvider.Sqlite)
+        {
+            await DatabaseCommands.MigrateAsync(settings, ct);
+            return;
+        }
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<TidingsDbContext>();
+        if ((await db.Database.GetPendingMigrationsAsync(ct)).Any())
+            throw new VerbFailedException("the database has pending migrations: run `tidings db migrate` first.");
+    }
 }

@@ -259,6 +259,8 @@ public abstract class TidingsDbContext : DbContext
                 throw new DbUpdateException("The database refused the rows written in bulk: " + e.Message, e);
             }
             ChangeTracker.AcceptAllChanges();
+            if (_queuesMessages)
+                Delivery.Outbox.OutboxSignal.Pulse();
             return entries.Count + trail.Count;
         }
         finally
@@ -281,6 +283,8 @@ public abstract class TidingsDbContext : DbContext
     /// SaveInsertsInBulkAsync alike): tenancy, soft delete, stamps, storable text. Answers the audit rows describing exactly
     /// what is about to be written.
     /// </summary>
+    private bool _queuesMessages;
+
     private async Task<List<AuditLog>> ApplySaveRulesAsync(DateTime now, CancellationToken ct)
     {
         TenancyRules.BeforeSave(ChangeTracker, Tenant);
@@ -289,7 +293,7 @@ public abstract class TidingsDbContext : DbContext
         SoftDeleteRules.BeforeSave(ChangeTracker, _purges, Actor, now);
         Stamping.BeforeSave(ChangeTracker, Actor, now);
         ChangeTracker.DetectChanges();
-        await Delivery.Outbox.OutboxRules.BeforeSaveAsync(this, now, ct);
+        _queuesMessages = await Delivery.Outbox.OutboxRules.BeforeSaveAsync(this, now, ct);
         StorableText.BeforeSave(ChangeTracker);
         return AuditTrail.Describe(ChangeTracker, _purges, Actor, now);
     }
@@ -323,7 +327,10 @@ public abstract class TidingsDbContext : DbContext
             // The audit describes exactly what is about to be written: nothing may change after it.
             ChangeTracker.AutoDetectChangesEnabled = false;
             IsSaving = true;
-            return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+            var written = await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+            if (_queuesMessages)
+                Delivery.Outbox.OutboxSignal.Pulse();
+            return written;
         }
         catch
         {

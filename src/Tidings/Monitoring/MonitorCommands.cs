@@ -31,7 +31,7 @@ public static class MonitorCommands
     private static async Task<int> RunOnceAsync(bool everySource, TextWriter output, CancellationToken ct)
     {
         using var host = Build(runLoop: false);
-        await RequireMigratedAsync(host.Services, ct);
+        await DatabaseCommands.RequireMigratedAsync(host.Services, ct);
         var totals = await host.Services.GetRequiredService<MonitorRound>().RunAsync(everySource, ct);
         await output.WriteLineAsync(totals.ToString());
         return TidingsCli.Ok;
@@ -40,7 +40,7 @@ public static class MonitorCommands
     private static async Task<int> RunContinuouslyAsync(CancellationToken ct)
     {
         using var host = Build(runLoop: true);
-        await RequireMigratedAsync(host.Services, ct);
+        await DatabaseCommands.RequireMigratedAsync(host.Services, ct);
         await host.RunAsync(ct);
         return TidingsCli.Ok;
     }
@@ -55,19 +55,5 @@ public static class MonitorCommands
         builder.Configuration["Monitoring:Enabled"] = "true";
         builder.Services.AddTidingsMonitoring(builder.Configuration, runLoop);
         return builder.Build();
-    }
-
-    private static async Task RequireMigratedAsync(IServiceProvider services, CancellationToken ct)
-    {
-        var settings = services.GetRequiredService<DatabaseSettings>();
-        if (settings.Provider == DatabaseProvider.Sqlite)
-        {
-            await DatabaseCommands.MigrateAsync(settings, ct);
-            return;
-        }
-        await using var scope = services.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<TidingsDbContext>();
-        if ((await db.Database.GetPendingMigrationsAsync(ct)).Any())
-            throw new VerbFailedException("the database has pending migrations: run `tidings db migrate` first.");
     }
 }

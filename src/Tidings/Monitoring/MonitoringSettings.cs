@@ -1,4 +1,3 @@
-using System.Globalization;
 using Tidings.Data;
 
 namespace Tidings.Monitoring;
@@ -19,37 +18,17 @@ public sealed record MonitoringSettings(bool Enabled, string? NewsSearchUrl, int
     public static MonitoringSettings From(IConfiguration configuration)
     {
         var section = configuration.GetSection(Section);
-        var enabled = true;
-        if (section["Enabled"] is { Length: > 0 } on && !bool.TryParse(on, out enabled))
-            throw new InvalidConfigurationException($"{Section}:Enabled '{on}' is not true or false.");
+        var enabled = SettingValues.Switch(section, "Enabled", true);
         var search = section["NewsSearchUrl"] is { Length: > 0 } template ? template.Trim() : null;
         if (search is not null && (!search.Contains("{query}", StringComparison.Ordinal)
                                    || !Uri.TryCreate(search.Replace("{query}", "q", StringComparison.Ordinal), UriKind.Absolute, out var uri)
                                    || uri.Scheme is not ("http" or "https")))
             throw new InvalidConfigurationException($"{Section}:NewsSearchUrl '{search}' is not an http(s) URL template containing {{query}}.");
         return new MonitoringSettings(enabled, search,
-            Number(section, "StopAfterFailures", 10, 1, 1000),
-            Span(section, "PollInterval", TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1)),
-            Number(section, "ClaimBatch", 50, 1, 1000),
-            Span(section, "ClaimLease", TimeSpan.FromMinutes(5), TimeSpan.FromSeconds(1), TimeSpan.FromHours(1)),
-            Number(section, "Concurrency", 16, 1, 256));
-    }
-
-    private static int Number(IConfigurationSection section, string key, int fallback, int min, int max)
-    {
-        if (section[key] is not { Length: > 0 } text)
-            return fallback;
-        if (!int.TryParse(text, CultureInfo.InvariantCulture, out var value) || value < min || value > max)
-            throw new InvalidConfigurationException($"{Section}:{key} '{text}' is not a number from {min} to {max}.");
-        return value;
-    }
-
-    private static TimeSpan Span(IConfigurationSection section, string key, TimeSpan fallback, TimeSpan min, TimeSpan max)
-    {
-        if (section[key] is not { Length: > 0 } text)
-            return fallback;
-        if (!TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out var value) || value < min || value > max)
-            throw new InvalidConfigurationException($"{Section}:{key} '{text}' is not a time span from {min} to {max}.");
-        return value;
+            SettingValues.Number(section, "StopAfterFailures", 10, 1, 1000),
+            SettingValues.Span(section, "PollInterval", TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1)),
+            SettingValues.Number(section, "ClaimBatch", 50, 1, 1000),
+            SettingValues.Span(section, "ClaimLease", TimeSpan.FromMinutes(5), TimeSpan.FromSeconds(1), TimeSpan.FromHours(1)),
+            SettingValues.Number(section, "Concurrency", 16, 1, 256));
     }
 }

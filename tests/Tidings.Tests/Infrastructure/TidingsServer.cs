@@ -59,6 +59,8 @@ public abstract class TidingsServer<TDatabase> : IAsyncLifetime where TDatabase 
             builder.Configuration["Sessions:CleanupInterval"] = "00:00:00";
             // Clients made by tests have made-up domains: no monitor loop goes looking for them; monitor tests run rounds themselves.
             builder.Configuration["Monitoring:Enabled"] = "false";
+            // Delivery tests run dispatch rounds themselves, so what a test sees does not depend on a loop's timing.
+            builder.Configuration["Delivery:Enabled"] = "false";
             builder.Logging.ClearProviders();
             builder.Logging.AddProvider(new ErrorLog(Errors));
             Configure(builder);

@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Tidings.Data.Tenancy;
 
 /// <summary>
-/// The monitor's one read across businesses: which businesses have sources due, and since when, from the scheduling
+/// The one read across businesses of the monitor and of the dispatcher: which businesses have sources due, and since when, from the scheduling
 /// columns of sources only. Everything after it (claiming, fetching, writing events) happens per business, under that
 /// business's tenant (docs/scaling.md, "Work claimed across businesses"). Like the sign-in lookup it writes no audit
 /// row: it runs every few seconds in every monitor process and reads no business data. On PostgreSQL the platform
@@ -12,6 +12,7 @@ namespace Tidings.Data.Tenancy;
 public static class DueWorkLookup
 {
     private const string ScopeName = "monitor: due work";
+    private const string DispatchScopeName = "dispatcher: due work";
 
     public sealed record DueBusiness(Guid BusinessId, DateTime DueSince);
 
@@ -38,5 +39,25 @@ public static class DueWorkLookup
             + " GROUP BY business_id ORDER BY MIN(next_due_at) LIMIT {2}";
         using (db.Tenant.EnterPlatformScope(ScopeName))
             return await db.Database.SqlQueryRaw<DueBusiness>(sql, now, everyFetchedBefore ?? now, limit).ToListAsync(ct);
+    }
+
+    /// <summary>
+    /// What the dispatcher may claim: a pending outbox message that nobody holds, due by its time. Parameter {0}: now.
+    /// The same text in the lookup and in the claim (OutboxClaims).
+    /// </summary>
+    public const string ClaimableMessage = "state = 'pending' AND next_attempt_at <= {0} AND (claimed_until IS NULL OR claimed_until < {0})";
+
+    /// <summary>The businesses with an outbox message or a digest due at <paramref name="now"/>, most overdue first.</summary>
+    public static async Task<List<DueBusiness>> DispatchDueBusinessesAsync(TidingsDbContext db, DateTime now, int limit, CancellationToken ct)
+    {
+        if (db.Database.CurrentTransaction is not null)
+            throw new InvalidOperationException("Look up due work before starting a transaction.");
+        // Constant text; the values go as parameters.
+        var sql = "SELECT business_id, MIN(due) AS due_since FROM ("
+            + "SELECT business_id, next_attempt_at AS due FROM outbox_messages WHERE " + ClaimableMessage
+            + " UNION ALL SELECT business_id, next_digest_at AS due FROM notification_preferences WHERE next_digest_at <= {0}"
+            + ") AS d GROUP BY business_id ORDER BY MIN(due) LIMIT {1}";
+        using (db.Tenant.EnterPlatformScope(DispatchScopeName))
+            return await db.Database.SqlQueryRaw<DueBusiness>(sql, now, limit).ToListAsync(ct);
     }
 }

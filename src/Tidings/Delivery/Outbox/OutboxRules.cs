@@ -18,15 +18,17 @@ namespace Tidings.Delivery.Outbox;
 /// </summary>
 internal static class OutboxRules
 {
-    public static async Task BeforeSaveAsync(TidingsDbContext db, DateTime now, CancellationToken ct)
+    /// <summary>Adds the save's messages; answers whether it added any (the dispatcher of this process is woken after the save).</summary>
+    public static async Task<bool> BeforeSaveAsync(TidingsDbContext db, DateTime now, CancellationToken ct)
     {
         var changes = Collect(db.ChangeTracker);
         if (changes.Count == 0)
-            return;
+            return false;
         var webhooks = await db.Webhooks.AsNoTracking().Where(w => w.IsEnabled).ToListAsync(ct);
         if (webhooks.Count > 0)
             await AddWebhookMessagesAsync(db, changes, webhooks, now, ct);
         await AddEmailsAsync(db, changes.Select(c => c.Entity).OfType<Notification>().ToList(), now, ct);
+        return db.ChangeTracker.Entries<OutboxMessage>().Any(e => e.State == EntityState.Added);
     }
 
     private sealed record Change(string Type, object Entity);

@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text.Json;
 using Tidings.Events;
 using Tidings.Monitoring;
 using Tidings.Notifications;
@@ -42,6 +44,37 @@ public static class WebhookMessages
     /// <summary>A message that shows a receiver what the real ones look like (POST /api/webhooks/{id}/test).</summary>
     public static string Test(DateTime now) =>
         WebhookPayload.For("webhook.test", Utc(now), new { message = "A test message from Tidings: your endpoint receives and verifies our messages." });
+
+    /// <summary>The webhook-id of a message: the same on every attempt, so a receiver drops a repeat.</summary>
+    public static string Id(Guid messageId) => $"msg_{messageId:N}";
+
+    /// <summary>A message as a Slack incoming webhook shows it: from the same body a signed endpoint gets, links made absolute.</summary>
+    public static string Slack(string payload, string baseUrl)
+    {
+        using var document = JsonDocument.Parse(payload);
+        var root = document.RootElement;
+        var type = root.GetProperty("type").GetString() ?? "tidings";
+        var data = root.GetProperty("data");
+        string? Text(string name) => data.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+        var fields = new List<(string, string)>();
+        if (Text("clientName") is { } client)
+            fields.Add(("Client", client));
+        if (Text("category") is { } category)
+            fields.Add(("Category", Text("subcategory") is { } sub ? $"{category} / {sub}" : category));
+        if (data.TryGetProperty("relevance", out var relevance) && relevance.ValueKind == JsonValueKind.Number)
+            fields.Add(("Relevance", relevance.GetDouble().ToString("0.00", CultureInfo.InvariantCulture)));
+        if (Text("source") is { } source)
+            fields.Add(("Source", source));
+        var title = type switch
+        {
+            WebhookEventTypes.SourceStopped => $"A source stopped{(Text("clientName") is { } name ? $" for {name}" : "")}",
+            WebhookEventTypes.EventDeleted => $"Deleted: {Text("title")}",
+            _ => Text("title") ?? "A message from Tidings",
+        };
+        var text = Text("description") ?? Text("message") ?? Text("reason");
+        var link = Text("link") is { } path && path.StartsWith('/') ? baseUrl + path : null;
+        return SlackMessage.For(type, title, text, link, fields);
+    }
 
     private static DateTimeOffset Utc(DateTime at) => new(DateTime.SpecifyKind(at, DateTimeKind.Utc));
 
