@@ -106,6 +106,7 @@ public abstract partial class CrossBusinessMatrixTests<TDatabase>(TidingsServer<
                 (_, "categories") => b.Row<Category>().Id.ToString(),
                 (_, "sources") => b.Row<Tidings.Monitoring.Source>().Id.ToString(),
                 (_, "webhooks") => b.Row<Tidings.Delivery.Webhooks.Webhook>().Id.ToString(),
+                (_, "deliveries") => b.Row<Tidings.Delivery.Webhooks.WebhookDelivery>().Id.ToString(),
                 (_, "notifications") => b.Row<Notification>().Id.ToString(),
                 (_, "tokens") => b.Row<ApiToken>().Id.ToString(),
                 (_, "sessions") => bSession.ToString(),
@@ -123,9 +124,18 @@ public abstract partial class CrossBusinessMatrixTests<TDatabase>(TidingsServer<
         var ev = new Event { ClientId = client.Id, Title = "A's event", Category = "funding", EventDate = DateTime.UtcNow };
         var tag = new Tag { Name = "A's tag" };
         var category = new Category { Key = "a_own", Name = "A's category" };
-        db.AddRange(client, ev, tag, category);
+        var webhook = new Tidings.Delivery.Webhooks.Webhook
+        {
+            Url = "https://hooks.example.com/a", Format = Tidings.Delivery.Webhooks.WebhookFormats.Json,
+            EventTypes = [Tidings.Delivery.Webhooks.WebhookEventTypes.EventCreated], Secret = Tidings.Delivery.Webhooks.WebhookSecret.New(),
+        };
+        var delivery = new Tidings.Delivery.Webhooks.WebhookDelivery { WebhookId = webhook.Id, MessageId = Guid.NewGuid(), Type = "event.created", Attempt = 1 };
+        db.AddRange(client, ev, tag, category, webhook, delivery);
         await db.SaveChangesAsync();
-        return new() { ["clients"] = client.Id, ["events"] = ev.Id, ["tags"] = tag.Id, ["categories"] = category.Id };
+        return new()
+        {
+            ["clients"] = client.Id, ["events"] = ev.Id, ["tags"] = tag.Id, ["categories"] = category.Id, ["webhooks"] = webhook.Id, ["deliveries"] = delivery.Id,
+        };
     }
 
     /// <summary>A body the route would accept for one of the caller's own records, so only the foreign id can fail it.</summary>

@@ -195,13 +195,14 @@ public abstract class DispatcherTests<TDatabase>(MonitorApi<TDatabase> server) w
         {
             ClientId = endpoint.ClientId, Title = title, Category = "funding", RelevanceScore = 0.9, EventDate = StoredTime.Of(DateTime.UtcNow),
         };
-        await using (var rolledBack = await db.Database.BeginTransactionAsync())
+        await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
         {
+            await using var rolledBack = await db.Database.BeginTransactionAsync();
             db.Events.Add(NewEvent("Never happened"));
             await db.SaveChangesAsync();
             Assert.Single(await db.OutboxMessages.Where(m => m.WebhookId == endpoint.WebhookId).ToListAsync());
             await rolledBack.RollbackAsync();
-        }
+        });
         db.ChangeTracker.Clear();
         Assert.Empty(await MessagesAsync(endpoint));
 
