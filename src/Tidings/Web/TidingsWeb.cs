@@ -10,6 +10,7 @@ using Tidings.Clients;
 using Tidings.Events;
 using Tidings.Interactions;
 using Tidings.Legacy;
+using Tidings.Delivery.Email;
 using Tidings.Delivery.Webhooks;
 using Tidings.Monitoring;
 using Tidings.Notifications;
@@ -38,6 +39,7 @@ public static class TidingsWeb
         builder.Services.AddExpiredTokenCleanup(builder.Configuration);
         builder.Services.AddTidingsClassification();
         builder.Services.AddTidingsMonitoring(builder.Configuration, runLoop: true);
+        builder.Services.AddTidingsEmail(builder.Configuration);
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
         builder.Services.AddTidingsHealth();
@@ -105,6 +107,7 @@ public static class TidingsWeb
         app.MapCategoriesApi();
         app.MapSourcesApi();
         app.MapWebhooksApi();
+        app.MapUnsubscribeApi();
         app.MapNotificationsApi();
         app.MapAuditApi();
         app.MapTrashApi();
