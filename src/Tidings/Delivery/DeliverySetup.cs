@@ -13,7 +13,6 @@ public static class DeliverySetup
         var settings = DeliverySettings.From(configuration);
         services.AddSingleton(settings);
         services.AddTidingsEmail(configuration);
-        services.AddSingleton<EmailDelivery>();
         // Deliveries follow the fetches' address rules and timeout (Monitoring:AllowPrivateAddresses, Monitoring:Timeout).
         services.AddSingleton(sp => new WebhookSender(FetchSettings.From(configuration), sp.GetService<TimeProvider>()));
         services.AddSingleton<DispatchRound>();

@@ -11,6 +11,7 @@ using Tidings.Events;
 using Tidings.Interactions;
 using Tidings.Legacy;
 using Tidings.Delivery;
+using Tidings.Delivery.Email;
 using Tidings.Delivery.Webhooks;
 using Tidings.Monitoring;
 using Tidings.Notifications;
@@ -108,6 +109,7 @@ public static class TidingsWeb
         app.MapSourcesApi();
         app.MapWebhooksApi();
         app.MapWebhookDeliveriesApi();
+        app.MapUnsubscribeApi();
         app.MapNotificationsApi();
         app.MapAuditApi();
         app.MapTrashApi();

@@ -15,8 +15,8 @@ namespace Tidings.Tests.Web;
 /// </summary>
 public abstract partial class DenyByDefaultTests<TDatabase>(TestRoutesApi<TDatabase> server) where TDatabase : TestDatabase, new()
 {
-    /// <summary>What may be reached without signing in: health, the API description, signing up and in.</summary>
-    private static readonly string[] AnonymousPrefixes = ["/health/", "/openapi/", "/docs", "/api/auth/signup", "/api/auth/login"];
+    /// <summary>What may be reached without signing in: health, the API description, signing up and in, an e-mail's unsubscribe link.</summary>
+    private static readonly string[] AnonymousPrefixes = ["/health/", "/openapi/", "/docs", "/api/auth/signup", "/api/auth/login", "/unsubscribe"];
 
     [Fact]
     public async Task A_route_mapped_without_authorization_refuses_an_anonymous_caller()
