@@ -300,6 +300,66 @@ public abstract class DispatcherTests<TDatabase>(MonitorApi<TDatabase> server) w
         Assert.Contains("Hooked &lt;acquires&gt; Widgets &amp; Co", text);
         Assert.Contains("/events/", text);
     }
+
+    [Fact]
+    public async Task A_notification_and_a_stopped_source_reach_an_endpoint_that_wants_them()
+    {
+        var endpoint = await EndpointAsync(types: ["notification.created", "source.stopped"]);
+        var member = await server.AddUserAsync(endpoint.Owner, Tidings.Users.UserRoles.Member);
+        await endpoint.Owner.Http.CallAsync("PATCH", $"/api/clients/{endpoint.ClientId}", new { assignedToUserId = member.Id }).ExpectAsync();
+        await using (var db = server.Database.Context(endpoint.Owner.BusinessId))
+        {
+            var source = new Tidings.Monitoring.Source
+            {
+                ClientId = endpoint.ClientId, Kind = Tidings.Monitoring.SourceKinds.Feed, Url = "https://hooked.example/feed", FeedUrl = "https://hooked.example/feed",
+                Keep = Tidings.Monitoring.KeepRules.All, NextDueAt = StoredTime.Of(DateTime.UtcNow.AddHours(1)),
+            };
+            db.Sources.Add(source);
+            await db.SaveChangesAsync();
+            source.StoppedAt = StoredTime.Of(DateTime.UtcNow);
+            source.StoppedReason = "Stopped after 10 failed attempts in a row.";
+            await db.SaveChangesAsync();
+        }
+        await PostEventAsync(endpoint, "Not wanted by this endpoint", relevance: 0.2);
+
+        await Dispatcher.RunAsync(default);
+
+        var bodies = endpoint.Receiver.Messages.Select(m => JsonDocument.Parse(m.Body).RootElement).ToList();
+        Assert.Equal(["notification.created", "source.stopped"], bodies.Select(b => b.GetProperty("type").GetString()).Order().ToList());
+        var notification = bodies.Single(b => b.GetProperty("type").GetString() == "notification.created").GetProperty("data");
+        Assert.Equal((member.Id, "client_assigned"), (notification.GetProperty("userId").GetGuid(), notification.GetProperty("type").GetString()));
+        var stopped = bodies.Single(b => b.GetProperty("type").GetString() == "source.stopped").GetProperty("data");
+        Assert.Equal(("https://hooked.example/feed", "Stopped after 10 failed attempts in a row."), (stopped.GetProperty("url").GetString(), stopped.GetProperty("reason").GetString()));
+    }
+
+    [Fact]
+    public async Task Delivery_records_past_their_retention_are_removed_and_owed_messages_are_kept()
+    {
+        var endpoint = await EndpointAsync();
+        endpoint.Receiver.AnswerNext(503);
+        await PostEventAsync(endpoint, "Hooked, old news");
+        await PostEventAsync(endpoint, "Hooked, older news");
+        await Dispatcher.RunAsync(default);
+        await MakeDueAsync(endpoint);
+        await Dispatcher.RunAsync(default);
+        endpoint.Receiver.AnswerNext(503);
+        var owed = await PostEventAsync(endpoint, "Hooked, still owed");
+        await Dispatcher.RunAsync(default);
+        Assert.Equal([OutboxStates.Delivered, OutboxStates.Delivered, OutboxStates.Pending], (await MessagesAsync(endpoint)).Select(m => m.State).ToList());
+        var settings = server.Services.GetRequiredService<DeliverySettings>();
+
+        // Nothing is old enough yet; fifteen days on, the delivered messages and every attempt's log go, the owed message stays.
+        Assert.Equal(0, await server.Services.GetRequiredService<OutboxCleanup>().RunAsync(DateTime.UtcNow, default));
+        var removed = await server.Services.GetRequiredService<OutboxCleanup>().RunAsync(DateTime.UtcNow + settings.Retention + TimeSpan.FromDays(1), default);
+
+        var left = Assert.Single(await MessagesAsync(endpoint));
+        Assert.Equal(OutboxStates.Pending, left.State);
+        Assert.Contains(owed.ToString(), left.Payload);
+        // The class's other tests share the database: their old records go too.
+        Assert.True(removed >= 2 + 4, $"{removed} removed");
+        var log = await endpoint.Owner.Http.CallAsync("GET", $"/api/webhooks/{endpoint.WebhookId}/deliveries").ExpectAsync();
+        Assert.Empty(log.GetProperty("items").EnumerateArray());
+    }
 }
 
 public sealed class DispatcherTests_Sqlite(MonitorSqliteApi server) : DispatcherTests<SqliteDatabase>(server), IClassFixture<MonitorSqliteApi>;
