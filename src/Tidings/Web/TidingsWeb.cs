@@ -106,6 +106,7 @@ public static class TidingsWeb
         app.MapSourcesApi();
         app.MapWebhooksApi();
         app.MapNotificationsApi();
+        app.MapNotificationPreferencesApi();
         app.MapAuditApi();
         app.MapTrashApi();
         app.MapLegacyValuesApi();
