@@ -19,13 +19,13 @@ public static class ClientAssignment
         detail: "The assignee must be an active user of this business.",
         statusCode: StatusCodes.Status422UnprocessableEntity);
 
-    /// <summary>Sets the assignee; a new assignee other than the caller is notified in the same save.</summary>
-    public static void Assign(TidingsDbContext db, Client client, Guid? userId)
+    /// <summary>Sets the assignee; a new assignee other than the caller is notified in the same save, unless they removed the kind.</summary>
+    public static async Task AssignAsync(TidingsDbContext db, Client client, Guid? userId, CancellationToken ct)
     {
         if (client.AssignedToUserId == userId)
             return;
         client.AssignedToUserId = userId;
         if (userId is { } assignee)
-            Notifier.ClientAssigned(db, client, assignee);
+            await Notifier.ClientAssignedAsync(db, client, assignee, ct);
     }
 }

@@ -115,7 +115,7 @@ public static class ClientsApi
 
         var client = new Client { Name = "" };
         changes.ApplyTo(client);
-        ClientAssignment.Assign(db, client, request.AssignedToUserId);
+        await ClientAssignment.AssignAsync(db, client, request.AssignedToUserId, ct);
         await ClientHealth.ScoreIfUnscoredAsync(db, client, ct);
         db.Clients.Add(client);
         db.Sources.AddRange(Monitoring.ClientSources.ForNewClient(client, monitoring, db));
@@ -154,7 +154,7 @@ public static class ClientsApi
         var (domainBefore, frequencyBefore) = (client.Domain, client.MonitoringFrequency);
         changes.ApplyTo(client);
         if (changes.AssigneeGiven)
-            ClientAssignment.Assign(db, client, changes.Assignee);
+            await ClientAssignment.AssignAsync(db, client, changes.Assignee, ct);
         if (changes.HealthScoreGiven)
             await ClientHealth.ScoreIfUnscoredAsync(db, client, ct);
         await Monitoring.ClientSources.FollowAsync(db, client, domainBefore, frequencyBefore, ct);
@@ -208,7 +208,7 @@ public static class ClientsApi
             return ETags.PreconditionFailed();
         if (body.UserId is { } assignee && assignee != client.AssignedToUserId && !await ClientAssignment.IsAssignableAsync(db, assignee, ct))
             return ClientAssignment.NotAssignable();
-        ClientAssignment.Assign(db, client, body.UserId);
+        await ClientAssignment.AssignAsync(db, client, body.UserId, ct);
         await db.SaveChangesAsync(ct);
         ETags.Set(http.Response, client);
         return TypedResults.Ok(await ToDtoAsync(db, client, ct));

@@ -140,7 +140,7 @@ public static class PollResults
 
     /// <summary>
     /// A source that failed its last <see cref="MonitoringSettings.StopAfterFailures"/> polls stops, says why, and tells
-    /// its client's assignee, once: the change is a person-visible decision, saved and audited like a person's.
+    /// the people who follow its client, once: the change is a person-visible decision, saved and audited like a person's.
     /// </summary>
     private static async Task StopFailingAsync(TidingsDbContext db, MonitoringSettings settings, IReadOnlyList<PollOutcome> outcomes, CancellationToken ct)
     {
@@ -150,14 +150,15 @@ public static class PollResults
             return;
         var ids = stopping.Keys.ToList();
         var sources = await db.Sources.Where(s => ids.Contains(s.Id) && s.StoppedAt == null).ToListAsync(ct);
+        var stopped = new List<(Source, string, Guid?)>();
         foreach (var source in sources)
         {
             var outcome = stopping[source.Id];
             source.StoppedAt = StoredTime.Now(db.Clock);
             source.StoppedReason = StorableText.Cut($"Stopped after {settings.StopAfterFailures} failed attempts in a row. The last one: {outcome.Error}", Source.MaxErrorLength);
             // Read after the polling state was written, so the save changes (and audits) the stop alone.
-            if (outcome.Source.AssigneeId is { } assignee)
-                Notifier.SourceStopped(db, source, outcome.Source.ClientName, assignee);
+            stopped.Add((source, outcome.Source.ClientName, outcome.Source.AssigneeId));
         }
+        await Notifier.SourcesStoppedAsync(db, stopped, ct);
     }
 }

@@ -32,4 +32,7 @@ public static class NotificationTypes
     public const string HighRelevanceEvent = "high_relevance_event";
     public const string ClientAssigned = "client_assigned";
     public const string SourceStopped = "source_stopped";
+    public const string WebhookDisabled = "webhook_disabled";
+
+    public static readonly IReadOnlyList<string> All = [HighRelevanceEvent, ClientAssigned, SourceStopped, WebhookDisabled];
 }

@@ -7,13 +7,16 @@ using Tidings.Businesses;
 using Tidings.Data;
 using Tidings.Data.Auditing;
 using Tidings.Data.Tenancy;
+using Tidings.Notifications;
 using Tidings.Web;
 
 namespace Tidings.Users;
 
 public sealed record SignupRequest(string? BusinessName, string? Email, string? Password, string? DisplayName);
 public sealed record LoginRequest(string? Email, string? Password);
-public sealed record MeDto(Guid Id, string Email, string DisplayName, string Role, BusinessDto Business);
+public sealed record MeDto(Guid Id, string Email, string DisplayName, string Role, BusinessDto Business, string TimeZone);
+/// <summary>A merge patch of the caller's profile: their name, and their IANA time zone (Europe/Paris).</summary>
+public sealed record UpdateMeRequest(string? DisplayName, string? TimeZone);
 public sealed record SessionDto(string Token, DateTime ExpiresAt, MeDto User);
 public sealed record TokenRequest(string? Name, int? ExpiresInDays);
 public sealed record TokenCreatedDto(Guid Id, string Name, string Token, DateTime ExpiresAt);
@@ -23,6 +26,8 @@ public sealed record TokenDto(Guid Id, string Name, DateTime CreatedAt, DateTime
 public static partial class AuthApi
 {
     private static readonly TimeSpan SessionLifetime = TimeSpan.FromDays(7);
+    /// <summary>The users.time_zone column's length.</summary>
+    private const int MaxTimeZoneLength = 64;
 
     public static IEndpointRouteBuilder MapAuthApi(this IEndpointRouteBuilder app)
     {
@@ -33,6 +38,10 @@ public static partial class AuthApi
 
         var me = app.MapGroup("/api/me").WithTags("Me").RequireAuthorization(Policies.Viewer);
         me.MapGet("/", GetMeAsync);
+        me.MapPatch("/", UpdateMeAsync).WithName("UpdateMe")
+            .WithSummary("Merge-patch the caller's display name and IANA time zone; a new time zone moves their next digest to its local hour.")
+            .Accepts<UpdateMeRequest>("application/merge-patch+json", "application/json")
+            .Produces<MeDto>().ProducesValidationProblem();
         me.MapPost("/tokens", CreateTokenAsync).RequireRateLimiting(AuthRateLimits.Tokens).ProducesProblem(StatusCodes.Status429TooManyRequests);
         me.MapGet("/tokens", ListTokensAsync);
         me.MapDelete("/tokens/{id:guid}", DeleteTokenAsync);
@@ -119,6 +128,35 @@ public static partial class AuthApi
         return TypedResults.Ok(Me(user, business));
     }
 
+    private static async Task<IResult> UpdateMeAsync(ClaimsPrincipal principal, TidingsDbContext db, HttpContext http, CancellationToken ct)
+    {
+        var errors = new FieldErrors();
+        var patch = await PatchDocument.ReadAsync(http.Request, errors, ct);
+        var hasName = patch.Has<string>("displayName", out var name);
+        if (hasName)
+            errors.Required("displayName", name, 200);
+        var hasZone = patch.Has<string>("timeZone", out var zone);
+        if (hasZone && (!DigestSchedule.IsTimeZone(zone) || zone!.Length > MaxTimeZoneLength))
+            errors.Add("timeZone", "Must be an IANA time zone, such as Europe/Paris.");
+        patch.RefuseUnknownFields();
+        if (errors.Any)
+            return errors.Problem();
+
+        var userId = principal.UserId();
+        if (await db.Users.SingleOrDefaultAsync(u => u.Id == userId && u.IsActive, ct) is not { } user)
+            return TypedResults.Unauthorized();
+        if (hasName)
+            user.DisplayName = name!.Trim();
+        if (hasZone && zone != user.TimeZone)
+        {
+            user.TimeZone = zone!;
+            await NotificationPreferences.FollowTimeZoneAsync(db, user.Id, user.TimeZone, ct);
+        }
+        await db.SaveChangesAsync(ct);
+        var business = await db.Businesses.AsNoTracking().SingleAsync(ct);
+        return TypedResults.Ok(Me(user, business));
+    }
+
     private static async Task<IResult> CreateTokenAsync(TokenRequest request, ClaimsPrincipal principal, TidingsDbContext db, TimeProvider clock, CancellationToken ct)
     {
         var maxDays = await db.Businesses.Select(b => b.MaxTokenLifetimeDays).SingleAsync(ct);
@@ -183,7 +221,7 @@ public static partial class AuthApi
     }
 
     private static MeDto Me(User user, Business business) =>
-        new(user.Id, user.Email, user.DisplayName, user.Role, BusinessDto.Of(business));
+        new(user.Id, user.Email, user.DisplayName, user.Role, BusinessDto.Of(business), user.TimeZone);
 
     public static void ValidateEmail(FieldErrors errors, string? email)
     {

@@ -111,6 +111,7 @@ public static class TidingsWeb
         app.MapWebhookDeliveriesApi();
         app.MapUnsubscribeApi();
         app.MapNotificationsApi();
+        app.MapNotificationPreferencesApi();
         app.MapAuditApi();
         app.MapTrashApi();
         app.MapLegacyValuesApi();

@@ -37,7 +37,7 @@ public abstract class NotificationsApiTests<TDatabase>(TidingsServer<TDatabase> 
         {
             var client = new Client { Name = "Globex", AssignedToUserId = member.Id };
             db.Clients.Add(client);
-            Notifier.ClientAssigned(db, client, member.Id);
+            await Notifier.ClientAssignedAsync(db, client, member.Id, CancellationToken.None);
             await db.SaveChangesAsync();
             clientId = client.Id;
         }

@@ -1,0 +1,117 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Tidings.Categories;
+using Tidings.Data;
+using Tidings.Users;
+using Tidings.Web;
+
+namespace Tidings.Notifications;
+
+/// <summary>
+/// The caller's own notification preferences, for anyone signed in. Without a row the answer is the defaults and
+/// nothing is written; a PUT writes the whole row, and a refused one writes nothing.
+/// </summary>
+public static class NotificationPreferencesApi
+{
+    public const int MaxListItems = 100;
+
+    public static IEndpointRouteBuilder MapNotificationPreferencesApi(this IEndpointRouteBuilder app)
+    {
+        var preferences = app.MapGroup("/api/me/notification-preferences").WithTags("Me").RequireAuthorization(Policies.Viewer);
+        preferences.MapGet("/", GetAsync).WithName("GetNotificationPreferences")
+            .WithSummary("The caller's notification preferences (the defaults when never set), with the relevance that applies and the next digest.");
+        preferences.MapPut("/", PutAsync).WithName("PutNotificationPreferences")
+            .WithSummary("Replace the caller's notification preferences (a field left out takes its default). 422 for tags or categories the business does not have.")
+            .Produces<NotificationPreferencesDto>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        return app;
+    }
+
+    private static async Task<Ok<NotificationPreferencesDto>> GetAsync(ClaimsPrincipal principal, TidingsDbContext db, CancellationToken ct)
+    {
+        var userId = principal.UserId();
+        var row = await db.NotificationPreferences.AsNoTracking().SingleOrDefaultAsync(p => p.UserId == userId, ct)
+            ?? NotificationPreferences.Defaults(userId);
+        var (threshold, timeZone) = await SettingsAsync(db, userId, ct);
+        return TypedResults.Ok(NotificationPreferencesDto.From(row, threshold, timeZone));
+    }
+
+    private static async Task<IResult> PutAsync(NotificationPreferencesRequest request, ClaimsPrincipal principal, TidingsDbContext db, CancellationToken ct)
+    {
+        var errors = Validate(request);
+        if (errors.Any)
+            return errors.Problem();
+        if (await RefusalAsync(db, request, ct) is { } refused)
+            return refused;
+
+        var userId = principal.UserId();
+        var row = await db.NotificationPreferences.SingleOrDefaultAsync(p => p.UserId == userId, ct);
+        if (row is null)
+        {
+            // The unsubscribe key is made once: links in e-mails already sent keep working after later changes.
+            row = new NotificationPreference { UserId = userId, UnsubscribeToken = NotificationPreferences.NewUnsubscribeToken() };
+            db.NotificationPreferences.Add(row);
+        }
+        var clients = request.Clients ?? NotificationScopes.Mine;
+        row.Kinds = request.Kinds?.Distinct().ToList() ?? [.. NotificationTypes.All];
+        row.Clients = clients;
+        row.TagIds = clients == NotificationScopes.Tagged ? request.TagIds!.Distinct().Select(t => t.ToString()).ToList() : null;
+        row.MinRelevance = request.MinRelevance;
+        row.Categories = request.Categories?.Distinct().ToList();
+        row.Channel = request.Channel ?? NotificationChannels.InApp;
+        row.DigestHour = request.DigestHour ?? 8;
+        row.DigestDay = request.DigestDay ?? 1;
+        var (threshold, timeZone) = await SettingsAsync(db, userId, ct);
+        NotificationPreferences.Schedule(row, timeZone, StoredTime.Now(db.Clock));
+        await db.SaveChangesAsync(ct);
+        return TypedResults.Ok(NotificationPreferencesDto.From(row, threshold, timeZone));
+    }
+
+    private static FieldErrors Validate(NotificationPreferencesRequest request)
+    {
+        var errors = new FieldErrors();
+        if (request.Kinds?.FirstOrDefault(k => !NotificationTypes.All.Contains(k)) is { } unknown)
+            errors.Add("kinds", $"\"{unknown}\" is not one of: {string.Join(", ", NotificationTypes.All)}.");
+        errors.OneOf("clients", request.Clients, NotificationScopes.Every);
+        if (request.Clients == NotificationScopes.Tagged && request.TagIds is not { Count: > 0 })
+            errors.Add("tagIds", "Required: at least one tag when clients is \"tagged\".");
+        if (request.Clients != NotificationScopes.Tagged && request.TagIds is { Count: > 0 })
+            errors.Add("tagIds", "Only with clients \"tagged\".");
+        if (request.TagIds is { Count: > MaxListItems })
+            errors.Add("tagIds", $"At most {MaxListItems}.");
+        errors.Range("minRelevance", request.MinRelevance, 0, 1);
+        if (request.Categories is { Count: > MaxListItems })
+            errors.Add("categories", $"At most {MaxListItems}.");
+        if (request.Categories is not null && request.Categories.Any(c => string.IsNullOrEmpty(c) || c.Length > Category.MaxKeyLength))
+            errors.Add("categories", $"Every item must be a category key of 1 to {Category.MaxKeyLength} characters.");
+        errors.OneOf("channel", request.Channel, NotificationChannels.All)
+            .Range("digestHour", request.DigestHour, 0, 23)
+            .Range("digestDay", request.DigestDay, 0, 6);
+        return errors;
+    }
+
+    /// <summary>What only the business can answer: whether the tags and categories named are live ones of it.</summary>
+    private static async Task<IResult?> RefusalAsync(TidingsDbContext db, NotificationPreferencesRequest request, CancellationToken ct)
+    {
+        if (request.TagIds is { Count: > 0 })
+        {
+            var wanted = request.TagIds.Distinct().ToList();
+            if (await db.Tags.CountAsync(t => wanted.Contains(t.Id), ct) != wanted.Count)
+                return Refusals.NotAllowed("tagIds names a tag this business does not have.");
+        }
+        if (request.Categories is { Count: > 0 })
+        {
+            var live = await LiveCategories.ReadAsync(db, ct);
+            if (request.Categories.Select(c => live.Refusal(c, null)).FirstOrDefault(r => r is not null) is { } refusal)
+                return Refusals.NotAllowed(refusal.Message);
+        }
+        return null;
+    }
+
+    private static async Task<(double Threshold, string TimeZone)> SettingsAsync(TidingsDbContext db, Guid userId, CancellationToken ct)
+    {
+        var threshold = await db.Businesses.Select(b => b.NotificationRelevanceThreshold).SingleAsync(ct);
+        var timeZone = await db.Users.Where(u => u.Id == userId).Select(u => u.TimeZone).SingleAsync(ct);
+        return (threshold, timeZone);
+    }
+}
