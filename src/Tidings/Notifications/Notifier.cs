@@ -130,21 +130,5 @@ public static class Notifier
         return people.Where(p => p.Wants(kind)).ToList();
     }
 
-    public static Task<List<Guid>> AdminIdsAsync(TidingsDbContext db, CancellationToken ct) =>
-        db.Users.Where(u => u.IsActive && (u.Role == Users.UserRoles.Owner || u.Role == Users.UserRoles.Admin)).Select(u => u.Id).ToListAsync(ct);
-
-    public static void WebhookDisabled(TidingsDbContext db, Delivery.Webhooks.Webhook webhook, IReadOnlyList<Guid> adminIds)
-    {
-        foreach (var admin in adminIds)
-            db.Notifications.Add(new Notification
-            {
-                UserId = admin,
-                Type = "webhook_disabled",
-                Title = "A webhook was disabled",
-                Message = $"Tidings stopped delivering to {webhook.Url}. {webhook.DisabledReason}",
-                LinkUrl = $"/settings/webhooks/{webhook.Id}",
-            });
-    }
-
     private static string Truncate(string text, int max) => StorableText.Cut(text, max);
 }
