@@ -17,6 +17,7 @@ public static class BenchCli
         root.Subcommands.Add(Drills.DrillScenario.Create());
         root.Subcommands.Add(Classify.ClassifyScenario.Create());
         root.Subcommands.Add(Monitor.MonitorScenario.Create());
+        root.Subcommands.Add(Notify.NotifyScenario.Create());
         return root.Parse(args).InvokeAsync();
     }
 }
