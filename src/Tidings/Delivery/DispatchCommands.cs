@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Tidings.Classification;
 using Tidings.Data;
 using Tidings.Delivery.Outbox;
 
@@ -48,7 +47,6 @@ public static class DispatchCommands
         var builder = Host.CreateApplicationBuilder();
         TidingsCli.AddShippedDefaults(builder.Configuration);
         builder.Services.AddTidingsData(builder.Configuration);
-        builder.Services.AddTidingsClassification();
         // The verb is the dispatcher: Delivery:Enabled is for `tidings serve`.
         builder.Configuration["Delivery:Enabled"] = "true";
         builder.Services.AddTidingsDelivery(builder.Configuration, runLoop);

@@ -45,13 +45,9 @@ public static class NotificationPreferencesApi
             return refused;
 
         var userId = principal.UserId();
-        var row = await db.NotificationPreferences.SingleOrDefaultAsync(p => p.UserId == userId, ct);
-        if (row is null)
-        {
-            // The unsubscribe key is made once: links in e-mails already sent keep working after later changes.
-            row = new NotificationPreference { UserId = userId, UnsubscribeToken = NotificationPreferences.NewUnsubscribeToken() };
-            db.NotificationPreferences.Add(row);
-        }
+        var stored = await db.NotificationPreferences.SingleOrDefaultAsync(p => p.UserId == userId, ct);
+        // The unsubscribe key is made once: links in e-mails already sent keep working after later changes.
+        var row = stored ?? new NotificationPreference { UserId = userId, UnsubscribeToken = NotificationPreferences.NewUnsubscribeToken() };
         var clients = request.Clients ?? NotificationScopes.Mine;
         row.Kinds = request.Kinds?.Distinct().ToList() ?? [.. NotificationTypes.All];
         row.Clients = clients;
@@ -63,8 +59,22 @@ public static class NotificationPreferencesApi
         row.DigestDay = request.DigestDay ?? 1;
         var (threshold, timeZone) = await SettingsAsync(db, userId, ct);
         NotificationPreferences.Schedule(row, timeZone, StoredTime.Now(db.Clock));
-        await db.SaveChangesAsync(ct);
+        // Choosing the defaults when one never changed them writes nothing: a person without a row has them.
+        if (stored is not null || !IsDefault(row))
+        {
+            if (stored is null)
+                db.NotificationPreferences.Add(row);
+            await db.SaveChangesAsync(ct);
+        }
         return TypedResults.Ok(NotificationPreferencesDto.From(row, threshold, timeZone));
+    }
+
+    private static bool IsDefault(NotificationPreference row)
+    {
+        var defaults = NotificationPreferences.Defaults(row.UserId);
+        return row.Kinds.Order().SequenceEqual(defaults.Kinds.Order()) && row.Clients == defaults.Clients && row.TagIds is null
+               && row.MinRelevance is null && row.Categories is null && row.Channel == defaults.Channel
+               && row.DigestHour == defaults.DigestHour && row.DigestDay == defaults.DigestDay;
     }
 
     private static FieldErrors Validate(NotificationPreferencesRequest request)

@@ -47,17 +47,20 @@ public static class DueWorkLookup
     /// </summary>
     public const string ClaimableMessage = "state = 'pending' AND next_attempt_at <= {0} AND (claimed_until IS NULL OR claimed_until < {0})";
 
+    /// <summary>A business with dispatching due: since when, and whether any of it is a digest to queue.</summary>
+    public sealed record DispatchDue(Guid BusinessId, DateTime DueSince, int DigestsDue);
+
     /// <summary>The businesses with an outbox message or a digest due at <paramref name="now"/>, most overdue first.</summary>
-    public static async Task<List<DueBusiness>> DispatchDueBusinessesAsync(TidingsDbContext db, DateTime now, int limit, CancellationToken ct)
+    public static async Task<List<DispatchDue>> DispatchDueBusinessesAsync(TidingsDbContext db, DateTime now, int limit, CancellationToken ct)
     {
         if (db.Database.CurrentTransaction is not null)
             throw new InvalidOperationException("Look up due work before starting a transaction.");
         // Constant text; the values go as parameters.
-        var sql = "SELECT business_id, MIN(due) AS due_since FROM ("
-            + "SELECT business_id, next_attempt_at AS due FROM outbox_messages WHERE " + ClaimableMessage
-            + " UNION ALL SELECT business_id, next_digest_at AS due FROM notification_preferences WHERE next_digest_at <= {0}"
+        var sql = "SELECT business_id, MIN(due) AS due_since, MAX(digest) AS digests_due FROM ("
+            + "SELECT business_id, next_attempt_at AS due, 0 AS digest FROM outbox_messages WHERE " + ClaimableMessage
+            + " UNION ALL SELECT business_id, next_digest_at AS due, 1 AS digest FROM notification_preferences WHERE next_digest_at <= {0}"
             + ") AS d GROUP BY business_id ORDER BY MIN(due) LIMIT {1}";
         using (db.Tenant.EnterPlatformScope(DispatchScopeName))
-            return await db.Database.SqlQueryRaw<DueBusiness>(sql, now, limit).ToListAsync(ct);
+            return await db.Database.SqlQueryRaw<DispatchDue>(sql, now, limit).ToListAsync(ct);
     }
 }

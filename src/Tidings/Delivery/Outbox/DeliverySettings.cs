@@ -5,7 +5,7 @@ namespace Tidings.Delivery.Outbox;
 /// <summary>
 /// The Delivery section: whether `tidings serve` runs the dispatcher (Enabled, default true), how often an idle
 /// dispatcher looks for due messages when no change of its own process woke it (PollInterval, default 00:00:01), how
-/// many messages one claim takes (ClaimBatch, default 200), how long a claim lasts before another process may take the
+/// many messages one claim takes (ClaimBatch, default 50: what a process that dies mid-claim sends again), how long a claim lasts before another process may take the
 /// messages (ClaimLease, default 00:02:00), how many deliveries run at once (Concurrency, default 32), how long
 /// delivered and failed messages and the delivery log are kept (Retention, default 14.00:00:00), and the app's public
 /// address for links in Slack messages (Email:BaseUrl, shared with e-mail).
@@ -32,7 +32,7 @@ public sealed record DeliverySettings(bool Enabled, TimeSpan PollInterval, int C
         return new DeliverySettings(
             SettingValues.Switch(section, "Enabled", true),
             SettingValues.Span(section, "PollInterval", TimeSpan.FromSeconds(1), TimeSpan.FromMilliseconds(50), TimeSpan.FromHours(1)),
-            SettingValues.Number(section, "ClaimBatch", 200, 1, 5000),
+            SettingValues.Number(section, "ClaimBatch", 50, 1, 5000),
             SettingValues.Span(section, "ClaimLease", TimeSpan.FromMinutes(2), TimeSpan.FromSeconds(1), TimeSpan.FromHours(1)),
             SettingValues.Number(section, "Concurrency", 32, 1, 512),
             SettingValues.Span(section, "Retention", TimeSpan.FromDays(14), TimeSpan.FromMinutes(1), TimeSpan.FromDays(3650)),

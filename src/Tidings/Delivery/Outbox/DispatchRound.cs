@@ -33,7 +33,7 @@ public sealed class DispatchRound(IServiceScopeFactory scopes, WebhookSender web
         var done = new HashSet<Guid>();
         while (true)
         {
-            List<DueWorkLookup.DueBusiness> due;
+            List<DueWorkLookup.DispatchDue> due;
             await using (var scope = Scope(null))
                 due = await DueWorkLookup.DispatchDueBusinessesAsync(Db(scope), StoredTime.Now(clock), BusinessesPerLookup, ct);
             due.RemoveAll(b => !done.Add(b.BusinessId));
@@ -46,7 +46,7 @@ public sealed class DispatchRound(IServiceScopeFactory scopes, WebhookSender web
                 {
                     try
                     {
-                        results[i] = await BusinessAsync(due[i].BusinessId, token);
+                        results[i] = await BusinessAsync(due[i].BusinessId, due[i].DigestsDue > 0, token);
                     }
                     catch (Exception e) when (!token.IsCancellationRequested)
                     {
@@ -58,11 +58,12 @@ public sealed class DispatchRound(IServiceScopeFactory scopes, WebhookSender web
         }
     }
 
-    private async Task<DispatchTotals> BusinessAsync(Guid businessId, CancellationToken ct)
+    private async Task<DispatchTotals> BusinessAsync(Guid businessId, bool digestsDue, CancellationToken ct)
     {
         var totals = new DispatchTotals();
-        await using (var scope = Scope(businessId))
-            totals += new DispatchTotals(Digests: await Digests.EnqueueDueAsync(Db(scope), StoredTime.Now(clock), ct));
+        if (digestsDue)
+            await using (var scope = Scope(businessId))
+                totals += new DispatchTotals(Digests: await Digests.EnqueueDueAsync(Db(scope), StoredTime.Now(clock), ct));
         while (true)
         {
             await using var scope = Scope(businessId);
