@@ -386,7 +386,7 @@ public static class NotifyScenario
         {
             $"Receiver: Kestrel in the bench process on loopback, answering 200 at once and keeping each arrival's webhook-id, the event's id (data.id) and " +
             $"when it came. Every `tidings` is the built executable in a process of its own, configured by environment variables: Monitoring:Enabled=false, " +
-            $"Monitoring:AllowPrivateAddresses=true, the other Delivery settings at their defaults (ClaimBatch 200, Concurrency 32, PollInterval 1 s).{scale}",
+            $"Monitoring:AllowPrivateAddresses=true, the other Delivery settings at their defaults (ClaimBatch 50, Concurrency 32, PollInterval 1 s).{scale}",
             $"Latency: `tidings serve` (Delivery:Enabled=true); {LatencyBusinesses} businesses signed up through the API, each with a client and a json endpoint " +
             $"wanting event.created made by POST /api/webhooks; their owners post `POST /api/events` in turn at {rate:0.#} events/s, each on its schedule " +
             $"(an open loop: a slow answer does not delay the next request), after {latency.WarmUp} unmeasured events. The latency of an event is its " +

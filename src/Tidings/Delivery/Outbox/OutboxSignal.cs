@@ -20,6 +20,6 @@ public static class OutboxSignal
         }
     }
 
-    /// <summary>Waits for a pulse or the interval, whichever comes first.</summary>
-    public static Task WaitAsync(TimeSpan interval, CancellationToken ct) => Queued.WaitAsync(interval, ct);
+    /// <summary>Waits for a pulse or the interval, whichever comes first; true when a pulse came.</summary>
+    public static Task<bool> WaitAsync(TimeSpan interval, CancellationToken ct) => Queued.WaitAsync(interval, ct);
 }
