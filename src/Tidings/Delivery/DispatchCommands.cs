@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Tidings.Data;
 using Tidings.Delivery.Outbox;
 
 namespace Tidings.Delivery;
@@ -25,31 +24,16 @@ public static class DispatchCommands
         return dispatch;
     }
 
-    private static async Task<int> RunOnceAsync(TextWriter output, CancellationToken ct)
-    {
-        using var host = Build(runLoop: false);
-        await DatabaseCommands.RequireMigratedAsync(host.Services, ct);
-        var totals = await host.Services.GetRequiredService<DispatchRound>().RunAsync(ct);
-        await output.WriteLineAsync(totals.ToString());
-        return TidingsCli.Ok;
-    }
+    private static Task<int> RunOnceAsync(TextWriter output, CancellationToken ct) =>
+        WorkerHost.RunOnceAsync(Build(runLoop: false),
+            async (services, token) => (await services.GetRequiredService<DispatchRound>().RunAsync(token)).ToString(), output, ct);
 
-    private static async Task<int> RunContinuouslyAsync(CancellationToken ct)
-    {
-        using var host = Build(runLoop: true);
-        await DatabaseCommands.RequireMigratedAsync(host.Services, ct);
-        await host.RunAsync(ct);
-        return TidingsCli.Ok;
-    }
+    private static Task<int> RunContinuouslyAsync(CancellationToken ct) => WorkerHost.RunUntilStoppedAsync(Build(runLoop: true), ct);
 
-    private static IHost Build(bool runLoop)
+    private static IHost Build(bool runLoop) => WorkerHost.Build(builder =>
     {
-        var builder = Host.CreateApplicationBuilder();
-        TidingsCli.AddShippedDefaults(builder.Configuration);
-        builder.Services.AddTidingsData(builder.Configuration);
         // The verb is the dispatcher: Delivery:Enabled is for `tidings serve`.
         builder.Configuration["Delivery:Enabled"] = "true";
         builder.Services.AddTidingsDelivery(builder.Configuration, runLoop);
-        return builder.Build();
-    }
+    });
 }

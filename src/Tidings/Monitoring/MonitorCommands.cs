@@ -28,32 +28,17 @@ public static class MonitorCommands
         return monitor;
     }
 
-    private static async Task<int> RunOnceAsync(bool everySource, TextWriter output, CancellationToken ct)
-    {
-        using var host = Build(runLoop: false);
-        await DatabaseCommands.RequireMigratedAsync(host.Services, ct);
-        var totals = await host.Services.GetRequiredService<MonitorRound>().RunAsync(everySource, ct);
-        await output.WriteLineAsync(totals.ToString());
-        return TidingsCli.Ok;
-    }
+    private static Task<int> RunOnceAsync(bool everySource, TextWriter output, CancellationToken ct) =>
+        WorkerHost.RunOnceAsync(Build(runLoop: false),
+            async (services, token) => (await services.GetRequiredService<MonitorRound>().RunAsync(everySource, token)).ToString(), output, ct);
 
-    private static async Task<int> RunContinuouslyAsync(CancellationToken ct)
-    {
-        using var host = Build(runLoop: true);
-        await DatabaseCommands.RequireMigratedAsync(host.Services, ct);
-        await host.RunAsync(ct);
-        return TidingsCli.Ok;
-    }
+    private static Task<int> RunContinuouslyAsync(CancellationToken ct) => WorkerHost.RunUntilStoppedAsync(Build(runLoop: true), ct);
 
-    private static IHost Build(bool runLoop)
+    private static IHost Build(bool runLoop) => WorkerHost.Build(builder =>
     {
-        var builder = Host.CreateApplicationBuilder();
-        TidingsCli.AddShippedDefaults(builder.Configuration);
-        builder.Services.AddTidingsData(builder.Configuration);
         builder.Services.AddTidingsClassification();
         // The verb is the monitor: Monitoring:Enabled is for `tidings serve`.
         builder.Configuration["Monitoring:Enabled"] = "true";
         builder.Services.AddTidingsMonitoring(builder.Configuration, runLoop);
-        return builder.Build();
-    }
+    });
 }

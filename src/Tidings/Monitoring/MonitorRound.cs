@@ -36,9 +36,8 @@ public sealed class MonitorRound(IServiceScopeFactory scopes, SourcePolling poll
         while (true)
         {
             List<DueWorkLookup.DueBusiness> due;
-            await using (var scope = scopes.CreateAsyncScope())
+            await using (var scope = scopes.ForSystem(ActorName))
             {
-                scope.ServiceProvider.GetRequiredService<CurrentActor>().SetSystem(ActorName);
                 var db = scope.ServiceProvider.GetRequiredService<TidingsDbContext>();
                 due = await DueWorkLookup.DueBusinessesAsync(db, StoredTime.Now(clock), everySource ? began : null, BusinessesPerLookup, ct);
             }
@@ -73,9 +72,7 @@ public sealed class MonitorRound(IServiceScopeFactory scopes, SourcePolling poll
         var taken = new HashSet<Guid>();
         while (true)
         {
-            await using var scope = scopes.CreateAsyncScope();
-            scope.ServiceProvider.GetRequiredService<CurrentTenant>().Set(businessId);
-            scope.ServiceProvider.GetRequiredService<CurrentActor>().SetSystem(ActorName);
+            await using var scope = scopes.ForSystem(ActorName, businessId);
             var db = scope.ServiceProvider.GetRequiredService<TidingsDbContext>();
             var now = StoredTime.Now(clock);
             var claimed = await SourceClaims.ClaimAsync(db, Process, now, now + settings.ClaimLease, settings.ClaimBatch, everyFetchedBefore, ct);

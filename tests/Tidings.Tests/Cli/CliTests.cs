@@ -558,6 +558,9 @@ internal static class TidingsProcess
     {
         public IReadOnlyList<string> ErrorLines => Error.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
+        /// <summary>The last line on stdout: what a background verb's round says it did.</summary>
+        public string LastLine => Out.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)[^1];
+
         /// <summary>The exit code, and one line on stderr that names the problem and carries no stack trace.</summary>
         public void AssertFailedInOneLine(int exitCode, string mention)
         {
@@ -565,6 +568,17 @@ internal static class TidingsProcess
             Assert.Contains(mention, Assert.Single(ErrorLines));
             Assert.DoesNotContain("   at ", Error);
         }
+    }
+
+    /// <summary>A context on the SQLite default of a working directory, in one business, as a system actor of the tests.</summary>
+    public static Tidings.Data.TidingsDbContext Context(string workingDirectory, Guid businessId)
+    {
+        var connection = $"Data Source={Path.Combine(workingDirectory, "tidings.db")};Pooling=False";
+        var tenant = new Tidings.Data.Tenancy.CurrentTenant();
+        tenant.Set(businessId);
+        var actor = new Tidings.Data.Auditing.CurrentActor();
+        actor.SetSystem("tests");
+        return Tidings.Data.DatabaseSetup.CreateContext(new Tidings.Data.DatabaseSettings(Tidings.Data.DatabaseProvider.Sqlite, connection, null), connection, tenant, actor);
     }
 
     public static Task<Result> RunAsync(string workingDirectory, Dictionary<string, string?> environment, params string[] args) =>

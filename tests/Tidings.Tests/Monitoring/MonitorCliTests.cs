@@ -48,9 +48,9 @@ public sealed class MonitorCliTests : IAsyncLifetime
         var all = await TidingsProcess.RunAsync(_workDir, loopbackAllowed, "monitor", "run", "--all");
 
         Assert.Equal((TidingsCli.Ok, TidingsCli.Ok, TidingsCli.Ok), (first.ExitCode, notDue.ExitCode, all.ExitCode));
-        Assert.Equal("1 sources fetched, 0 not modified, 0 failed, 2 new events, 0 duplicates", LastLine(first.Out));
-        Assert.Equal("0 sources fetched, 0 not modified, 0 failed, 0 new events, 0 duplicates", LastLine(notDue.Out));
-        Assert.Equal("0 sources fetched, 1 not modified, 0 failed, 0 new events, 0 duplicates", LastLine(all.Out));
+        Assert.Equal("1 sources fetched, 0 not modified, 0 failed, 2 new events, 0 duplicates", first.LastLine);
+        Assert.Equal("0 sources fetched, 0 not modified, 0 failed, 0 new events, 0 duplicates", notDue.LastLine);
+        Assert.Equal("0 sources fetched, 1 not modified, 0 failed, 0 new events, 0 duplicates", all.LastLine);
         await using (var db = Context(businessId))
             Assert.Equal(2, await db.Events.CountAsync(e => e.Source == "Demo Wire" && e.ClassifiedBy != null));
     }
@@ -62,15 +62,5 @@ public sealed class MonitorCliTests : IAsyncLifetime
         result.AssertFailedInOneLine(TidingsCli.BadConfiguration, "Monitoring:StopAfterFailures");
     }
 
-    private TidingsDbContext Context(Guid businessId)
-    {
-        var connection = $"Data Source={Path.Combine(_workDir, "tidings.db")};Pooling=False";
-        var tenant = new CurrentTenant();
-        tenant.Set(businessId);
-        var actor = new CurrentActor();
-        actor.SetSystem("tests");
-        return DatabaseSetup.CreateContext(new DatabaseSettings(DatabaseProvider.Sqlite, connection, null), connection, tenant, actor);
-    }
-
-    private static string LastLine(string output) => output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)[^1];
+    private TidingsDbContext Context(Guid businessId) => TidingsProcess.Context(_workDir, businessId);
 }

@@ -111,14 +111,7 @@ public sealed class DispatchRound(IServiceScopeFactory scopes, WebhookSender web
         }
     }
 
-    private AsyncServiceScope Scope(Guid? businessId)
-    {
-        var scope = scopes.CreateAsyncScope();
-        if (businessId is { } id)
-            scope.ServiceProvider.GetRequiredService<CurrentTenant>().Set(id);
-        scope.ServiceProvider.GetRequiredService<CurrentActor>().SetSystem(ActorName);
-        return scope;
-    }
+    private AsyncServiceScope Scope(Guid? businessId) => scopes.ForSystem(ActorName, businessId);
 
     private static TidingsDbContext Db(AsyncServiceScope scope) => scope.ServiceProvider.GetRequiredService<TidingsDbContext>();
 }

@@ -1,6 +1,5 @@
 using Microsoft.EntityFrameworkCore;
 using Tidings.Data;
-using Tidings.Data.Auditing;
 using Tidings.Data.Tenancy;
 
 namespace Tidings.Delivery.Outbox;
@@ -39,12 +38,5 @@ public sealed class OutboxCleanup(IServiceScopeFactory scopes, DeliverySettings 
         return removed;
     }
 
-    private AsyncServiceScope Scope(Guid? businessId)
-    {
-        var scope = scopes.CreateAsyncScope();
-        if (businessId is { } id)
-            scope.ServiceProvider.GetRequiredService<CurrentTenant>().Set(id);
-        scope.ServiceProvider.GetRequiredService<CurrentActor>().SetSystem(ActorName);
-        return scope;
-    }
+    private AsyncServiceScope Scope(Guid? businessId) => scopes.ForSystem(ActorName, businessId);
 }

@@ -52,8 +52,8 @@ public sealed class DispatchCliTests : IAsyncLifetime
         var again = await TidingsProcess.RunAsync(_workDir, loopbackAllowed, "dispatch", "run", "--once");
 
         Assert.Equal((TidingsCli.Ok, TidingsCli.Ok), (first.ExitCode, again.ExitCode));
-        Assert.Equal("2 delivered, 0 to retry, 0 failed, 0 with nothing to send, 0 digests", LastLine(first.Out));
-        Assert.Equal("0 delivered, 0 to retry, 0 failed, 0 with nothing to send, 0 digests", LastLine(again.Out));
+        Assert.Equal("2 delivered, 0 to retry, 0 failed, 0 with nothing to send, 0 digests", first.LastLine);
+        Assert.Equal("0 delivered, 0 to retry, 0 failed, 0 with nothing to send, 0 digests", again.LastLine);
         Assert.Equal(2, _receiver.Messages.Count);
         Assert.All(_receiver.Messages, m => Assert.True(_receiver.Verifies(m, secret)));
     }
@@ -65,15 +65,5 @@ public sealed class DispatchCliTests : IAsyncLifetime
         result.AssertFailedInOneLine(TidingsCli.BadConfiguration, "Delivery:ClaimBatch");
     }
 
-    private TidingsDbContext Context(Guid businessId)
-    {
-        var connection = $"Data Source={Path.Combine(_workDir, "tidings.db")};Pooling=False";
-        var tenant = new CurrentTenant();
-        tenant.Set(businessId);
-        var actor = new CurrentActor();
-        actor.SetSystem("tests");
-        return DatabaseSetup.CreateContext(new DatabaseSettings(DatabaseProvider.Sqlite, connection, null), connection, tenant, actor);
-    }
-
-    private static string LastLine(string output) => output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)[^1];
+    private TidingsDbContext Context(Guid businessId) => TidingsProcess.Context(_workDir, businessId);
 }
