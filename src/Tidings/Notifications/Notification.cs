@@ -34,5 +34,11 @@ public static class NotificationTypes
     public const string SourceStopped = "source_stopped";
     public const string WebhookDisabled = "webhook_disabled";
 
-    public static readonly IReadOnlyList<string> All = [HighRelevanceEvent, ClientAssigned, SourceStopped, WebhookDisabled];
+    /// <summary>News the monitor found about a client one follows, below their relevance: opt-in, as it can be many a day.</summary>
+    public const string ClientMentioned = "client_mentioned";
+
+    public static readonly IReadOnlyList<string> All = [HighRelevanceEvent, ClientAssigned, SourceStopped, WebhookDisabled, ClientMentioned];
+
+    /// <summary>The kinds of a person who never chose: all but the mentions.</summary>
+    public static readonly IReadOnlyList<string> Default = [HighRelevanceEvent, ClientAssigned, SourceStopped, WebhookDisabled];
 }

@@ -15,7 +15,7 @@ public sealed class NotificationPreference : ITenantOwned, ITimestamped
     public Guid UserId { get; set; }
 
     /// <summary>The kinds that reach them (<see cref="NotificationTypes"/>), a JSON array.</summary>
-    public List<string> Kinds { get; set; } = [.. NotificationTypes.All];
+    public List<string> Kinds { get; set; } = [.. NotificationTypes.Default];
     /// <summary><see cref="NotificationScopes"/>: clients assigned to them, clients with one of <see cref="TagIds"/>, or all.</summary>
     public string Clients { get; set; } = NotificationScopes.Mine;
     /// <summary>For <see cref="NotificationScopes.Tagged"/>: the client tags (ids as text).</summary>

@@ -22,8 +22,9 @@ public sealed record EffectivePreferences(Guid UserId, IReadOnlySet<string> Kind
     };
 
     /// <summary>The business's threshold is only the default: their own minimum, lower or higher, replaces it.</summary>
-    public bool Wants(Event ev, double businessThreshold) =>
-        ev.RelevanceScore >= (MinRelevance ?? businessThreshold) && (Categories is null || Categories.Contains(ev.Category));
+    public bool Wants(Event ev, double businessThreshold) => ev.RelevanceScore >= (MinRelevance ?? businessThreshold) && WantsCategory(ev.Category);
+
+    public bool WantsCategory(string category) => Categories is null || Categories.Contains(category);
 
     public static EffectivePreferences Of(NotificationPreference row) => new(row.UserId,
         row.Kinds.ToHashSet(StringComparer.Ordinal), row.Clients,
@@ -37,8 +38,8 @@ public sealed record EffectivePreferences(Guid UserId, IReadOnlySet<string> Kind
 /// </summary>
 public static class NotificationPreferences
 {
-    /// <summary>What a person without a row has: every kind, their own clients, the business's threshold, all categories, the app only.</summary>
-    public static NotificationPreference Defaults(Guid userId) => new() { UserId = userId, Kinds = [.. NotificationTypes.All] };
+    /// <summary>What a person without a row has: every kind but mentions, their own clients, the business's threshold, all categories, the app only.</summary>
+    public static NotificationPreference Defaults(Guid userId) => new() { UserId = userId, Kinds = [.. NotificationTypes.Default] };
 
     /// <summary>
     /// The active, live people of the business <paramref name="users"/> narrows to, each with their effective preferences,

@@ -49,7 +49,7 @@ public static class NotificationPreferencesApi
         // The unsubscribe key is made once: links in e-mails already sent keep working after later changes.
         var row = stored ?? new NotificationPreference { UserId = userId, UnsubscribeToken = NotificationPreferences.NewUnsubscribeToken() };
         var clients = request.Clients ?? NotificationScopes.Mine;
-        row.Kinds = request.Kinds?.Distinct().ToList() ?? [.. NotificationTypes.All];
+        row.Kinds = request.Kinds?.Distinct().ToList() ?? [.. NotificationTypes.Default];
         row.Clients = clients;
         row.TagIds = clients == NotificationScopes.Tagged ? request.TagIds!.Distinct().Select(t => t.ToString()).ToList() : null;
         row.MinRelevance = request.MinRelevance;

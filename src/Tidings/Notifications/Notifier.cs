@@ -44,21 +44,29 @@ public static class Notifier
         var fresh = events.Where(x => x.Event.DuplicateOfEventId is null).ToList();
         if (fresh.Count == 0)
             return;
-        var people = await RecipientsAsync(db, NotificationTypes.HighRelevanceEvent, ct);
+        var people = await RecipientsAsync(db, [NotificationTypes.HighRelevanceEvent, NotificationTypes.ClientMentioned], ct);
         if (people.Count == 0)
             return;
         var threshold = await db.Businesses.Select(b => b.NotificationRelevanceThreshold).SingleAsync(ct);
         var tags = await NotificationPreferences.FollowedTagsAsync(db, people, fresh.Select(x => x.Event.ClientId).Distinct().ToList(), ct);
         foreach (var (ev, clientName, assignee) in fresh)
         {
-            foreach (var person in people.Where(p => p.Wants(ev, threshold) && p.Follows(ev.ClientId, assignee, tags)))
+            foreach (var person in people.Where(p => p.Follows(ev.ClientId, assignee, tags)))
             {
+                // One event tells one person once: as relevant when it is, else as news found about their client.
+                var type = person.Wants(NotificationTypes.HighRelevanceEvent) && person.Wants(ev, threshold) ? NotificationTypes.HighRelevanceEvent
+                    : person.Wants(NotificationTypes.ClientMentioned) && ev.SourceId is not null && person.WantsCategory(ev.Category) ? NotificationTypes.ClientMentioned
+                    : null;
+                if (type is null)
+                    continue;
                 db.Notifications.Add(new Notification
                 {
                     UserId = person.UserId,
-                    Type = NotificationTypes.HighRelevanceEvent,
+                    Type = type,
                     Title = Truncate($"{clientName}: {ev.Title}", 200),
-                    Message = $"A {ev.Category} event scored {ev.RelevanceScore:0.00} for {clientName}.",
+                    Message = type == NotificationTypes.HighRelevanceEvent
+                        ? $"A {ev.Category} event scored {ev.RelevanceScore:0.00} for {clientName}."
+                        : $"Tidings found news about {clientName} ({ev.Source ?? "a watched source"}).",
                     LinkUrl = $"/events/{ev.Id}",
                     RelatedEventId = ev.Id,
                     RelatedClientId = ev.ClientId,
@@ -76,7 +84,7 @@ public static class Notifier
     {
         if (stopped.Count == 0)
             return;
-        var people = await RecipientsAsync(db, NotificationTypes.SourceStopped, ct);
+        var people = await RecipientsAsync(db, [NotificationTypes.SourceStopped], ct);
         var tags = await NotificationPreferences.FollowedTagsAsync(db, people, stopped.Select(s => s.Source.ClientId).Distinct().ToList(), ct);
         foreach (var (source, clientName, assignee) in stopped)
         {
@@ -123,11 +131,11 @@ public static class Notifier
     }
 
     /// <summary>The active people of the business who keep <paramref name="kind"/>, but the one acting.</summary>
-    private static async Task<List<EffectivePreferences>> RecipientsAsync(TidingsDbContext db, string kind, CancellationToken ct)
+    private static async Task<List<EffectivePreferences>> RecipientsAsync(TidingsDbContext db, IReadOnlyList<string> kinds, CancellationToken ct)
     {
         var users = db.Actor.UserId is { } actor ? db.Users.Where(u => u.Id != actor) : db.Users;
         var people = await NotificationPreferences.OfAsync(db, users, ct);
-        return people.Where(p => p.Wants(kind)).ToList();
+        return people.Where(p => kinds.Any(p.Wants)).ToList();
     }
 
     private static string Truncate(string text, int max) => StorableText.Cut(text, max);

@@ -27,7 +27,7 @@ public abstract class NotificationPreferencesApiTests<TDatabase>(TidingsServer<T
 
         var answer = await viewer.Http.CallAsync("GET", Path).ExpectAsync();
 
-        Assert.Equal(NotificationTypes.All, Strings(answer, "kinds"));
+        Assert.Equal(NotificationTypes.Default, Strings(answer, "kinds"));
         Assert.Equal(("mine", "in_app", 8, 1), (answer.GetProperty("clients").GetString(), answer.GetProperty("channel").GetString(),
             answer.GetProperty("digestHour").GetInt32(), answer.GetProperty("digestDay").GetInt32()));
         Assert.Empty(answer.GetProperty("tagIds").EnumerateArray());
@@ -80,7 +80,7 @@ public abstract class NotificationPreferencesApiTests<TDatabase>(TidingsServer<T
         Assert.Equal(saved.ToString(), (await viewer.Http.CallAsync("PUT", Path, writable.ToJsonString()).ExpectAsync()).ToString());
         await EventsTestData.AssertProblemAsync(await viewer.Http.CallAsync("PUT", Path, saved.ToString()), 400, null, "read-only fields are not sent back");
         var replaced = await viewer.Http.CallAsync("PUT", Path, new { channel = "email" }).ExpectAsync();
-        Assert.Equal(NotificationTypes.All, Strings(replaced, "kinds"));
+        Assert.Equal(NotificationTypes.Default, Strings(replaced, "kinds"));
         Assert.Equal(("mine", JsonValueKind.Null, JsonValueKind.Null, JsonValueKind.Null), (replaced.GetProperty("clients").GetString(),
             replaced.GetProperty("minRelevance").ValueKind, replaced.GetProperty("categories").ValueKind, replaced.GetProperty("nextDigestAt").ValueKind));
         Assert.Empty(replaced.GetProperty("tagIds").EnumerateArray());

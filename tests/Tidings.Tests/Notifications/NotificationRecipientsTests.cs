@@ -104,6 +104,41 @@ public abstract class NotificationRecipientsTests<TDatabase>(TidingsServer<TData
     }
 
     [Fact]
+    public async Task News_the_monitor_found_reaches_those_who_asked_for_mentions_once_and_as_relevant_when_it_is()
+    {
+        var owner = await server.SignUpAsync();
+        var watcher = await server.AddUserAsync(owner, UserRoles.Member, "Watcher");
+        var quiet = await server.AddUserAsync(owner, UserRoles.Member, "Quiet"); // the default kinds: no mentions
+        var client = await server.Database.AddClientAsync(owner, "Initrode", watcher.Id);
+        await SetAsync(watcher, new { kinds = new[] { "high_relevance_event", "client_mentioned" }, categories = new[] { "funding", "expansion" } });
+        await SetAsync(quiet, new { clients = "all" });
+        await using (var db = server.Database.Context(owner.BusinessId, TestActors.System("monitor")))
+        {
+            var source = new Source { ClientId = client, Kind = SourceKinds.NewsSearch, Keep = KeepRules.Mentions, NextDueAt = DateTime.UtcNow };
+            db.Sources.Add(source);
+            await db.SaveChangesAsync();
+            Event Found(string title, double relevance, string category, Guid? sourceId) => new()
+            {
+                ClientId = client, Title = title, Category = category, RelevanceScore = relevance, EventDate = DateTime.UtcNow, SourceId = sourceId, Source = "Wire",
+            };
+            var events = new[]
+            {
+                Found("Initrode opens an office", 0.3, "expansion", source.Id), // a mention
+                Found("Initrode raises a round", 0.9, "funding", source.Id), // relevant: said once, as relevant
+                Found("Initrode sued", 0.3, "legal", source.Id), // not their category
+                Found("Initrode typed in by hand", 0.3, "expansion", null), // not found by the monitor
+            };
+            db.Events.AddRange(events);
+            await Notifier.HighRelevanceEventsAsync(db, events.Select(e => (e, "Initrode", (Guid?)watcher.Id)).ToList(), CancellationToken.None);
+            await db.SaveChangesAsync();
+        }
+
+        var told = (await NotificationsAsync(watcher)).OrderBy(n => n.Title).Select(n => (n.Type, n.Title)).ToList();
+        Assert.Equal([(NotificationTypes.ClientMentioned, "Initrode: Initrode opens an office"), (NotificationTypes.HighRelevanceEvent, "Initrode: Initrode raises a round")], told);
+        Assert.Equal((NotificationTypes.HighRelevanceEvent, "Initrode: Initrode raises a round"), Assert.Single((await NotificationsAsync(quiet)).Select(n => (n.Type, n.Title))));
+    }
+
+    [Fact]
     public async Task A_stopped_source_reaches_the_people_who_follow_its_client()
     {
         var owner = await server.SignUpAsync();
