@@ -55,6 +55,15 @@ stop_postgres() {
   rm -rf "$PG_TMP"
 }
 
+# The web app's browser tests (tests/Tidings.Tests/Pages) drive Debian's chromium; installed here like PostgreSQL, before
+# any server starts.
+ensure_chromium() {
+  [ -x /usr/bin/chromium ] && return 0
+  [ "$(id -u)" -eq 0 ] || { echo "chromium not found at /usr/bin/chromium; install chromium and fonts-liberation" >&2; exit 1; }
+  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-liberation
+}
+ensure_chromium
+
 # The Citus lane: a coordinator and two workers, Citus built from third_party/citus when missing. Built before any
 # server starts, since installing PostgreSQL's server headers may upgrade the server package under it.
 source scripts/citus.sh

@@ -91,6 +91,20 @@ public static class ClientsApi
         HttpContext http, TimeProvider clock, CancellationToken ct)
     {
         var errors = new FieldErrors();
+        var changes = ValidateNew(request, errors, clock);
+        if (errors.Any)
+            return errors.Problem();
+        if (request.AssignedToUserId is { } assignee && !await ClientAssignment.IsAssignableAsync(db, assignee, ct))
+            return ClientAssignment.NotAssignable();
+
+        var client = await AddAsync(db, changes, request.AssignedToUserId, monitoring, ct);
+        ETags.Set(http.Response, client);
+        return TypedResults.Created($"/api/clients/{client.Id}", ClientDto.From(client, []));
+    }
+
+    /// <summary>A new client's fields checked by the rules every client obeys; errors go to <paramref name="errors"/>, named as in the JSON.</summary>
+    public static ClientChanges ValidateNew(CreateClientRequest request, FieldErrors errors, TimeProvider clock)
+    {
         var changes = new ClientChanges(errors, clock.GetUtcNow().Year);
         changes.Name(request.Name);
         changes.Domain(request.Domain);
@@ -108,20 +122,20 @@ public static class ClientsApi
         changes.Tier(request.Tier);
         changes.HealthScore(request.HealthScore);
         changes.Notes(request.Notes);
-        if (errors.Any)
-            return errors.Problem();
-        if (request.AssignedToUserId is { } assignee && !await ClientAssignment.IsAssignableAsync(db, assignee, ct))
-            return ClientAssignment.NotAssignable();
+        return changes;
+    }
 
+    /// <summary>Stores a client from valid <paramref name="changes"/>, with its assignee (already checked), health and the sources its domain gives.</summary>
+    public static async Task<Client> AddAsync(TidingsDbContext db, ClientChanges changes, Guid? assignee, Monitoring.MonitoringSettings monitoring, CancellationToken ct)
+    {
         var client = new Client { Name = "" };
         changes.ApplyTo(client);
-        await ClientAssignment.AssignAsync(db, client, request.AssignedToUserId, ct);
+        await ClientAssignment.AssignAsync(db, client, assignee, ct);
         await ClientHealth.ScoreIfUnscoredAsync(db, client, ct);
         db.Clients.Add(client);
         db.Sources.AddRange(Monitoring.ClientSources.ForNewClient(client, monitoring, db));
         await db.SaveChangesAsync(ct);
-        ETags.Set(http.Response, client);
-        return TypedResults.Created($"/api/clients/{client.Id}", ClientDto.From(client, []));
+        return client;
     }
 
     private static async Task<Results<Ok<ClientDto>, NotFound>> GetAsync(Guid id, TidingsDbContext db, HttpResponse response, CancellationToken ct)

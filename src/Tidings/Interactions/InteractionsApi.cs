@@ -58,7 +58,14 @@ public static class InteractionsApi
         body.RefuseUnknownFields();
         if (errors.Any)
             return errors.Problem();
-        var userId = principal.UserId();
+        return await SetAsync(db, principal.UserId(), id, change, clock, ct) is { } mine
+            ? TypedResults.Ok(InteractionDto.From(mine))
+            : TypedResults.NotFound();
+    }
+
+    /// <summary>Applies <paramref name="change"/> to the user's own row for a live event (made when missing); null when there is no such event.</summary>
+    public static async Task<EventUserInteraction?> SetAsync(TidingsDbContext db, Guid userId, Guid id, InteractionChange change, TimeProvider clock, CancellationToken ct)
+    {
         for (var attempt = 1; ; attempt++)
         {
             // The event and the caller's row in one round trip; no event (or another business's) is a 404. A left join, not
@@ -71,7 +78,7 @@ public static class InteractionsApi
                     select new { Mine = i })
                 .SingleOrDefaultAsync(ct);
             if (found is null)
-                return TypedResults.NotFound();
+                return null;
             var mine = found.Mine;
             if (mine is null)
                 db.EventUserInteractions.Add(mine = new EventUserInteraction { EventId = id, UserId = userId });
@@ -79,7 +86,7 @@ public static class InteractionsApi
             try
             {
                 await db.SaveChangesAsync(ct);
-                return TypedResults.Ok(InteractionDto.From(mine));
+                return mine;
             }
             catch (DbUpdateException) when (attempt < MaxAttempts)
             {

@@ -67,7 +67,11 @@ public static class NotificationsApi
     }
 
     private static async Task<Ok<UnreadCountDto>> UnreadCountAsync(ClaimsPrincipal principal, TidingsDbContext db, CancellationToken ct) =>
-        TypedResults.Ok(new UnreadCountDto(await Own(db, principal).CountAsync(n => !n.IsRead, ct)));
+        TypedResults.Ok(new UnreadCountDto(await CountUnreadAsync(db, principal, ct)));
+
+    /// <summary>How many of the caller's notifications are unread: the API's count and the navigation bar's.</summary>
+    public static Task<int> CountUnreadAsync(TidingsDbContext db, ClaimsPrincipal principal, CancellationToken ct) =>
+        Own(db, principal).CountAsync(n => !n.IsRead, ct);
 
     /// <summary>Idempotent: reading a read notification again keeps its first read_at and writes nothing.</summary>
     private static async Task<Results<Ok<NotificationDto>, NotFound>> MarkReadAsync(Guid id, ClaimsPrincipal principal, TidingsDbContext db, TimeProvider clock, CancellationToken ct)

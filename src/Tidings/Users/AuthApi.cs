@@ -18,6 +18,8 @@ public sealed record MeDto(Guid Id, string Email, string DisplayName, string Rol
 /// <summary>A merge patch of the caller's profile: their name, and their IANA time zone (Europe/Paris).</summary>
 public sealed record UpdateMeRequest(string? DisplayName, string? TimeZone);
 public sealed record SessionDto(string Token, DateTime ExpiresAt, MeDto User);
+/// <summary>A session just started for <paramref name="User"/>; its cookie is on the response already.</summary>
+public sealed record StartedSession(User User, Business Business, string Secret, DateTime ExpiresAt);
 public sealed record TokenRequest(string? Name, int? ExpiresInDays);
 public sealed record TokenCreatedDto(Guid Id, string Name, string Token, DateTime ExpiresAt);
 public sealed record TokenDto(Guid Id, string Name, DateTime CreatedAt, DateTime ExpiresAt, DateTime? LastUsedAt);
@@ -50,17 +52,29 @@ public static partial class AuthApi
 
     private static async Task<IResult> SignupAsync(SignupRequest request, TidingsDbContext db, HttpContext http, TimeProvider clock, CancellationToken ct)
     {
-        var errors = new FieldErrors()
-            .Required("businessName", request.BusinessName, 200)
-            .Required("displayName", request.DisplayName, 200);
+        var errors = new FieldErrors();
+        if (await SignUpAsync(request, errors, db, http, clock, ct) is not { } signedUp)
+            return errors.Any ? errors.Problem()
+                : TypedResults.Problem(title: "Email already registered", detail: "Sign in instead, or use another email.", statusCode: 409);
+        return TypedResults.Created("/api/me", new SessionDto(signedUp.Secret, signedUp.ExpiresAt, Me(signedUp.User, signedUp.Business)));
+    }
+
+    /// <summary>
+    /// A new business, its owner and their session (the cookie set on <paramref name="http"/>'s response): what the API's
+    /// sign-up and the sign-up page both do. Null when refused: with <paramref name="errors"/> filled, or with none when
+    /// the email is registered already.
+    /// </summary>
+    public static async Task<StartedSession?> SignUpAsync(SignupRequest request, FieldErrors errors, TidingsDbContext db, HttpContext http, TimeProvider clock, CancellationToken ct)
+    {
+        errors.Required("businessName", request.BusinessName, 200).Required("displayName", request.DisplayName, 200);
         ValidateEmail(errors, request.Email);
         ValidatePassword(errors, request.Password);
         if (errors.Any)
-            return errors.Problem();
+            return null;
 
         // Asked of a lookup that writes no audit row: a refused sign-up leaves nothing behind.
         if (await db.IsEmailRegisteredAsync(User.Normalize(request.Email!), ct))
-            return TypedResults.Problem(title: "Email already registered", detail: "Sign in instead, or use another email.", statusCode: 409);
+            return null;
         string slug;
         using (await db.BeginPlatformScopeAsync("signup", ct))
             slug = await Business.UniqueSlugAsync(db, request.BusinessName!, ct);
@@ -73,26 +87,41 @@ public static partial class AuthApi
         db.Businesses.Add(business);
         db.Users.Add(owner);
         db.Categories.AddRange(Categories.DefaultTaxonomy.NewCategories());
-        var session = await StartSessionAsync(db, owner, http, clock, ct);
-        return TypedResults.Created("/api/me", new SessionDto(session.Secret, session.ExpiresAt, Me(owner, business)));
+        var (secret, expiresAt) = await StartSessionAsync(db, owner, http, clock, ct);
+        return new StartedSession(owner, business, secret, expiresAt);
     }
 
     private static async Task<IResult> LoginAsync(LoginRequest request, TidingsDbContext db, HttpContext http, LoginThrottle throttle, TimeProvider clock, CancellationToken ct)
     {
-        var errors = new FieldErrors().Required("email", request.Email, 320).Required("password", request.Password, Passwords.MaxLength);
+        var errors = new FieldErrors();
+        var (session, refusal) = await LogInAsync(request, errors, db, http, throttle, clock, ct);
+        if (session is not null)
+            return TypedResults.Ok(new SessionDto(session.Secret, session.ExpiresAt, Me(session.User, session.Business)));
+        return errors.Any ? errors.Problem() : refusal ?? TypedResults.Problem(title: "Invalid email or password", statusCode: 401);
+    }
+
+    /// <summary>
+    /// Checks the email and password (throttled per address and account) and starts a session: what the API's login and the
+    /// sign-in page both do. On refusal the session is null, with <paramref name="errors"/> filled, or the throttle's
+    /// refusal, or neither (unknown email or wrong password, which answer the same).
+    /// </summary>
+    public static async Task<(StartedSession? Session, IResult? Throttled)> LogInAsync(LoginRequest request, FieldErrors errors, TidingsDbContext db,
+        HttpContext http, LoginThrottle throttle, TimeProvider clock, CancellationToken ct)
+    {
+        errors.Required("email", request.Email, 320).Required("password", request.Password, Passwords.MaxLength);
         if (errors.Any)
-            return errors.Problem();
+            return (null, null);
         var normalized = User.Normalize(request.Email!);
         using var attempt = throttle.Begin(ClientAddress.PartitionKey(http), normalized);
         if (attempt.Refusal is { } refusal)
-            return refusal;
+            return (null, refusal);
 
         var user = await db.FindSignInCandidateAsync(normalized, ct);
         // Unknown email and wrong password answer the same, after the same work; neither writes anything.
         if (!Passwords.Verify(user, request.Password!, out var rehashed) || user is null)
         {
             attempt.Failed(knownUser: user is not null);
-            return TypedResults.Problem(title: "Invalid email or password", statusCode: 401);
+            return (null, null);
         }
 
         db.Tenant.Set(user.BusinessId);
@@ -101,12 +130,19 @@ public static partial class AuthApi
         user.LastLoginAt = clock.GetUtcNow().UtcDateTime;
         if (rehashed is not null)
             user.PasswordHash = rehashed;
-        var session = await StartSessionAsync(db, user, http, clock, ct);
+        var (secret, expiresAt) = await StartSessionAsync(db, user, http, clock, ct);
         var business = await db.Businesses.SingleAsync(ct);
-        return TypedResults.Ok(new SessionDto(session.Secret, session.ExpiresAt, Me(user, business)));
+        return (new StartedSession(user, business, secret, expiresAt), null);
     }
 
     private static async Task<NoContent> LogoutAsync(ClaimsPrincipal principal, TidingsDbContext db, HttpContext http, CancellationToken ct)
+    {
+        await EndSessionAsync(principal, db, http, ct);
+        return TypedResults.NoContent();
+    }
+
+    /// <summary>Ends the caller's session (a personal token stays valid) and clears the cookie: the API's logout and the sign-out control.</summary>
+    public static async Task EndSessionAsync(ClaimsPrincipal principal, TidingsDbContext db, HttpContext http, CancellationToken ct)
     {
         var tokenId = principal.TokenId();
         if (await db.ApiTokens.SingleOrDefaultAsync(t => t.Id == tokenId && t.Kind == ApiToken.SessionKind, ct) is { } session)
@@ -115,7 +151,6 @@ public static partial class AuthApi
             await db.SaveChangesAsync(ct);
         }
         http.Response.Cookies.Delete(SignIn.CookieName);
-        return TypedResults.NoContent();
     }
 
     private static async Task<Results<Ok<MeDto>, UnauthorizedHttpResult>> GetMeAsync(ClaimsPrincipal principal, TidingsDbContext db, CancellationToken ct)

@@ -13,6 +13,8 @@ public static class AuthRateLimits
 {
     public const string Signup = "signup";
     public const string Tokens = "tokens";
+    /// <summary>The sign-up page: its form posts count as sign-ups; showing the form costs nothing.</summary>
+    public const string SignupPage = "signup-page";
 
     public static IServiceCollection AddAuthRateLimits(this IServiceCollection services, SignInOptions limits)
     {
@@ -20,6 +22,9 @@ public static class AuthRateLimits
         {
             o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
             o.AddPolicy(Signup, http => PerAddressPerHour(http, limits.SignupsPerAddressPerHour));
+            o.AddPolicy(SignupPage, http => HttpMethods.IsPost(http.Request.Method)
+                ? PerAddressPerHour(http, limits.SignupsPerAddressPerHour)
+                : RateLimitPartition.GetNoLimiter(""));
             o.AddPolicy(Tokens, http => PerAddressPerHour(http, limits.TokensPerAddressPerHour));
             o.OnRejected = (context, _) =>
             {

@@ -3,6 +3,7 @@ using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Tidings.Data;
@@ -71,9 +72,9 @@ public static class SignIn
 
     /// <summary>Marks the routes that start a session (sign-up, login): they ignore whatever session the request carries.</summary>
     public static RouteHandlerBuilder StartsSession(this RouteHandlerBuilder route) =>
-        route.AllowAnonymous().WithMetadata(StartsSessionMetadata.Instance);
+        route.AllowAnonymous().WithMetadata(StartsSessionAttribute.Instance);
 
-    public static bool StartsSession(this Endpoint? endpoint) => endpoint?.Metadata.GetMetadata<StartsSessionMetadata>() is not null;
+    public static bool StartsSession(this Endpoint? endpoint) => endpoint?.Metadata.GetMetadata<StartsSessionAttribute>() is not null;
 
     /// <summary>The request's credential: the Authorization header's bearer token, else the session cookie.</summary>
     public static (string Secret, bool FromCookie)? CredentialOf(HttpRequest request)
@@ -84,13 +85,16 @@ public static class SignIn
         return request.Cookies.TryGetValue(CookieName, out var cookie) && cookie.Length > 0 ? (cookie, true) : null;
     }
 
-    private sealed class StartsSessionMetadata
-    {
-        public static readonly StartsSessionMetadata Instance = new();
-    }
 
     public static Guid UserId(this ClaimsPrincipal user) => Guid.Parse(user.FindFirstValue(ClaimTypes.NameIdentifier)!);
     public static Guid TokenId(this ClaimsPrincipal user) => Guid.Parse(user.FindFirstValue(TokenClaim)!);
+}
+
+/// <summary>On a page that signs up or in (and on the API's such routes): the request's own session is not read.</summary>
+[AttributeUsage(AttributeTargets.Class)]
+public sealed class StartsSessionAttribute : Attribute
+{
+    public static readonly StartsSessionAttribute Instance = new();
 }
 
 public sealed class TokenAuthenticationHandler(
@@ -156,6 +160,19 @@ public sealed class TokenAuthenticationHandler(
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)
     {
+        // A person at a page is sent to sign in, and back afterwards; htmx is told to go there rather than swap the form in.
+        if (Context.GetEndpoint()?.Metadata.GetMetadata<PageActionDescriptor>() is not null)
+        {
+            var signIn = "/signin?returnUrl=" + Uri.EscapeDataString(Request.PathBase + Request.Path + Request.QueryString);
+            if (Request.Headers[CrossSiteRequests.HtmxHeader] == "true")
+            {
+                Response.StatusCode = StatusCodes.Status401Unauthorized;
+                Response.Headers["HX-Redirect"] = signIn;
+            }
+            else
+                Response.Redirect(signIn);
+            return Task.CompletedTask;
+        }
         Response.StatusCode = StatusCodes.Status401Unauthorized;
         Response.Headers.WWWAuthenticate = "Bearer";
         return Task.CompletedTask;

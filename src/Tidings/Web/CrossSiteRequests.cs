@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Mvc.RazorPages;
 using Tidings.Users;
 
 namespace Tidings.Web;
@@ -9,7 +10,7 @@ namespace Tidings.Web;
 /// Origin, no Sec-Fetch-Site other than same-origin, and a header a cross-site form cannot send
 /// (X-Tidings-Request: 1, or htmx's HX-Request: true) that a script of another origin cannot add without
 /// a CORS preflight, which Tidings never grants. Routes that carry antiforgery metadata (pages, forms)
-/// are left to their own token. Bearer tokens are not sent by browsers on their own: they need none of it.
+/// are left to their own token, and so are Razor Pages, which validate it on every POST handler. Bearer tokens are not sent by browsers on their own: they need none of it.
 /// </summary>
 public static class CrossSiteRequests
 {
@@ -39,6 +40,9 @@ public static class CrossSiteRequests
             return false;
         var endpoint = http.GetEndpoint();
         if (endpoint.StartsSession() || endpoint?.Metadata.GetMetadata<IAntiforgeryMetadata>() is { RequiresValidation: true })
+            return false;
+        // Razor Pages check the antiforgery token of every POST handler themselves (a plain form post carries no extra header).
+        if (endpoint?.Metadata.GetMetadata<PageActionDescriptor>() is not null)
             return false;
         return !FromOwnOrigin(request) || !CarriesRequestHeader(request);
     }

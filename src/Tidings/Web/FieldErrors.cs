@@ -7,6 +7,9 @@ public sealed class FieldErrors
 
     public bool Any => _errors.Count > 0;
 
+    /// <summary>The messages of one field (named as in the API's JSON), for a page to show beside its input.</summary>
+    public IReadOnlyList<string> For(string field) => _errors.TryGetValue(field, out var list) ? list : [];
+
     public FieldErrors Add(string field, string message)
     {
         if (!_errors.TryGetValue(field, out var list))

@@ -47,6 +47,7 @@ public static class TidingsWeb
         builder.Services.AddTidingsRequestTimeouts();
         builder.AddTidingsMetrics();
         builder.Services.AddOpenApi(StorableTextInput.AddTo);
+        builder.Services.AddWebPages();
         // Binding failures (malformed JSON, a bad id in the route) reach ProblemExceptionHandler with their reason.
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         builder.Services.ConfigureHttpJsonOptions(o =>
@@ -86,6 +87,7 @@ public static class TidingsWeb
         app.UseTidingsMetrics();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseWebPageFiles();
         // Before sign-in, so the token lookup is bounded too.
         app.UseRequestTimeouts();
         app.UseTidingsSignIn();
@@ -115,6 +117,8 @@ public static class TidingsWeb
         app.MapAuditApi();
         app.MapTrashApi();
         app.MapLegacyValuesApi();
+        // The web app (Pages/): routes of their own (/, /signin, /clients...), outside /api and its description.
+        app.MapRazorPages();
         return app;
     }
 

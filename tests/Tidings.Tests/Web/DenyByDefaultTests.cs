@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.AspNetCore.Routing;
 using Tidings.Tests.Infrastructure;
 
@@ -15,8 +16,8 @@ namespace Tidings.Tests.Web;
 /// </summary>
 public abstract partial class DenyByDefaultTests<TDatabase>(TestRoutesApi<TDatabase> server) where TDatabase : TestDatabase, new()
 {
-    /// <summary>What may be reached without signing in: health, the API description, signing up and in, an e-mail's unsubscribe link.</summary>
-    private static readonly string[] AnonymousPrefixes = ["/health/", "/openapi/", "/docs", "/api/auth/signup", "/api/auth/login", "/unsubscribe"];
+    /// <summary>What may be reached without signing in: health, the API description, signing up and in (API and pages), an e-mail's unsubscribe link.</summary>
+    private static readonly string[] AnonymousPrefixes = ["/health/", "/openapi/", "/docs", "/api/auth/signup", "/api/auth/login", "/unsubscribe", "/signup", "/signin"];
 
     [Fact]
     public async Task A_route_mapped_without_authorization_refuses_an_anonymous_caller()
@@ -42,6 +43,15 @@ public abstract partial class DenyByDefaultTests<TDatabase>(TestRoutesApi<TDatab
                 if (!AnonymousPrefixes.Any(p => pattern.StartsWith(p, StringComparison.Ordinal)))
                     failures.Add($"{pattern} is anonymous but not one of the routes that may be");
             }
+            // A page sends an anonymous person to the sign-in page instead of answering 401.
+            if (endpoint.Metadata.GetMetadata<PageActionDescriptor>() is not null)
+            {
+                using var page = await NotFollowingRedirects().GetAsync(Fill(pattern));
+                var toSignIn = page.StatusCode == HttpStatusCode.Found && page.Headers.Location?.OriginalString.StartsWith("/signin", StringComparison.Ordinal) == true;
+                if (isAnonymous ? page.StatusCode != HttpStatusCode.OK : !toSignIn)
+                    failures.Add($"page {pattern}: {(int)page.StatusCode} {page.Headers.Location} to an anonymous caller");
+                continue;
+            }
             foreach (var method in endpoint.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? ["GET"])
             {
                 using var request = new HttpRequestMessage(new HttpMethod(method), Fill(pattern));
@@ -59,7 +69,11 @@ public abstract partial class DenyByDefaultTests<TDatabase>(TestRoutesApi<TDatab
         Assert.Contains("/api/auth/login", anonymous);
         Assert.Contains(anonymous, p => p.StartsWith("/openapi/", StringComparison.Ordinal));
         Assert.Contains(anonymous, p => p.StartsWith("/docs", StringComparison.Ordinal));
+        Assert.Contains("/signin", anonymous);
+        Assert.Contains(endpoints, e => e.RoutePattern.RawText!.TrimStart('/') == "" && e.Metadata.GetMetadata<IAllowAnonymous>() is null);
     }
+
+    private HttpClient NotFollowingRedirects() => new(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = server.BaseAddress };
 
     private static string Fill(string pattern) => RouteParameter().Replace(pattern, m => m.Groups["name"].Value switch
     {

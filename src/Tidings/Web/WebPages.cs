@@ -1,0 +1,55 @@
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.Extensions.FileProviders;
+
+namespace Tidings.Web;
+
+/// <summary>
+/// The web app's plumbing: Razor Pages (under Pages/), their static files (wwwroot/, embedded in the executable so it
+/// serves them from any working directory) and the headers every page carries.
+/// </summary>
+public static class WebPages
+{
+    /// <summary>No inline script, style or handler runs: htmx and the stylesheet come from Tidings itself.</summary>
+    public const string ContentSecurityPolicy =
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+    public const string AntiforgeryHeader = "RequestVerificationToken";
+
+    public static IServiceCollection AddWebPages(this IServiceCollection services)
+    {
+        // Named, not found from the entry assembly: under a test host or another entry point the pages are still these.
+        services.AddRazorPages().AddApplicationPart(typeof(WebPages).Assembly);
+        services.AddAntiforgery(o =>
+        {
+            o.HeaderName = AntiforgeryHeader;
+            o.Cookie.Name = "tidings_antiforgery";
+        });
+        return services;
+    }
+
+    /// <summary>Static files, before sign-in: the stylesheet and htmx are the same for everyone.</summary>
+    public static WebApplication UseWebPageFiles(this WebApplication app)
+    {
+        app.UseStaticFiles(new StaticFileOptions
+        {
+            FileProvider = new EmbeddedFileProvider(typeof(WebPages).Assembly, "Tidings.wwwroot"),
+            OnPrepareResponse = files => files.Context.Response.Headers.XContentTypeOptions = "nosniff",
+        });
+        app.Use((http, next) =>
+        {
+            if (http.GetEndpoint()?.Metadata.GetMetadata<PageActionDescriptor>() is not null)
+            {
+                var headers = http.Response.Headers;
+                headers.ContentSecurityPolicy = ContentSecurityPolicy;
+                headers.XContentTypeOptions = "nosniff";
+                headers["Referrer-Policy"] = "same-origin";
+                // A page answers a whole document or, to htmx, a fragment of one: caches keep them apart.
+                headers.Vary = "HX-Request";
+            }
+            return next(http);
+        });
+        return app;
+    }
+
+    public static bool IsHtmx(this HttpRequest request) => request.Headers[CrossSiteRequests.HtmxHeader] == "true";
+}
