@@ -65,6 +65,34 @@ public abstract class WebAppTests<TDatabase>(BrowserServer<TDatabase> server) wh
     }
 
     [Fact]
+    public async Task A_viewer_sees_no_editing_controls_and_the_server_refuses_them_the_form()
+    {
+        var owner = await server.SignUpAsync();
+        var viewer = await server.AddUserAsync(owner, UserRoles.Viewer, "Vera Viewer");
+        var member = await server.AddUserAsync(owner, UserRoles.Member, "Max Member");
+        var page = await server.NewPageAsync();
+
+        await SignInAsync(page, viewer.Email);
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "No clients yet" })).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Add a client" })).ToHaveCountAsync(0);
+        await page.GetByRole(AriaRole.Link, new() { Name = "Clients", Exact = true }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Clients", Level = 1 })).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Add client" })).ToHaveCountAsync(0);
+        await BrowserServer<TDatabase>.AssertAccessibleAsync(page, "the clients page of a viewer");
+        await BrowserServer<TDatabase>.ScreenshotAsync(page, Shot("viewer-clients"));
+        var refused = await page.GotoAsync("/clients/new");
+        Assert.Equal(403, refused!.Status);
+        await page.GotoAsync("/");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+
+        // A member, the same pages: the controls are there.
+        await SignInAsync(page, member.Email);
+        await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Add a client" })).ToBeVisibleAsync();
+        await page.GotoAsync("/clients");
+        await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Add client" })).ToBeVisibleAsync();
+    }
+
+    [Fact]
     public async Task Reading_and_starring_work_with_JavaScript_off()
     {
         var page = await server.NewPageAsync(javaScript: false, width: 375);
