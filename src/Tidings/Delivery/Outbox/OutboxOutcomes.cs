@@ -34,10 +34,11 @@ public static class OutboxOutcomes
     public static async Task<DispatchTotals> WriteAsync(TidingsDbContext db, string process, IReadOnlyList<DeliveryAttempt> attempts, DateTime now,
         CancellationToken ct)
     {
-        var totals = new DispatchTotals();
-        var disabling = new Dictionary<Guid, string>();
-        await db.InTransactionAsync(async token =>
+        return await db.InTransactionAsync(async token =>
         {
+            // Counted inside the unit: a transient fault runs it again from the start.
+            var totals = new DispatchTotals();
+            var disabling = new Dictionary<Guid, string>();
             using (db.AllowDirectWrites("dispatcher: delivery state of outbox messages and endpoints' failure counts (delivery records)"))
             {
                 var delivered = attempts.Where(a => a.Result is { Delivered: true, Dropped: false }).Select(a => a.Message.Id).ToList();
@@ -72,9 +73,8 @@ public static class OutboxOutcomes
                 db.WebhookDeliveries.Add(Log(attempt.Message, attempt.Message.Attempts + 1, attempt.Webhook!, isTest: false));
             await DisableAsync(db, disabling, token);
             await db.SaveChangesAsync(token);
-            return 0;
+            return totals;
         }, ct);
-        return totals;
     }
 
     /// <summary>What the delivery log keeps of one attempt.</summary>
