@@ -9,4 +9,7 @@ public static class PageRoles
 {
     public static async Task<bool> CanEditAsync(IAuthorizationService authorization, ClaimsPrincipal user) =>
         (await authorization.AuthorizeAsync(user, Policies.Member)).Succeeded;
+
+    public static async Task<bool> IsAdminAsync(IAuthorizationService authorization, ClaimsPrincipal user) =>
+        (await authorization.AuthorizeAsync(user, Policies.Admin)).Succeeded;
 }

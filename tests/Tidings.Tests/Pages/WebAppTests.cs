@@ -209,14 +209,7 @@ public abstract class WebAppTests<TDatabase>(BrowserServer<TDatabase> server) wh
         return email;
     }
 
-    private static async Task SignInAsync(IPage page, string email)
-    {
-        await page.GotoAsync("/signin");
-        await page.GetByLabel("Email", new() { Exact = true }).FillAsync(email);
-        await page.GetByLabel("Password", new() { Exact = true }).FillAsync(ApiUser.Password);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Feed", Level = 1 })).ToBeVisibleAsync();
-    }
+    private static Task SignInAsync(IPage page, string email) => BrowserFlows.SignInAsync(page, email);
 
     private async Task AddClientAsync(IPage page, string name, string domain, bool checkAccessibility = false)
     {
@@ -232,32 +225,12 @@ public abstract class WebAppTests<TDatabase>(BrowserServer<TDatabase> server) wh
         await Expect(page.GetByRole(AriaRole.Cell, new() { Name = name, Exact = true })).ToBeVisibleAsync();
     }
 
-    private async Task<Guid> AddClientThroughDataLayerAsync(ApiUser owner, string name)
-    {
-        await using var db = server.Database.Context(owner.BusinessId, TestActors.User(owner.Id, owner.BusinessId));
-        var client = new Tidings.Clients.Client { Name = name };
-        db.Clients.Add(client);
-        await db.SaveChangesAsync();
-        return client.Id;
-    }
+    private Task<Guid> AddClientThroughDataLayerAsync(ApiUser owner, string name) => BrowserFlows.AddClientAsync(server, owner, name);
 
-    private async Task AddEventAsync(ApiUser owner, string clientName, string title)
-    {
-        await using var db = server.Database.Context(owner.BusinessId, TestActors.User(owner.Id, owner.BusinessId));
-        var clientId = await db.Clients.Where(c => c.Name == clientName).Select(c => c.Id).SingleAsync();
-        await AddEventAsync(owner, clientId, title);
-    }
+    private async Task AddEventAsync(ApiUser owner, string clientName, string title) =>
+        await AddEventAsync(owner, await BrowserFlows.ClientIdAsync(server, owner, clientName), title);
 
-    private async Task AddEventAsync(ApiUser owner, Guid clientId, string title)
-    {
-        await using var db = server.Database.Context(owner.BusinessId, TestActors.User(owner.Id, owner.BusinessId));
-        db.Events.Add(new Event
-        {
-            ClientId = clientId, Title = title, Category = "funding", Source = "Example Wire", Url = "https://news.example/story",
-            RelevanceScore = 0.8, EventDate = DateTime.UtcNow.AddHours(-1), DiscoveredAt = DateTime.UtcNow,
-        });
-        await db.SaveChangesAsync();
-    }
+    private Task AddEventAsync(ApiUser owner, Guid clientId, string title) => BrowserFlows.AddEventAsync(server, owner, clientId, title);
 }
 
 public sealed class WebAppTests_Sqlite(SqliteBrowser server) : WebAppTests<SqliteDatabase>(server), IClassFixture<SqliteBrowser>;
