@@ -87,6 +87,9 @@ public static class TidingsWeb
         app.UseTidingsMetrics();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseWebPageErrors();
+        // Routing after the error pages, so a page they re-execute is routed again (the implicit routing would run first, once).
+        app.UseRouting();
         app.UseWebPageFiles();
         // Before sign-in, so the token lookup is bounded too.
         app.UseRequestTimeouts();

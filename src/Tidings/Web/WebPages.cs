@@ -51,5 +51,24 @@ public static class WebPages
         return app;
     }
 
+    /// <summary>
+    /// A page that fails answers a page in words (Pages/Error), not an empty body or problem details. Decided by the
+    /// route: the API, its description and health keep their problem details whatever the Accept header says.
+    /// </summary>
+    public static WebApplication UseWebPageErrors(this WebApplication app)
+    {
+        app.UseWhen(IsForPerson, branch => branch.UseStatusCodePagesWithReExecute("/error/{0}"));
+        return app;
+    }
+
+    private static bool IsForPerson(HttpContext http)
+    {
+        var path = http.Request.Path;
+        if (path.StartsWithSegments("/api") || path.StartsWithSegments("/openapi") || path.StartsWithSegments("/docs")
+            || path.StartsWithSegments("/health") || path.StartsWithSegments("/metrics") || path.StartsWithSegments("/unsubscribe"))
+            return false;
+        return http.Request.Headers.Accept.ToString().Contains("text/html", StringComparison.OrdinalIgnoreCase) || http.Request.IsHtmx();
+    }
+
     public static bool IsHtmx(this HttpRequest request) => request.Headers[CrossSiteRequests.HtmxHeader] == "true";
 }

@@ -82,6 +82,9 @@ public abstract class WebAppTests<TDatabase>(BrowserServer<TDatabase> server) wh
         await BrowserServer<TDatabase>.ScreenshotAsync(page, Shot("viewer-clients"));
         var refused = await page.GotoAsync("/clients/new");
         Assert.Equal(403, refused!.Status);
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Not allowed", Level = 1 })).ToBeVisibleAsync();
+        await BrowserServer<TDatabase>.AssertAccessibleAsync(page, "the not-allowed page");
+        await BrowserServer<TDatabase>.ScreenshotAsync(page, Shot("not-allowed"));
         await page.GotoAsync("/");
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
 
@@ -187,6 +190,33 @@ public abstract class WebAppTests<TDatabase>(BrowserServer<TDatabase> server) wh
         await page.GetByLabel("Password", new() { Exact = true }).FillAsync(ApiUser.Password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Clients", Level = 1 })).ToBeVisibleAsync();
+    }
+
+    [Fact]
+    public async Task A_page_that_fails_says_so_in_words_while_the_api_keeps_its_problem_details()
+    {
+        var owner = await server.SignUpAsync();
+        var page = await server.NewPageAsync(width: 375);
+        await SignInAsync(page, owner.Email);
+
+        var missing = await page.GotoAsync("/no-such-page");
+        Assert.Equal(404, missing!.Status);
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Not found", Level = 1 })).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Navigation, new() { Name = "Main" })).ToContainTextAsync("Sign out");
+        await BrowserServer<TDatabase>.AssertAccessibleAsync(page, "the not-found page");
+        await BrowserServer<TDatabase>.ScreenshotAsync(page, Shot("not-found-375"));
+
+        // A form posted without its antiforgery token (an expired page, another site) is refused in words, and changes nothing.
+        var forged = await page.APIRequest.PostAsync("/clients/new", new() { Form = page.APIRequest.CreateFormData().Set("Name", "Forged").Set("Domain", "forged.example"), Headers = new Dictionary<string, string> { ["Accept"] = "text/html" } });
+        Assert.Equal(400, forged.Status);
+        Assert.Contains("This form could not be sent", await forged.TextAsync());
+        await using (var db = server.Database.Context(owner.BusinessId, TestActors.User(owner.Id, owner.BusinessId)))
+            Assert.False(await db.Clients.AnyAsync(c => c.Name == "Forged"));
+
+        // The API answers a browser's navigation with problem details still.
+        var api = await page.GotoAsync($"/api/clients/{Guid.NewGuid()}");
+        Assert.Equal(404, api!.Status);
+        Assert.StartsWith("application/problem+json", await api.HeaderValueAsync("content-type"));
     }
 
     private static Regex SignInUrl() => new("/signin(\\?|$)");

@@ -17,7 +17,7 @@ namespace Tidings.Tests.Web;
 public abstract partial class DenyByDefaultTests<TDatabase>(TestRoutesApi<TDatabase> server) where TDatabase : TestDatabase, new()
 {
     /// <summary>What may be reached without signing in: health, the API description, signing up and in (API and pages), an e-mail's unsubscribe link.</summary>
-    private static readonly string[] AnonymousPrefixes = ["/health/", "/openapi/", "/docs", "/api/auth/signup", "/api/auth/login", "/unsubscribe", "/signup", "/signin"];
+    private static readonly string[] AnonymousPrefixes = ["/health/", "/openapi/", "/docs", "/api/auth/signup", "/api/auth/login", "/unsubscribe", "/signup", "/signin", "/error/"];
 
     [Fact]
     public async Task A_route_mapped_without_authorization_refuses_an_anonymous_caller()
@@ -48,7 +48,9 @@ public abstract partial class DenyByDefaultTests<TDatabase>(TestRoutesApi<TDatab
             {
                 using var page = await NotFollowingRedirects().GetAsync(Fill(pattern));
                 var toSignIn = page.StatusCode == HttpStatusCode.Found && page.Headers.Location?.OriginalString.StartsWith("/signin", StringComparison.Ordinal) == true;
-                if (isAnonymous ? page.StatusCode != HttpStatusCode.OK : !toSignIn)
+                // The error page answers with the status it describes (Fill asks it for a 404).
+                var expected = pattern.StartsWith("/error/", StringComparison.Ordinal) ? HttpStatusCode.NotFound : HttpStatusCode.OK;
+                if (isAnonymous ? page.StatusCode != expected : !toSignIn)
                     failures.Add($"page {pattern}: {(int)page.StatusCode} {page.Headers.Location} to an anonymous caller");
                 continue;
             }
@@ -79,6 +81,7 @@ public abstract partial class DenyByDefaultTests<TDatabase>(TestRoutesApi<TDatab
     {
         "documentName" => "v1",
         "kind" => "client",
+        "code" => "404",
         _ when m.Value.Contains("guid", StringComparison.Ordinal) || m.Groups["name"].Value.EndsWith("id", StringComparison.OrdinalIgnoreCase) => Guid.NewGuid().ToString(),
         _ => "x",
     }).Replace("//", "/");
