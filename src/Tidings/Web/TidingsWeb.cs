@@ -47,7 +47,7 @@ public static class TidingsWeb
         builder.Services.AddTidingsRequestTimeouts();
         builder.AddTidingsMetrics();
         builder.Services.AddOpenApi(StorableTextInput.AddTo);
-        builder.Services.AddWebPages();
+        builder.Services.AddWebPages(builder.Configuration);
         // Binding failures (malformed JSON, a bad id in the route) reach ProblemExceptionHandler with their reason.
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         builder.Services.ConfigureHttpJsonOptions(o =>

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.FileProviders;
 
 namespace Tidings.Web;
@@ -15,8 +16,16 @@ public static class WebPages
 
     public const string AntiforgeryHeader = "RequestVerificationToken";
 
-    public static IServiceCollection AddWebPages(this IServiceCollection services)
+    /// <summary>Where the keys that sign forms' antiforgery tokens are kept, when not ASP.NET's per-user default.</summary>
+    public const string KeysDirectorySetting = "Web:KeysDirectory";
+
+    public static IServiceCollection AddWebPages(this IServiceCollection services, IConfiguration configuration)
     {
+        // One application name whatever the install path, so several Tidings processes sharing a keys directory accept
+        // each other's forms (the default name is the content root, which differs between machines).
+        var protection = services.AddDataProtection().SetApplicationName("Tidings");
+        if (configuration[KeysDirectorySetting] is { Length: > 0 } keys)
+            protection.PersistKeysToFileSystem(new DirectoryInfo(keys));
         // Named, not found from the entry assembly: under a test host or another entry point the pages are still these.
         services.AddRazorPages().AddApplicationPart(typeof(WebPages).Assembly);
         services.AddAntiforgery(o =>
