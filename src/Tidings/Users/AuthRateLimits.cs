@@ -28,7 +28,6 @@ public static class AuthRateLimits
                 ? PerAddressPerHour(http, limits.SignupsPerAddressPerHour)
                 : RateLimitPartition.GetNoLimiter(""));
             o.AddPolicy(Tokens, http => PerAddressPerHour(http, limits.TokensPerAddressPerHour));
-            // The same partition as the API's: a token made on the page and one made by the API count together.
             o.AddPolicy(TokensPage, http => HttpMethods.IsPost(http.Request.Method)
                 ? PerAddressPerHour(http, limits.TokensPerAddressPerHour)
                 : RateLimitPartition.GetNoLimiter(""));
