@@ -27,24 +27,39 @@ public static class NotificationPreferencesApi
         return app;
     }
 
-    private static async Task<Ok<NotificationPreferencesDto>> GetAsync(ClaimsPrincipal principal, TidingsDbContext db, CancellationToken ct)
+    private static async Task<Ok<NotificationPreferencesDto>> GetAsync(ClaimsPrincipal principal, TidingsDbContext db, CancellationToken ct) =>
+        TypedResults.Ok(await ReadAsync(db, principal.UserId(), ct));
+
+    /// <summary>The person's preferences as they apply (the defaults when never set): the API's GET and the preferences page's.</summary>
+    public static async Task<NotificationPreferencesDto> ReadAsync(TidingsDbContext db, Guid userId, CancellationToken ct)
     {
-        var userId = principal.UserId();
         var row = await db.NotificationPreferences.AsNoTracking().SingleOrDefaultAsync(p => p.UserId == userId, ct)
             ?? NotificationPreferences.Defaults(userId);
         var (threshold, timeZone) = await SettingsAsync(db, userId, ct);
-        return TypedResults.Ok(NotificationPreferencesDto.From(row, threshold, timeZone));
+        return NotificationPreferencesDto.From(row, threshold, timeZone);
     }
 
     private static async Task<IResult> PutAsync(NotificationPreferencesRequest request, ClaimsPrincipal principal, TidingsDbContext db, CancellationToken ct)
     {
-        var errors = Validate(request);
+        var errors = new FieldErrors();
+        var (saved, refusal) = await SaveAsync(request, errors, principal.UserId(), db, ct);
         if (errors.Any)
             return errors.Problem();
-        if (await RefusalAsync(db, request, ct) is { } refused)
-            return refused;
+        return refusal is not null ? Refusals.NotAllowed(refusal) : TypedResults.Ok(saved);
+    }
 
-        var userId = principal.UserId();
+    /// <summary>
+    /// Replaces the person's preferences: the saved ones, or nothing written and either <paramref name="errors"/>
+    /// filled or the reason the business refuses them (a tag or category it does not have).
+    /// </summary>
+    public static async Task<(NotificationPreferencesDto? Saved, string? Refusal)> SaveAsync(NotificationPreferencesRequest request, FieldErrors errors, Guid userId, TidingsDbContext db, CancellationToken ct)
+    {
+        Validate(request, errors);
+        if (errors.Any)
+            return (null, null);
+        if (await RefusalAsync(db, request, ct) is { } refused)
+            return (null, refused);
+
         var stored = await db.NotificationPreferences.SingleOrDefaultAsync(p => p.UserId == userId, ct);
         // The unsubscribe key is made once: links in e-mails already sent keep working after later changes.
         var row = stored ?? new NotificationPreference { UserId = userId, UnsubscribeToken = NotificationPreferences.NewUnsubscribeToken() };
@@ -66,7 +81,7 @@ public static class NotificationPreferencesApi
                 db.NotificationPreferences.Add(row);
             await db.SaveChangesAsync(ct);
         }
-        return TypedResults.Ok(NotificationPreferencesDto.From(row, threshold, timeZone));
+        return (NotificationPreferencesDto.From(row, threshold, timeZone), null);
     }
 
     private static bool IsDefault(NotificationPreference row)
@@ -77,9 +92,8 @@ public static class NotificationPreferencesApi
                && row.DigestHour == defaults.DigestHour && row.DigestDay == defaults.DigestDay;
     }
 
-    private static FieldErrors Validate(NotificationPreferencesRequest request)
+    private static void Validate(NotificationPreferencesRequest request, FieldErrors errors)
     {
-        var errors = new FieldErrors();
         if (request.Kinds?.FirstOrDefault(k => !NotificationTypes.All.Contains(k)) is { } unknown)
             errors.Add("kinds", $"\"{unknown}\" is not one of: {string.Join(", ", NotificationTypes.All)}.");
         errors.OneOf("clients", request.Clients, NotificationScopes.Every);
@@ -97,23 +111,22 @@ public static class NotificationPreferencesApi
         errors.OneOf("channel", request.Channel, NotificationChannels.All)
             .Range("digestHour", request.DigestHour, 0, 23)
             .Range("digestDay", request.DigestDay, 0, 6);
-        return errors;
     }
 
     /// <summary>What only the business can answer: whether the tags and categories named are live ones of it.</summary>
-    private static async Task<IResult?> RefusalAsync(TidingsDbContext db, NotificationPreferencesRequest request, CancellationToken ct)
+    private static async Task<string?> RefusalAsync(TidingsDbContext db, NotificationPreferencesRequest request, CancellationToken ct)
     {
         if (request.TagIds is { Count: > 0 })
         {
             var wanted = request.TagIds.Distinct().ToList();
             if (await db.Tags.CountAsync(t => wanted.Contains(t.Id), ct) != wanted.Count)
-                return Refusals.NotAllowed("tagIds names a tag this business does not have.");
+                return "tagIds names a tag this business does not have.";
         }
         if (request.Categories is { Count: > 0 })
         {
             var live = await LiveCategories.ReadAsync(db, ct);
             if (request.Categories.Select(c => live.Refusal(c, null)).FirstOrDefault(r => r is not null) is { } refusal)
-                return Refusals.NotAllowed(refusal.Message);
+                return refusal.Message;
         }
         return null;
     }

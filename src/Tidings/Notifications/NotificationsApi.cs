@@ -33,9 +33,9 @@ public static class NotificationsApi
             .Produces<Page<NotificationDto>>().ProducesValidationProblem();
         notifications.MapGet("/unread-count", UnreadCountAsync).WithName("CountUnreadNotifications")
             .WithSummary("How many of the caller's notifications are unread.");
-        notifications.MapPost("/{id}/read", MarkReadAsync).WithName("MarkNotificationRead")
+        notifications.MapPost("/{id}/read", PostReadAsync).WithName("MarkNotificationRead")
             .WithSummary("Mark one of the caller's notifications read (idempotent; read_at is the first time).");
-        notifications.MapPost("/read-all", MarkAllReadAsync).WithName("MarkAllNotificationsRead")
+        notifications.MapPost("/read-all", PostReadAllAsync).WithName("MarkAllNotificationsRead")
             .WithSummary("Mark all of the caller's notifications read; answers how many were unread.");
         return app;
     }
@@ -52,8 +52,12 @@ public static class NotificationsApi
         var take = Paging.Limit(limit, errors);
         if (errors.Any)
             return errors.Problem();
-        var after = Paging.Decode<NotificationCursor>(cursor);
+        return TypedResults.Ok(await PageAsync(db, principal, unread, take, Paging.Decode<NotificationCursor>(cursor), ct));
+    }
 
+    /// <summary>The caller's notifications, newest first (unread ones only when asked): the API's list and the notifications page's.</summary>
+    public static async Task<Page<NotificationDto>> PageAsync(TidingsDbContext db, ClaimsPrincipal principal, bool? unread, int take, NotificationCursor? after, CancellationToken ct)
+    {
         var query = Own(db, principal).AsNoTracking();
         if (unread is { } onlyUnread)
             query = query.Where(n => n.IsRead != onlyUnread);
@@ -63,7 +67,7 @@ public static class NotificationsApi
             query = query.Where(n => n.CreatedAt < createdAt || (n.CreatedAt == createdAt && n.Id.CompareTo(after.Id) < 0));
         }
         var rows = await query.OrderByDescending(n => n.CreatedAt).ThenByDescending(n => n.Id).Take(take + 1).ToListAsync(ct);
-        return TypedResults.Ok(Paging.Of(rows, take, ToDto, n => Paging.Encode(new NotificationCursor(n.CreatedAt, n.Id))));
+        return Paging.Of(rows, take, ToDto, n => Paging.Encode(new NotificationCursor(n.CreatedAt, n.Id)));
     }
 
     private static async Task<Ok<UnreadCountDto>> UnreadCountAsync(ClaimsPrincipal principal, TidingsDbContext db, CancellationToken ct) =>
@@ -73,28 +77,34 @@ public static class NotificationsApi
     public static Task<int> CountUnreadAsync(TidingsDbContext db, ClaimsPrincipal principal, CancellationToken ct) =>
         Own(db, principal).CountAsync(n => !n.IsRead, ct);
 
-    /// <summary>Idempotent: reading a read notification again keeps its first read_at and writes nothing.</summary>
-    private static async Task<Results<Ok<NotificationDto>, NotFound>> MarkReadAsync(Guid id, ClaimsPrincipal principal, TidingsDbContext db, TimeProvider clock, CancellationToken ct)
+    private static async Task<Results<Ok<NotificationDto>, NotFound>> PostReadAsync(Guid id, ClaimsPrincipal principal, TidingsDbContext db, TimeProvider clock, CancellationToken ct) =>
+        await MarkReadAsync(db, principal, id, clock, ct) is { } read ? TypedResults.Ok(read) : TypedResults.NotFound();
+
+    /// <summary>Idempotent: reading a read notification again keeps its first read_at and writes nothing. Null when the caller has none by that id.</summary>
+    public static async Task<NotificationDto?> MarkReadAsync(TidingsDbContext db, ClaimsPrincipal principal, Guid id, TimeProvider clock, CancellationToken ct)
     {
         var notification = await Own(db, principal).SingleOrDefaultAsync(n => n.Id == id, ct);
         if (notification is null)
-            return TypedResults.NotFound();
+            return null;
         if (!notification.IsRead)
         {
             notification.IsRead = true;
             notification.ReadAt = StoredTime.Now(clock);
             await db.SaveChangesAsync(ct);
         }
-        return TypedResults.Ok(ToDto(notification));
+        return ToDto(notification);
     }
 
-    private static async Task<Ok<MarkedDto>> MarkAllReadAsync(ClaimsPrincipal principal, TidingsDbContext db, TimeProvider clock, CancellationToken ct)
+    private static async Task<Ok<MarkedDto>> PostReadAllAsync(ClaimsPrincipal principal, TidingsDbContext db, TimeProvider clock, CancellationToken ct) =>
+        TypedResults.Ok(new MarkedDto(await MarkAllReadAsync(db, principal, clock, ct)));
+
+    /// <summary>Marks every unread notification of the caller read, a batch per transaction; answers how many were unread.</summary>
+    public static Task<int> MarkAllReadAsync(TidingsDbContext db, ClaimsPrincipal principal, TimeProvider clock, CancellationToken ct)
     {
         var now = StoredTime.Now(clock);
-        var marked = await BatchedUpdate.RunAsync(db, Own(db, principal), n => !n.IsRead,
+        return BatchedUpdate.RunAsync(db, Own(db, principal), n => !n.IsRead,
             set => set.SetProperty(n => n.IsRead, true).SetProperty(n => n.ReadAt, now),
             new Dictionary<string, object?> { ["is_read"] = true, ["read_at"] = now }, "read-all", MarkAllBatchSize, now, ct);
-        return TypedResults.Ok(new MarkedDto(marked));
     }
 
     private static NotificationDto ToDto(Notification n) =>

@@ -17,6 +17,8 @@ public sealed record LoginRequest(string? Email, string? Password);
 public sealed record MeDto(Guid Id, string Email, string DisplayName, string Role, BusinessDto Business, string TimeZone);
 /// <summary>A merge patch of the caller's profile: their name, and their IANA time zone (Europe/Paris).</summary>
 public sealed record UpdateMeRequest(string? DisplayName, string? TimeZone);
+/// <summary>A profile change as read from a merge patch or a form: a field is changed only when its Has... is true.</summary>
+public sealed record ProfileChange(bool HasDisplayName, string? DisplayName, bool HasTimeZone, string? TimeZone);
 public sealed record SessionDto(string Token, DateTime ExpiresAt, MeDto User);
 /// <summary>A session just started for <paramref name="User"/>; its cookie is on the response already.</summary>
 public sealed record StartedSession(User User, Business Business, string Secret, DateTime ExpiresAt);
@@ -153,61 +155,85 @@ public static partial class AuthApi
         http.Response.Cookies.Delete(SignIn.CookieName);
     }
 
-    private static async Task<Results<Ok<MeDto>, UnauthorizedHttpResult>> GetMeAsync(ClaimsPrincipal principal, TidingsDbContext db, CancellationToken ct)
+    private static async Task<Results<Ok<MeDto>, UnauthorizedHttpResult>> GetMeAsync(ClaimsPrincipal principal, TidingsDbContext db, CancellationToken ct) =>
+        await MeAsync(db, principal.UserId(), ct) is { } me ? TypedResults.Ok(me) : TypedResults.Unauthorized();
+
+    /// <summary>The person's profile, or null when they are gone since the sign-in was kept (SignInCache): by another Tidings process, or around the API.</summary>
+    public static async Task<MeDto?> MeAsync(TidingsDbContext db, Guid userId, CancellationToken ct)
     {
-        var userId = principal.UserId();
-        // Gone since the sign-in was kept (SignInCache): by another Tidings process, or around the API.
         if (await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.Id == userId && u.IsActive, ct) is not { } user)
-            return TypedResults.Unauthorized();
+            return null;
         var business = await db.Businesses.AsNoTracking().SingleAsync(ct);
-        return TypedResults.Ok(Me(user, business));
+        return Me(user, business);
     }
 
     private static async Task<IResult> UpdateMeAsync(ClaimsPrincipal principal, TidingsDbContext db, HttpContext http, CancellationToken ct)
     {
         var errors = new FieldErrors();
         var patch = await PatchDocument.ReadAsync(http.Request, errors, ct);
-        var hasName = patch.Has<string>("displayName", out var name);
-        if (hasName)
-            errors.Required("displayName", name, 200);
-        var hasZone = patch.Has<string>("timeZone", out var zone);
-        if (hasZone && (!DigestSchedule.IsTimeZone(zone) || zone!.Length > MaxTimeZoneLength))
-            errors.Add("timeZone", "Must be an IANA time zone, such as Europe/Paris.");
+        var change = new ProfileChange(patch.Has<string>("displayName", out var name), name, patch.Has<string>("timeZone", out var zone), zone);
+        ValidateProfile(errors, change);
         patch.RefuseUnknownFields();
         if (errors.Any)
             return errors.Problem();
+        return await UpdateProfileAsync(db, principal.UserId(), change, ct) is { } me ? TypedResults.Ok(me) : TypedResults.Unauthorized();
+    }
 
-        var userId = principal.UserId();
+    /// <summary>The API's rules for a profile change, as field errors (displayName, timeZone): the PATCH's and the account page's.</summary>
+    public static void ValidateProfile(FieldErrors errors, ProfileChange change)
+    {
+        if (change.HasDisplayName)
+            errors.Required("displayName", change.DisplayName, 200);
+        if (change.HasTimeZone && (!DigestSchedule.IsTimeZone(change.TimeZone) || change.TimeZone!.Length > MaxTimeZoneLength))
+            errors.Add("timeZone", "Must be an IANA time zone, such as Europe/Paris.");
+    }
+
+    /// <summary>Applies a validated profile change; a new time zone moves the next digest to its local hour. Null when the person is gone.</summary>
+    public static async Task<MeDto?> UpdateProfileAsync(TidingsDbContext db, Guid userId, ProfileChange change, CancellationToken ct)
+    {
         if (await db.Users.SingleOrDefaultAsync(u => u.Id == userId && u.IsActive, ct) is not { } user)
-            return TypedResults.Unauthorized();
-        if (hasName)
-            user.DisplayName = name!.Trim();
-        if (hasZone && zone != user.TimeZone)
+            return null;
+        if (change.HasDisplayName)
+            user.DisplayName = change.DisplayName!.Trim();
+        if (change.HasTimeZone && change.TimeZone != user.TimeZone)
         {
-            user.TimeZone = zone!;
+            user.TimeZone = change.TimeZone!;
             await NotificationPreferences.FollowTimeZoneAsync(db, user.Id, user.TimeZone, ct);
         }
         await db.SaveChangesAsync(ct);
         var business = await db.Businesses.AsNoTracking().SingleAsync(ct);
-        return TypedResults.Ok(Me(user, business));
+        return Me(user, business);
     }
 
     private static async Task<IResult> CreateTokenAsync(TokenRequest request, ClaimsPrincipal principal, TidingsDbContext db, TimeProvider clock, CancellationToken ct)
     {
-        var maxDays = await db.Businesses.Select(b => b.MaxTokenLifetimeDays).SingleAsync(ct);
-        var errors = new FieldErrors().Required("name", request.Name, 100).Range("expiresInDays", request.ExpiresInDays, 1, maxDays);
-        if (errors.Any)
+        var errors = new FieldErrors();
+        if (await IssueTokenAsync(request, errors, principal.UserId(), db, clock, ct) is not { } created)
             return errors.Problem();
+        return TypedResults.Created($"/api/me/tokens/{created.Id}", created);
+    }
+
+    /// <summary>A new personal token and its secret (shown this once), or null with <paramref name="errors"/> filled (name, expiresInDays).</summary>
+    public static async Task<TokenCreatedDto?> IssueTokenAsync(TokenRequest request, FieldErrors errors, Guid userId, TidingsDbContext db, TimeProvider clock, CancellationToken ct)
+    {
+        var maxDays = await MaxTokenLifetimeDaysAsync(db, ct);
+        errors.Required("name", request.Name, 100).Range("expiresInDays", request.ExpiresInDays, 1, maxDays);
+        if (errors.Any)
+            return null;
         var secret = ApiToken.NewSecret(db.Tenant.RequireBusinessId());
         var token = new ApiToken
         {
-            UserId = principal.UserId(), Kind = ApiToken.PersonalKind, Name = request.Name!.Trim(), TokenHash = ApiToken.Hash(secret),
+            UserId = userId, Kind = ApiToken.PersonalKind, Name = request.Name!.Trim(), TokenHash = ApiToken.Hash(secret),
             ExpiresAt = clock.GetUtcNow().UtcDateTime.AddDays(request.ExpiresInDays ?? Math.Min(Business.DefaultMaxTokenLifetimeDays, maxDays)),
         };
         db.ApiTokens.Add(token);
         await db.SaveChangesAsync(ct);
-        return TypedResults.Created($"/api/me/tokens/{token.Id}", new TokenCreatedDto(token.Id, token.Name, secret, token.ExpiresAt));
+        return new TokenCreatedDto(token.Id, token.Name, secret, token.ExpiresAt);
     }
+
+    /// <summary>The longest a personal token of this business may live, in days.</summary>
+    public static Task<int> MaxTokenLifetimeDaysAsync(TidingsDbContext db, CancellationToken ct) =>
+        db.Businesses.Select(b => b.MaxTokenLifetimeDays).SingleAsync(ct);
 
     private static async Task<IResult> ListTokensAsync(ClaimsPrincipal principal, TidingsDbContext db, int? limit, string? cursor, CancellationToken ct)
     {
@@ -215,26 +241,33 @@ public static partial class AuthApi
         var take = Paging.Limit(limit, errors);
         if (errors.Any)
             return errors.Problem();
-        var after = Paging.Decode<IdCursor>(cursor);
-        var userId = principal.UserId();
+        return TypedResults.Ok(await TokensPageAsync(db, principal.UserId(), take, Paging.Decode<IdCursor>(cursor), ct));
+    }
+
+    /// <summary>The person's personal tokens, newest first: the API's list and the account page's.</summary>
+    public static async Task<Page<TokenDto>> TokensPageAsync(TidingsDbContext db, Guid userId, int take, IdCursor? after, CancellationToken ct)
+    {
         var query = db.ApiTokens.AsNoTracking().Where(t => t.UserId == userId && t.Kind == ApiToken.PersonalKind);
         if (after is not null)
             query = query.Where(t => t.Id.CompareTo(after.Id) < 0);
         var rows = await query.OrderByDescending(t => t.Id).Take(take + 1).ToListAsync(ct);
-        return TypedResults.Ok(Paging.Of(rows, take,
+        return Paging.Of(rows, take,
             t => new TokenDto(t.Id, t.Name, t.CreatedAt, t.ExpiresAt, t.LastUsedAt),
-            t => Paging.Encode(new IdCursor(t.Id))));
+            t => Paging.Encode(new IdCursor(t.Id)));
     }
 
-    private static async Task<Results<NoContent, NotFound>> DeleteTokenAsync(Guid id, ClaimsPrincipal principal, TidingsDbContext db, CancellationToken ct)
+    private static async Task<Results<NoContent, NotFound>> DeleteTokenAsync(Guid id, ClaimsPrincipal principal, TidingsDbContext db, CancellationToken ct) =>
+        await RevokeTokenAsync(db, principal.UserId(), id, ct) ? TypedResults.NoContent() : TypedResults.NotFound();
+
+    /// <summary>Revokes one of the person's personal tokens; false when they have none by that id.</summary>
+    public static async Task<bool> RevokeTokenAsync(TidingsDbContext db, Guid userId, Guid id, CancellationToken ct)
     {
-        var userId = principal.UserId();
         var token = await db.ApiTokens.SingleOrDefaultAsync(t => t.Id == id && t.UserId == userId && t.Kind == ApiToken.PersonalKind, ct);
         if (token is null)
-            return TypedResults.NotFound();
+            return false;
         db.ApiTokens.Remove(token);
         await db.SaveChangesAsync(ct);
-        return TypedResults.NoContent();
+        return true;
     }
 
     private static async Task<(string Secret, DateTime ExpiresAt)> StartSessionAsync(TidingsDbContext db, User user, HttpContext http, TimeProvider clock, CancellationToken ct)

@@ -15,6 +15,8 @@ public static class AuthRateLimits
     public const string Tokens = "tokens";
     /// <summary>The sign-up page: its form posts count as sign-ups; showing the form costs nothing.</summary>
     public const string SignupPage = "signup-page";
+    /// <summary>The new-token page: its form posts count as token creations; showing the form costs nothing.</summary>
+    public const string TokensPage = "tokens-page";
 
     public static IServiceCollection AddAuthRateLimits(this IServiceCollection services, SignInOptions limits)
     {
@@ -26,6 +28,9 @@ public static class AuthRateLimits
                 ? PerAddressPerHour(http, limits.SignupsPerAddressPerHour)
                 : RateLimitPartition.GetNoLimiter(""));
             o.AddPolicy(Tokens, http => PerAddressPerHour(http, limits.TokensPerAddressPerHour));
+            o.AddPolicy(TokensPage, http => HttpMethods.IsPost(http.Request.Method)
+                ? PerAddressPerHour(http, limits.TokensPerAddressPerHour)
+                : RateLimitPartition.GetNoLimiter(""));
             o.OnRejected = (context, _) =>
             {
                 var http = context.HttpContext;

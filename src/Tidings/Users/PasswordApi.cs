@@ -23,7 +23,17 @@ public static class PasswordApi
 
     private static async Task<IResult> ChangeAsync(ChangePasswordRequest request, ClaimsPrincipal principal, TidingsDbContext db, HttpContext http, LoginThrottle throttle, CancellationToken ct)
     {
-        var errors = new FieldErrors().Required("currentPassword", request.CurrentPassword, Passwords.MaxLength);
+        var errors = new FieldErrors();
+        return await ChangePasswordAsync(request, errors, principal, db, http, throttle, ct) ?? TypedResults.NoContent();
+    }
+
+    /// <summary>
+    /// The change itself, for the API and the password page: null when done; otherwise the refusal, with
+    /// <paramref name="errors"/> filled (currentPassword, newPassword) or, when empty, the throttle's 429.
+    /// </summary>
+    public static async Task<IResult?> ChangePasswordAsync(ChangePasswordRequest request, FieldErrors errors, ClaimsPrincipal principal, TidingsDbContext db, HttpContext http, LoginThrottle throttle, CancellationToken ct)
+    {
+        errors.Required("currentPassword", request.CurrentPassword, Passwords.MaxLength);
         AuthApi.ValidatePassword(errors, request.NewPassword, "newPassword");
         if (errors.Any)
             return errors.Problem();
@@ -37,11 +47,11 @@ public static class PasswordApi
         if (!Passwords.Verify(user, request.CurrentPassword!, out _))
         {
             attempt.Failed(knownUser: true);
-            return new FieldErrors().Add("currentPassword", "Does not match your current password.").Problem();
+            return errors.Add("currentPassword", "Does not match your current password.").Problem();
         }
         user.PasswordHash = Passwords.Hash(user, request.NewPassword!);
         await TokenRevocation.EndAsync(db, user.Id, includeTokens: false, keep: principal.TokenId(), ct);
         await db.SaveChangesAsync(ct);
-        return TypedResults.NoContent();
+        return null;
     }
 }

@@ -39,29 +39,38 @@ public static class SessionsApi
         var take = Paging.Limit(limit, errors);
         if (errors.Any)
             return errors.Problem();
-        var after = Paging.Decode<IdCursor>(cursor);
+        return TypedResults.Ok(await PageAsync(db, principal, clock, take, Paging.Decode<IdCursor>(cursor), ct));
+    }
+
+    /// <summary>The caller's live sessions, newest first, the one making the request marked: the API's list and the sessions page's.</summary>
+    public static async Task<Page<ActiveSessionDto>> PageAsync(TidingsDbContext db, ClaimsPrincipal principal, TimeProvider clock, int take, IdCursor? after, CancellationToken ct)
+    {
         var (userId, current) = (principal.UserId(), principal.TokenId());
         var now = clock.GetUtcNow().UtcDateTime;
         var query = db.ApiTokens.AsNoTracking().Where(t => t.UserId == userId && t.Kind == ApiToken.SessionKind && t.ExpiresAt > now);
         if (after is not null)
             query = query.Where(t => t.Id.CompareTo(after.Id) < 0);
         var rows = await query.OrderByDescending(t => t.Id).Take(take + 1).ToListAsync(ct);
-        return TypedResults.Ok(Paging.Of(rows, take,
+        return Paging.Of(rows, take,
             t => new ActiveSessionDto(t.Id, t.CreatedAt, t.LastUsedAt, t.ExpiresAt, t.IpAddress, t.UserAgent, t.Id == current),
-            t => Paging.Encode(new IdCursor(t.Id))));
+            t => Paging.Encode(new IdCursor(t.Id)));
     }
 
-    private static async Task<Results<NoContent, NotFound>> RevokeAsync(Guid id, ClaimsPrincipal principal, TidingsDbContext db, HttpContext http, CancellationToken ct)
+    private static async Task<Results<NoContent, NotFound>> RevokeAsync(Guid id, ClaimsPrincipal principal, TidingsDbContext db, HttpContext http, CancellationToken ct) =>
+        await EndAsync(db, principal, http, id, ct) ? TypedResults.NoContent() : TypedResults.NotFound();
+
+    /// <summary>Ends one of the caller's sessions (their own current one too: then its cookie goes); false when they have none by that id.</summary>
+    public static async Task<bool> EndAsync(TidingsDbContext db, ClaimsPrincipal principal, HttpContext http, Guid id, CancellationToken ct)
     {
         var userId = principal.UserId();
         var session = await db.ApiTokens.SingleOrDefaultAsync(t => t.Id == id && t.UserId == userId && t.Kind == ApiToken.SessionKind, ct);
         if (session is null)
-            return TypedResults.NotFound();
+            return false;
         db.ApiTokens.Remove(session);
         await db.SaveChangesAsync(ct);
         if (id == principal.TokenId())
             http.Response.Cookies.Delete(SignIn.CookieName);
-        return TypedResults.NoContent();
+        return true;
     }
 
     private static async Task<NoContent> RevokeAllAsync(RevokeAllRequest? request, ClaimsPrincipal principal, TidingsDbContext db, HttpContext http, CancellationToken ct)
