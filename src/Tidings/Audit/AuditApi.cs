@@ -109,6 +109,14 @@ public static class AuditApi
     public static async Task<bool> SeesConnectionsAsync(IAuthorizationService authorization, ClaimsPrincipal reader) =>
         (await authorization.AuthorizeAsync(reader, Policies.Admin)).Succeeded;
 
+    /// <summary>One record's entries, its history: by its entity's table and its id.</summary>
+    public static IQueryable<AuditLog> OfRecord<TEntity>(TidingsDbContext db, Guid id)
+    {
+        var table = db.Model.FindEntityType(typeof(TEntity))!.GetTableName();
+        var recordId = id.ToString();
+        return db.AuditLogs.AsNoTracking().Where(a => a.TableName == table && a.RecordId == recordId);
+    }
+
     /// <summary>A page of audit entries, newest first: the audit log's and each record's history's.</summary>
     public static async Task<Page<AuditEntryDto>> PageAsync(IQueryable<AuditLog> entries, int take, AuditCursor? after,
         bool withConnections, CancellationToken ct)

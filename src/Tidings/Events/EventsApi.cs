@@ -215,9 +215,16 @@ public static class EventsApi
 
     /// <summary>A member's label (<see cref="ReviewEventRequest"/>), checked and recorded as PATCH records one.</summary>
     private static async Task<IResult> ReviewAsync(Guid id, [FromBody] ReviewEventRequest? body, HttpRequest request, ClaimsPrincipal principal,
-        TidingsDbContext db, ClassifierKnowledge knowledge, HttpResponse response, CancellationToken ct)
+        TidingsDbContext db, ClassifierKnowledge knowledge, HttpResponse response, CancellationToken ct) =>
+        await LabelAsync(db, knowledge, id, body, request, new FieldErrors(), ct) ?? await GetAsync(id, principal, db, response, ct);
+
+    /// <summary>
+    /// Records a member's label on the event (POST .../review and the event page): null once recorded, otherwise the
+    /// refusal (404, 412, 400 or 422); the fields' messages of a 400 or 422 are also in <paramref name="errors"/>.
+    /// </summary>
+    public static async Task<IResult?> LabelAsync(TidingsDbContext db, ClassifierKnowledge knowledge, Guid id, ReviewEventRequest? body,
+        HttpRequest request, FieldErrors errors, CancellationToken ct)
     {
-        var errors = new FieldErrors();
         if (body?.Category is not null)
             errors.Required("category", body.Category, 50);
         errors.MaxLength("subcategory", body?.Subcategory, 50);
@@ -235,17 +242,21 @@ public static class EventsApi
             else if (body?.Subcategory is { } subcategory)
                 ev.Subcategory = Blank(subcategory);
             if ((await LiveCategories.ReadAsync(db, ct)).Refusal(ev.Category, ev.Subcategory) is { } wrong)
+            {
+                errors.Add(wrong.Field, wrong.Message);
                 return NotLabelled([wrong], "Nothing was changed.");
+            }
             await Corrections.RecordAsync(db, ev, await LiveClientNameAsync(db, ev.ClientId, ct), ct);
             await db.SaveChangesAsync(ct);
             return null;
         }, ct);
         if (refused is null)
             knowledge.Forget(db.Tenant.RequireBusinessId());
-        return refused ?? await GetAsync(id, principal, db, response, ct);
+        return refused;
     }
 
-    private static async Task<IResult> DeleteAsync(Guid id, HttpRequest request, TidingsDbContext db, CancellationToken ct) =>
+    /// <summary>Moves the event to the trash (DELETE /api/events/{id} and the event page): 204, 404 or 412.</summary>
+    public static async Task<IResult> DeleteAsync(Guid id, HttpRequest request, TidingsDbContext db, CancellationToken ct) =>
         await db.InTransactionAsync<IResult>(async ct =>
         {
             var ev = await Stories.FindLockedAsync(db, db.Events.Where(e => e.Id == id), ct);

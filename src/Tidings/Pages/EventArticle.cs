@@ -11,7 +11,10 @@ public sealed record EventArticle(EventDto Event, string ReturnUrl)
     public string Id => IdOf(Event.Id);
 
     /// <summary>Only a web address is a link: an event's URL comes from a feed on the internet.</summary>
-    public string? Link => Uri.TryCreate(Event.Url, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
+    public string? Link => WebLink(Event.Url);
+
+    /// <summary>An address as a link's href when it is http(s), else null: event URLs come from the internet.</summary>
+    public static string? WebLink(string? url) => Uri.TryCreate(url, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
         ? uri.AbsoluteUri : null;
 
     public string Category => Event.Subcategory is { Length: > 0 } sub ? $"{Event.Category} / {sub}" : Event.Category;

@@ -46,7 +46,8 @@ public static class TagLinksApi
         return TypedResults.NoContent();
     }
 
-    private static async Task<IResult> TagEventAsync(Guid id, Guid tagId, TidingsDbContext db, CancellationToken ct)
+    /// <summary>PUT /api/events/{id}/tags/{tagId}, also the event page's: 204, or 404 for a missing event or tag.</summary>
+    public static async Task<IResult> TagEventAsync(Guid id, Guid tagId, TidingsDbContext db, CancellationToken ct)
     {
         if (!await db.Events.AnyAsync(e => e.Id == id, ct) || !await db.Tags.AnyAsync(t => t.Id == tagId, ct))
             return TypedResults.NotFound();
@@ -59,7 +60,8 @@ public static class TagLinksApi
         return TypedResults.NoContent();
     }
 
-    private static async Task<IResult> UntagEventAsync(Guid id, Guid tagId, TidingsDbContext db, CancellationToken ct)
+    /// <summary>DELETE /api/events/{id}/tags/{tagId}, also the event page's: 204, or 404 for a missing event or tag.</summary>
+    public static async Task<IResult> UntagEventAsync(Guid id, Guid tagId, TidingsDbContext db, CancellationToken ct)
     {
         if (!await db.Events.AnyAsync(e => e.Id == id, ct) || !await db.Tags.AnyAsync(t => t.Id == tagId, ct))
             return TypedResults.NotFound();

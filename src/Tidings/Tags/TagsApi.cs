@@ -60,19 +60,42 @@ public static partial class TagsApi
 
     private static async Task<IResult> CreateAsync(CreateTagRequest request, TidingsDbContext db, HttpResponse response, CancellationToken ct)
     {
-        var errors = new FieldErrors().Required("name", request.Name, MaxNameLength);
-        ValidateColor(errors, request.Color);
+        var errors = ValidateNew(request);
         if (errors.Any)
             return errors.Problem();
-        var name = request.Name!.Trim();
-        if (await NameTakenAsync(db, name, except: null, ct))
-            return NameConflict(name);
-
-        var tag = new Tag { Name = name, Color = NormalizeColor(request.Color) };
-        db.Tags.Add(tag);
-        await db.SaveChangesAsync(ct);
+        var tag = new Tag { Name = "", Color = NormalizeColor(request.Color) };
+        if (await TryNameAsync(db, tag, request.Name!, ct) is { } taken)
+            return NameConflict(taken);
+        await AddAsync(db, tag, ct);
         ETags.Set(response, tag);
         return TypedResults.Created($"/api/tags/{tag.Id}", TagDto.From(tag));
+    }
+
+    /// <summary>A new tag's fields as POST /api/tags and the tags page check them.</summary>
+    public static FieldErrors ValidateNew(CreateTagRequest request)
+    {
+        var errors = new FieldErrors().Required("name", request.Name, MaxNameLength);
+        ValidateColor(errors, request.Color);
+        return errors;
+    }
+
+    /// <summary>
+    /// Gives <paramref name="tag"/> the (valid) name unless a live tag other than it has it, whatever its case: then it
+    /// answers why, the tag unchanged. Creating and renaming, by the API and the tags page.
+    /// </summary>
+    public static async Task<string?> TryNameAsync(TidingsDbContext db, Tag tag, string name, CancellationToken ct)
+    {
+        name = name.Trim();
+        if (await NameTakenAsync(db, name, except: tag.Id, ct))
+            return $"A tag named \"{name}\" already exists in this business.";
+        tag.Name = name;
+        return null;
+    }
+
+    public static async Task AddAsync(TidingsDbContext db, Tag tag, CancellationToken ct)
+    {
+        db.Tags.Add(tag);
+        await db.SaveChangesAsync(ct);
     }
 
     private static async Task<Results<Ok<TagDto>, NotFound>> GetAsync(Guid id, TidingsDbContext db, HttpResponse response, CancellationToken ct)
@@ -103,11 +126,8 @@ public static partial class TagsApi
             return TypedResults.NotFound();
         if (ETags.IsStale(http.Request, tag))
             return ETags.PreconditionFailed();
-        if (hasName && await NameTakenAsync(db, name!.Trim(), except: tag.Id, ct))
-            return NameConflict(name.Trim());
-
-        if (hasName)
-            tag.Name = name!.Trim();
+        if (hasName && await TryNameAsync(db, tag, name!, ct) is { } taken)
+            return NameConflict(taken);
         if (hasColor)
             tag.Color = NormalizeColor(color);
         await db.SaveChangesAsync(ct);
@@ -115,7 +135,8 @@ public static partial class TagsApi
         return TypedResults.Ok(TagDto.From(tag));
     }
 
-    private static Task<IResult> DeleteAsync(Guid id, TidingsDbContext db, HttpRequest request, CancellationToken ct) =>
+    /// <summary>DELETE /api/tags/{id}, also the tags page's: 204, 404 or 412.</summary>
+    public static Task<IResult> DeleteAsync(Guid id, TidingsDbContext db, HttpRequest request, CancellationToken ct) =>
         SoftDeleteRoutes.DeleteAsync(db, db.Tags.Where(t => t.Id == id), request, ct);
 
     private static async Task<IResult> RestoreAsync(Guid id, TidingsDbContext db, HttpResponse response, CancellationToken ct)
@@ -125,8 +146,8 @@ public static partial class TagsApi
             return TypedResults.NotFound();
         if (!tag.IsDeleted)
             return TypedResults.Problem(title: "Not in the trash", detail: "The tag is not deleted.", statusCode: StatusCodes.Status409Conflict);
-        if (await NameTakenAsync(db, tag.Name, except: tag.Id, ct))
-            return NameConflict(tag.Name);
+        if (await TryNameAsync(db, tag, tag.Name, ct) is { } taken)
+            return NameConflict(taken);
         db.Restore(tag);
         await db.SaveChangesAsync(ct);
         ETags.Set(response, tag);
@@ -145,9 +166,15 @@ public static partial class TagsApi
         return others.AnyAsync(t => t.Name.ToLower() == lowered, ct);
     }
 
-    private static IResult NameConflict(string name) => TypedResults.Problem(
-        title: "Tag name already in use", detail: $"A tag named \"{name}\" already exists in this business.",
-        statusCode: StatusCodes.Status409Conflict);
+    /// <summary>The live tag of that name, whatever its case (as <see cref="NameTakenAsync"/> compares), or null.</summary>
+    public static Task<Tag?> FindByNameAsync(TidingsDbContext db, string name, CancellationToken ct)
+    {
+        var lowered = name.Trim().ToLowerInvariant();
+        return db.Tags.Where(t => t.Name.ToLower() == lowered).OrderBy(t => t.Id).FirstOrDefaultAsync(ct);
+    }
+
+    private static IResult NameConflict(string detail) => TypedResults.Problem(
+        title: "Tag name already in use", detail: detail, statusCode: StatusCodes.Status409Conflict);
 
     private static void ValidateColor(FieldErrors errors, string? color)
     {
