@@ -45,6 +45,9 @@ public sealed record AuditEntryDto(Guid Id, string TableName, string RecordId, s
     }
 }
 
+/// <summary>The audit log's filters as given: from (inclusive) and to (exclusive) are ISO 8601 text, one without an offset read as UTC.</summary>
+public sealed record AuditFilter(string? Table, string? RecordId, Guid? UserId, string? Action, string? From, string? To);
+
 /// <summary>The sort key of the audit log: newest first by time, then id.</summary>
 public sealed record AuditCursor(DateTime CreatedAt, Guid Id);
 
@@ -54,7 +57,7 @@ public sealed record AuditCursor(DateTime CreatedAt, Guid Id);
 /// </summary>
 public static class AuditApi
 {
-    private static readonly string[] Actions =
+    public static readonly IReadOnlyList<string> Actions =
         [AuditActions.Create, AuditActions.Update, AuditActions.Delete, AuditActions.Restore, AuditActions.Purge, AuditActions.PlatformScope, AuditActions.Import];
 
     public static IEndpointRouteBuilder MapAuditApi(this IEndpointRouteBuilder app)
@@ -70,16 +73,29 @@ public static class AuditApi
     private static async Task<IResult> ListAsync(TidingsDbContext db, ClaimsPrincipal reader, IAuthorizationService authorization, string? table, string? recordId, Guid? userId, string? action,
         string? from, string? to, int? limit, string? cursor, CancellationToken ct)
     {
-        var errors = new FieldErrors().MaxLength("table", table, 100).MaxLength("recordId", recordId, 100);
+        var errors = new FieldErrors();
+        var query = Filtered(db, new AuditFilter(table, recordId, userId, action, from, to), errors);
+        var take = Paging.Limit(limit, errors);
+        if (errors.Any)
+            return errors.Problem();
+        var after = Paging.Decode<AuditCursor>(cursor);
+        if (after is not null)
+            after = after with { CreatedAt = DateTime.SpecifyKind(after.CreatedAt, DateTimeKind.Utc) };
+        return TypedResults.Ok(await PageAsync(query!, take, after, await SeesConnectionsAsync(authorization, reader), ct));
+    }
+
+    /// <summary>The audit log narrowed by <paramref name="filter"/> (the route's and the audit page's), or null with its field errors.</summary>
+    public static IQueryable<AuditLog>? Filtered(TidingsDbContext db, AuditFilter filter, FieldErrors errors)
+    {
+        var (table, recordId, userId, action, from, to) = filter;
+        errors.MaxLength("table", table, 100).MaxLength("recordId", recordId, 100);
         errors.OneOf("action", action?.ToUpperInvariant(), Actions);
         var fromTime = Time(errors, "from", from);
         var toTime = Time(errors, "to", to);
         if (fromTime > toTime)
             errors.Add("to", "Must not be before from.");
-        var take = Paging.Limit(limit, errors);
         if (errors.Any)
-            return errors.Problem();
-        var after = Paging.Decode<AuditCursor>(cursor);
+            return null;
 
         var query = db.AuditLogs.AsNoTracking();
         if (!string.IsNullOrEmpty(table))
@@ -97,9 +113,7 @@ public static class AuditApi
             query = query.Where(a => a.CreatedAt >= start);
         if (toTime is { } end)
             query = query.Where(a => a.CreatedAt < end);
-        if (after is not null)
-            after = after with { CreatedAt = DateTime.SpecifyKind(after.CreatedAt, DateTimeKind.Utc) };
-        return TypedResults.Ok(await PageAsync(query, take, after, await SeesConnectionsAsync(authorization, reader), ct));
+        return query;
     }
 
     /// <summary>

@@ -12,6 +12,14 @@ namespace Tidings.Delivery.Webhooks;
 public sealed record WebhookDeliveryDto(Guid Id, string MessageId, string Type, int Attempt, bool Succeeded, int? StatusCode, int DurationMs,
     string? Error, string? ResponseExcerpt, bool IsTest, DateTime CreatedAt, string? MessageState, DateTime? NextAttemptAt);
 
+/// <summary>A retry asked for: the attempt whose message is due again, or why it may not be sent again (409), in words.</summary>
+public sealed record WebhookRetry(WebhookDeliveryDto? Delivery, WebhookRetryRefusal? Refusal)
+{
+    public static WebhookRetry Refused(string title, string detail) => new(null, new WebhookRetryRefusal(title, detail));
+}
+
+public sealed record WebhookRetryRefusal(string Title, string Detail);
+
 /// <summary>The sort key of an endpoint's delivery log: newest first, then id.</summary>
 public sealed record WebhookDeliveryCursor(DateTime CreatedAt, Guid Id);
 
@@ -44,8 +52,14 @@ public static class WebhookDeliveriesApi
             return errors.Problem();
         if (!await db.Webhooks.AnyAsync(w => w.Id == id, ct))
             return TypedResults.NotFound();
-        var after = Paging.Decode<WebhookDeliveryCursor>(cursor);
-        var query = db.WebhookDeliveries.AsNoTracking().Where(d => d.WebhookId == id);
+        return TypedResults.Ok(await PageAsync(db, id, take, Paging.Decode<WebhookDeliveryCursor>(cursor), ct));
+    }
+
+    /// <summary>A page of an endpoint's delivery log, newest first, each attempt with where its message stands now.</summary>
+    public static async Task<Page<WebhookDeliveryDto>> PageAsync(TidingsDbContext db, Guid webhookId, int take, WebhookDeliveryCursor? after,
+        CancellationToken ct)
+    {
+        var query = db.WebhookDeliveries.AsNoTracking().Where(d => d.WebhookId == webhookId);
         if (after is not null)
         {
             var createdAt = DateTime.SpecifyKind(after.CreatedAt, DateTimeKind.Utc);
@@ -56,30 +70,40 @@ public static class WebhookDeliveriesApi
         var messages = await db.OutboxMessages.AsNoTracking().Where(m => messageIds.Contains(m.Id))
             .Select(m => new { m.Id, m.State, m.NextAttemptAt }).ToDictionaryAsync(m => m.Id, ct);
         var rows = deliveries.Select(d => messages.TryGetValue(d.MessageId, out var m) ? new Row(d, m.State, m.NextAttemptAt) : new Row(d, null, null)).ToList();
-        return TypedResults.Ok(Paging.Of(rows, take, ToDto, r => Paging.Encode(new WebhookDeliveryCursor(r.Delivery.CreatedAt, r.Delivery.Id))));
+        return Paging.Of(rows, take, ToDto, r => Paging.Encode(new WebhookDeliveryCursor(r.Delivery.CreatedAt, r.Delivery.Id)));
     }
 
     private sealed record Row(WebhookDelivery Delivery, string? State, DateTime? NextAttemptAt);
 
     private static async Task<IResult> RetryAsync(Guid id, Guid deliveryId, TidingsDbContext db, TimeProvider clock, CancellationToken ct)
     {
+        var retry = await RetryNowAsync(db, id, deliveryId, clock, ct);
+        if (retry is null)
+            return TypedResults.NotFound();
+        if (retry.Refusal is { } refusal)
+            return TypedResults.Problem(title: refusal.Title, detail: refusal.Detail, statusCode: StatusCodes.Status409Conflict);
+        return TypedResults.Accepted($"/api/webhooks/{id}/deliveries", retry.Delivery);
+    }
+
+    /// <summary>
+    /// The retry of an attempt's message by the API's rules (the route's and the web page's): null when the endpoint or the attempt is not
+    /// the business's (404), a refusal in words while it may not be sent again (409), else the attempt with its message due now (202).
+    /// </summary>
+    public static async Task<WebhookRetry?> RetryNowAsync(TidingsDbContext db, Guid id, Guid deliveryId, TimeProvider clock, CancellationToken ct)
+    {
         var webhook = await db.Webhooks.AsNoTracking().SingleOrDefaultAsync(w => w.Id == id, ct);
         var delivery = webhook is null ? null : await db.WebhookDeliveries.AsNoTracking().SingleOrDefaultAsync(d => d.Id == deliveryId && d.WebhookId == id, ct);
         var message = delivery is null ? null : await db.OutboxMessages.SingleOrDefaultAsync(m => m.Id == delivery.MessageId, ct);
         if (webhook is null || delivery is null)
-            return TypedResults.NotFound();
+            return null;
         if (delivery.IsTest)
-            return TypedResults.Problem(title: "A test message", detail: "Test messages are not retried: send another with POST /api/webhooks/{id}/test.",
-                statusCode: StatusCodes.Status409Conflict);
+            return WebhookRetry.Refused("A test message", "Test messages are not retried: send another with POST /api/webhooks/{id}/test.");
         if (message is null)
-            return TypedResults.Problem(title: "No longer kept", detail: "This message is past the delivery records' retention and cannot be sent again.",
-                statusCode: StatusCodes.Status409Conflict);
+            return WebhookRetry.Refused("No longer kept", "This message is past the delivery records' retention and cannot be sent again.");
         if (!webhook.IsEnabled)
-            return TypedResults.Problem(title: "Endpoint disabled", detail: $"Enable the endpoint first (PATCH enabled: true). It was disabled: {webhook.DisabledReason}",
-                statusCode: StatusCodes.Status409Conflict);
+            return WebhookRetry.Refused("Endpoint disabled", $"Enable the endpoint first (PATCH enabled: true). It was disabled: {webhook.DisabledReason}");
         if (message.ClaimedUntil is { } until && until > StoredTime.Now(clock) && message.State == OutboxStates.Pending)
-            return TypedResults.Problem(title: "Being delivered", detail: "This message is being delivered right now; look at the log again in a moment.",
-                statusCode: StatusCodes.Status409Conflict);
+            return WebhookRetry.Refused("Being delivered", "This message is being delivered right now; look at the log again in a moment.");
         // Asked for by a person: the message starts a new series of attempts, under its same id.
         message.State = OutboxStates.Pending;
         message.Attempts = 0;
@@ -88,7 +112,7 @@ public static class WebhookDeliveriesApi
         message.DeliveredAt = null;
         await db.SaveChangesAsync(ct);
         OutboxSignal.Pulse();
-        return TypedResults.Accepted($"/api/webhooks/{id}/deliveries", ToDto(new Row(delivery, message.State, message.NextAttemptAt)));
+        return new WebhookRetry(ToDto(new Row(delivery, message.State, message.NextAttemptAt)), null);
     }
 
     private static async Task<Results<Ok<WebhookDeliveryDto>, NotFound>> TestAsync(Guid id, TidingsDbContext db, WebhookSender sender, DeliverySettings settings, TimeProvider clock,
@@ -97,6 +121,13 @@ public static class WebhookDeliveriesApi
         var webhook = await db.Webhooks.AsNoTracking().SingleOrDefaultAsync(w => w.Id == id, ct);
         if (webhook is null)
             return TypedResults.NotFound();
+        return TypedResults.Ok(await SendTestAsync(db, webhook, sender, settings, clock, ct));
+    }
+
+    /// <summary>Sends a signed test message to the endpoint now, disabled or not, logs the attempt as a test and answers how it went.</summary>
+    public static async Task<WebhookDeliveryDto> SendTestAsync(TidingsDbContext db, Webhook webhook, WebhookSender sender, DeliverySettings settings,
+        TimeProvider clock, CancellationToken ct)
+    {
         var now = StoredTime.Now(clock);
         var message = new OutboxMessage
         {
@@ -107,7 +138,7 @@ public static class WebhookDeliveriesApi
         var delivery = OutboxOutcomes.Log(message, attempt: 1, sent, isTest: true);
         db.WebhookDeliveries.Add(delivery);
         await db.SaveChangesAsync(ct);
-        return TypedResults.Ok(ToDto(new Row(delivery, null, null)));
+        return ToDto(new Row(delivery, null, null));
     }
 
     private static WebhookDeliveryDto ToDto(Row r) => new(r.Delivery.Id, WebhookMessages.Id(r.Delivery.MessageId), r.Delivery.Type, r.Delivery.Attempt,

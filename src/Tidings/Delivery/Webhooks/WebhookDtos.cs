@@ -23,3 +23,19 @@ public sealed record WebhookDto(
         w.Id, w.Url, w.Description, w.Format, w.EventTypes, w.MinRelevance, w.Categories, w.ClientIds?.Select(Guid.Parse).ToList(),
         w.IsEnabled, w.DisabledReason, w.ConsecutiveFailures, w.PreviousSecretUntil, withSecret ? w.Secret : null, w.CreatedAt, w.UpdatedAt);
 }
+
+/// <summary>A value a change sets (null clears it); a change member left null is not touched, as a field a merge patch leaves out.</summary>
+public sealed record Set<T>(T? Value);
+
+/// <summary>What a change to an endpoint sets (PATCH /api/webhooks/{id} and the endpoint's page); null members stay as they are.</summary>
+public sealed record WebhookChanges(Set<string>? Url, Set<string>? Description, Set<string>? Format, Set<List<string>>? EventTypes,
+    Set<double?>? MinRelevance, Set<List<string>>? Categories, Set<List<Guid>>? ClientIds, Set<bool?>? Enabled, bool RotateSecret)
+{
+    public static WebhookChanges None { get; } = new(null, null, null, null, null, null, null, null, false);
+}
+
+/// <summary>Why a well-formed endpoint may not be saved (the API's 422), with the field it is about for a form to show it by.</summary>
+public sealed record WebhookRefusal(string Field, string Message);
+
+/// <summary>The endpoint as saved, or the refusal; neither when the request's fields were malformed (their errors say why).</summary>
+public sealed record WebhookSave(Webhook? Webhook, WebhookRefusal? Refusal);

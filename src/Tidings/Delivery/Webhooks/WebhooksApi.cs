@@ -11,7 +11,8 @@ namespace Tidings.Delivery.Webhooks;
 /// <summary>
 /// A business's webhook endpoints, for its admins. An endpoint's address follows the sources' rules (http or https, a
 /// host that resolves, no private address unless the deployment allows them); its secret is shown when it is made and
-/// when it is rotated, never again (the previous one keeps signing for a grace period). Deliveries come in a later step.
+/// when it is rotated, never again (the previous one keeps signing for a grace period). Adding and changing are public methods the
+/// web pages call too.
 /// </summary>
 public static class WebhooksApi
 {
@@ -47,6 +48,23 @@ public static class WebhooksApi
         CancellationToken ct)
     {
         var errors = new FieldErrors();
+        var saved = await AddAsync(db, request, errors, fetching, ct);
+        if (errors.Any)
+            return errors.Problem();
+        if (saved.Refusal is { } refused)
+            return Refusals.NotAllowed(refused.Message);
+        var webhook = saved.Webhook!;
+        ETags.Set(response, webhook);
+        return TypedResults.Created($"/api/webhooks/{webhook.Id}", WebhookDto.From(webhook, withSecret: true));
+    }
+
+    /// <summary>
+    /// A new endpoint by the API's rules (the route's and the web page's): malformed fields go into <paramref name="errors"/> (400), a
+    /// well-formed request the business or the world refuses answers its refusal (422); otherwise the endpoint is saved with a new secret.
+    /// </summary>
+    public static async Task<WebhookSave> AddAsync(TidingsDbContext db, CreateWebhookRequest request, FieldErrors errors, FetchSettings fetching,
+        CancellationToken ct)
+    {
         var url = errors.FetchableUrl("url", request.Url, Webhook.MaxUrlLength);
         errors.MaxLength("description", request.Description, 200)
             .OneOf("format", request.Format, WebhookFormats.All)
@@ -55,9 +73,9 @@ public static class WebhooksApi
         FilterItems(errors, "categories", request.Categories);
         FilterItems(errors, "clientIds", request.ClientIds);
         if (errors.Any)
-            return errors.Problem();
+            return new WebhookSave(null, null);
         if (await RefusalAsync(db, url!, request.Categories, request.ClientIds, fetching, ct) is { } refused)
-            return refused;
+            return new WebhookSave(null, refused);
 
         var webhook = new Webhook
         {
@@ -68,8 +86,7 @@ public static class WebhooksApi
         };
         db.Webhooks.Add(webhook);
         await db.SaveChangesAsync(ct);
-        ETags.Set(response, webhook);
-        return TypedResults.Created($"/api/webhooks/{webhook.Id}", WebhookDto.From(webhook, withSecret: true));
+        return new WebhookSave(webhook, null);
     }
 
     private static async Task<Results<Ok<WebhookDto>, NotFound>> GetAsync(Guid id, TidingsDbContext db, HttpResponse response, CancellationToken ct)
@@ -91,84 +108,100 @@ public static class WebhooksApi
         if (ETags.IsStale(http.Request, webhook))
             return ETags.PreconditionFailed();
 
-        var hasUrl = patch.Has<string>("url", out var url);
-        if (hasUrl)
-            url = errors.FetchableUrl("url", url, Webhook.MaxUrlLength);
-        var hasDescription = patch.Has<string>("description", out var description);
-        errors.MaxLength("description", description, 200);
-        var hasFormat = patch.Has<string>("format", out var format);
-        if (hasFormat && format is null)
-            errors.Add("format", "Required.");
-        errors.OneOf("format", format, WebhookFormats.All);
-        var hasTypes = patch.Has<List<string>>("eventTypes", out var types);
-        EventTypes(errors, types, given: hasTypes);
-        var hasRelevance = patch.Has<double?>("minRelevance", out var minRelevance);
-        errors.Range("minRelevance", minRelevance, 0, 1);
-        var hasCategories = patch.Has<List<string>>("categories", out var categories);
-        FilterItems(errors, "categories", categories);
-        var hasClients = patch.Has<List<Guid>>("clientIds", out var clientIds);
-        FilterItems(errors, "clientIds", clientIds);
-        var hasEnabled = patch.Has<bool?>("enabled", out var enabled);
-        if (hasEnabled && enabled is null)
-            errors.Add("enabled", "Required.");
-        patch.Has<bool?>("rotateSecret", out var rotate);
+        var changes = new WebhookChanges(
+            patch.Has<string>("url", out var url) ? new(url) : null,
+            patch.Has<string>("description", out var description) ? new(description) : null,
+            patch.Has<string>("format", out var format) ? new(format) : null,
+            patch.Has<List<string>>("eventTypes", out var types) ? new(types) : null,
+            patch.Has<double?>("minRelevance", out var minRelevance) ? new(minRelevance) : null,
+            patch.Has<List<string>>("categories", out var categories) ? new(categories) : null,
+            patch.Has<List<Guid>>("clientIds", out var clientIds) ? new(clientIds) : null,
+            patch.Has<bool?>("enabled", out var enabled) ? new(enabled) : null,
+            patch.Has<bool?>("rotateSecret", out var rotate) && rotate == true);
         patch.RefuseUnknownFields();
+        var saved = await ChangeAsync(db, webhook, changes, errors, fetching, ct);
         if (errors.Any)
             return errors.Problem();
-        if (await RefusalAsync(db, hasUrl && url != webhook.Url ? url : null, hasCategories ? categories : null, hasClients ? clientIds : null,
-                fetching, ct) is { } refused)
-            return refused;
+        if (saved.Refusal is { } refused)
+            return Refusals.NotAllowed(refused.Message);
+        ETags.Set(http.Response, webhook);
+        return TypedResults.Ok(WebhookDto.From(webhook, withSecret: changes.RotateSecret));
+    }
 
-        if (hasUrl)
+    /// <summary>
+    /// Changes an endpoint by the API's rules (the PATCH route's and the web page's): a null member of <paramref name="changes"/> is left as it
+    /// is. Malformed fields go into <paramref name="errors"/> (errors already there also stop the change), a refusal answers 422; otherwise
+    /// the change is saved, with a new secret when asked (the previous one signing for a grace period).
+    /// </summary>
+    public static async Task<WebhookSave> ChangeAsync(TidingsDbContext db, Webhook webhook, WebhookChanges changes, FieldErrors errors,
+        FetchSettings fetching, CancellationToken ct)
+    {
+        var url = changes.Url is { } givenUrl ? errors.FetchableUrl("url", givenUrl.Value, Webhook.MaxUrlLength) : null;
+        errors.MaxLength("description", changes.Description?.Value, 200);
+        if (changes.Format is { Value: null })
+            errors.Add("format", "Required.");
+        errors.OneOf("format", changes.Format?.Value, WebhookFormats.All);
+        EventTypes(errors, changes.EventTypes?.Value, given: changes.EventTypes is not null);
+        errors.Range("minRelevance", changes.MinRelevance?.Value, 0, 1);
+        FilterItems(errors, "categories", changes.Categories?.Value);
+        FilterItems(errors, "clientIds", changes.ClientIds?.Value);
+        if (changes.Enabled is { Value: null })
+            errors.Add("enabled", "Required.");
+        if (errors.Any)
+            return new WebhookSave(null, null);
+        if (await RefusalAsync(db, changes.Url is not null && url != webhook.Url ? url : null, changes.Categories?.Value, changes.ClientIds?.Value,
+                fetching, ct) is { } refused)
+            return new WebhookSave(null, refused);
+
+        if (changes.Url is not null)
             webhook.Url = url!;
-        if (hasDescription)
-            webhook.Description = Blank(description);
-        if (hasFormat)
-            webhook.Format = format!;
-        if (hasTypes)
-            webhook.EventTypes = types!.Distinct().ToList();
-        if (hasRelevance)
-            webhook.MinRelevance = minRelevance;
-        if (hasCategories)
-            webhook.Categories = categories?.Distinct().ToList();
-        if (hasClients)
-            webhook.ClientIds = clientIds?.Distinct().Select(c => c.ToString()).ToList();
-        if (hasEnabled && enabled != webhook.IsEnabled)
+        if (changes.Description is { } description)
+            webhook.Description = Blank(description.Value);
+        if (changes.Format is { } format)
+            webhook.Format = format.Value!;
+        if (changes.EventTypes is { } types)
+            webhook.EventTypes = types.Value!.Distinct().ToList();
+        if (changes.MinRelevance is { } minRelevance)
+            webhook.MinRelevance = minRelevance.Value;
+        if (changes.Categories is { } categories)
+            webhook.Categories = categories.Value?.Distinct().ToList();
+        if (changes.ClientIds is { } clientIds)
+            webhook.ClientIds = clientIds.Value?.Distinct().Select(c => c.ToString()).ToList();
+        if (changes.Enabled is { Value: { } enabled } && enabled != webhook.IsEnabled)
         {
-            webhook.IsEnabled = enabled!.Value;
+            webhook.IsEnabled = enabled;
             webhook.DisabledReason = webhook.IsEnabled ? null : $"Disabled by {db.Actor.Name}.";
             webhook.ConsecutiveFailures = 0;
         }
-        if (rotate == true)
+        if (changes.RotateSecret)
         {
             var rotated = webhook.SigningSecrets.Rotated(WebhookSecret.New(), db.Clock.GetUtcNow(), WebhookSigningSecrets.DefaultGrace);
             (webhook.Secret, webhook.PreviousSecret, webhook.PreviousSecretUntil) = (rotated.Current, rotated.Previous, StoredTime.Of(rotated.PreviousUntil!.Value.UtcDateTime));
         }
         await db.SaveChangesAsync(ct);
-        ETags.Set(http.Response, webhook);
-        return TypedResults.Ok(WebhookDto.From(webhook, withSecret: rotate == true));
+        return new WebhookSave(webhook, null);
     }
 
     private static Task<IResult> DeleteAsync(Guid id, TidingsDbContext db, HttpRequest request, CancellationToken ct) =>
         SoftDeleteRoutes.DeleteAsync(db, db.Webhooks.Where(w => w.Id == id), request, ct);
 
     /// <summary>What may only be checked against the world or the business: the address, the categories and clients named.</summary>
-    private static async Task<IResult?> RefusalAsync(TidingsDbContext db, string? url, List<string>? categories, List<Guid>? clientIds,
+    private static async Task<WebhookRefusal?> RefusalAsync(TidingsDbContext db, string? url, List<string>? categories, List<Guid>? clientIds,
         FetchSettings fetching, CancellationToken ct)
     {
         if (url is not null && await AddressRules.RefusalAsync(new Uri(url), fetching.AllowPrivateAddresses, ct) is { } refusal)
-            return Refusals.NotAllowed(refusal);
+            return new WebhookRefusal("url", refusal);
         if (categories is { Count: > 0 })
         {
             var live = await LiveCategories.ReadAsync(db, ct);
             if (categories.FirstOrDefault(c => live.Refusal(c, null) is not null) is { } unknown)
-                return Refusals.NotAllowed($"\"{unknown}\" is not a live category of this business.");
+                return new WebhookRefusal("categories", $"\"{unknown}\" is not a live category of this business.");
         }
         if (clientIds is { Count: > 0 })
         {
             var wanted = clientIds.Distinct().ToList();
             if (await db.Clients.CountAsync(c => wanted.Contains(c.Id), ct) != wanted.Count)
-                return Refusals.NotAllowed("clientIds names a client this business does not have.");
+                return new WebhookRefusal("clientIds", "clientIds names a client this business does not have.");
         }
         return null;
     }

@@ -1,0 +1,130 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.EntityFrameworkCore;
+using Tidings.Audit;
+using Tidings.Data;
+using Tidings.Users;
+using Tidings.Web;
+
+namespace Tidings.Pages.Audit;
+
+/// <summary>
+/// The audit log in words, by the API's own filter and page (AuditApi.Filtered, AuditApi.PageAsync). The filters are a GET form, so a
+/// filtered view is a URL that survives a reload; dates are whole days (to: up to and including that day).
+/// </summary>
+[Authorize(Policy = Policies.Admin)]
+public sealed class IndexModel(TidingsDbContext db) : PageModel
+{
+    public const int PageSize = 50;
+
+    public sealed record Change(string Field, string? Before, string? After);
+
+    public string? Table { get; private set; }
+    public string? RecordId { get; private set; }
+    public string? UserFilter { get; private set; }
+    public string? Action { get; private set; }
+    public string? From { get; private set; }
+    public string? To { get; private set; }
+    public bool IsLaterPage { get; private set; }
+
+    public FieldErrors Errors { get; } = new();
+    public string? CursorProblem { get; private set; }
+    public Page<AuditEntryDto> Entries { get; private set; } = new([], null);
+    public IReadOnlyList<(Guid Id, string Name)> Users { get; private set; } = [];
+
+    public async Task OnGetAsync(string? table, string? recordId, string? user, string? action, string? from, string? to, string? after,
+        CancellationToken ct)
+    {
+        (Table, RecordId, UserFilter, Action, From, To) = (Blank(table), Blank(recordId), Blank(user), Blank(action), Blank(from), Blank(to));
+        IsLaterPage = after is not null;
+        Users = (await db.Users.AsNoTracking().OrderBy(u => u.DisplayName).Select(u => new { u.Id, u.DisplayName }).ToListAsync(ct))
+            .Select(u => (u.Id, u.DisplayName)).ToList();
+        Guid? userId = null;
+        if (UserFilter is not null)
+        {
+            if (Guid.TryParse(UserFilter, out var parsed))
+                userId = parsed;
+            else
+                Errors.Add("user", "Must be one of the business's users.");
+        }
+        var query = AuditApi.Filtered(db, new AuditFilter(Table, RecordId, userId, Action, From, EndOfDay(To)), Errors);
+        if (query is null || Errors.Any)
+            return;
+        AuditCursor? cursor = null;
+        try
+        {
+            cursor = Paging.Decode<AuditCursor>(after);
+            if (cursor is not null)
+                cursor = cursor with { CreatedAt = DateTime.SpecifyKind(cursor.CreatedAt, DateTimeKind.Utc) };
+        }
+        catch (InvalidCursorException)
+        {
+            CursorProblem = "That link to a later page is not one this page gave out. The newest entries are shown instead.";
+            IsLaterPage = false;
+        }
+        Entries = await AuditApi.PageAsync(query, PageSize, cursor, withConnections: true, ct);
+    }
+
+    /// <summary>A day typed in the form (yyyy-MM-dd) reaches through its end; the API's to is exclusive. Any other text goes to the API as typed.</summary>
+    private static string? EndOfDay(string? to) =>
+        DateOnly.TryParseExact(to, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day)
+            ? day.AddDays(1).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)
+            : to;
+
+    private static string? Blank(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
+
+    /// <summary>The query string of this filter with a later page's cursor.</summary>
+    public string NextPageUrl(string cursor)
+    {
+        var query = new Dictionary<string, string?>
+        {
+            ["table"] = Table, ["recordId"] = RecordId, ["user"] = UserFilter, ["action"] = Action, ["from"] = From, ["to"] = To, ["after"] = cursor,
+        };
+        return Microsoft.AspNetCore.WebUtilities.QueryHelpers.AddQueryString("/audit", query.Where(q => q.Value is not null)
+            .Select(q => new KeyValuePair<string, string?>(q.Key, q.Value)));
+    }
+
+    /// <summary>Where a record has a page of its own.</summary>
+    public static string? RecordPage(AuditEntryDto entry) => entry.TableName switch
+    {
+        "clients" when Guid.TryParse(entry.RecordId, out var id) => $"/clients/{id}",
+        "events" when Guid.TryParse(entry.RecordId, out var id) => $"/events/{id}",
+        "webhooks" when Guid.TryParse(entry.RecordId, out var id) && entry.Action != "PURGE" => $"/webhooks/{id}",
+        _ => null,
+    };
+
+    public static string Verb(string action) => action switch
+    {
+        "CREATE" => "created",
+        "UPDATE" => "changed",
+        "DELETE" => "deleted",
+        "RESTORE" => "restored",
+        "PURGE" => "purged",
+        "IMPORT" => "imported",
+        "PLATFORM_SCOPE" => "acted across businesses on",
+        _ => action.ToLowerInvariant(),
+    };
+
+    /// <summary>Each changed field with its value before and after, as JSON text (escaped where shown).</summary>
+    public static List<Change> Changes(AuditEntryDto entry)
+    {
+        var fields = new List<string>();
+        if (entry.ChangedFields is { ValueKind: JsonValueKind.Array } changed)
+            fields.AddRange(changed.EnumerateArray().Select(f => f.ValueKind == JsonValueKind.String ? f.GetString()! : f.GetRawText()));
+        foreach (var values in new[] { entry.OldValues, entry.NewValues })
+            if (values is { ValueKind: JsonValueKind.Object } o)
+                fields.AddRange(o.EnumerateObject().Select(p => p.Name).Where(n => !fields.Contains(n)));
+        return fields.Select(f => new Change(f, Value(entry.OldValues, f), Value(entry.NewValues, f))).ToList();
+    }
+
+    private static string? Value(JsonElement? values, string field) =>
+        values is { ValueKind: JsonValueKind.Object } o && o.TryGetProperty(field, out var v)
+            ? v.ValueKind == JsonValueKind.String ? v.GetString() : v.GetRawText()
+            : null;
+
+    public static string When(DateTime at) => at.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) + " UTC";
+
+    public static string Iso(DateTime at) => DateTime.SpecifyKind(at, DateTimeKind.Utc).ToString("O", CultureInfo.InvariantCulture);
+}
