@@ -38,31 +38,45 @@ public static class BusinessApi
         var business = await db.Businesses.SingleAsync(ct);
         if (ETags.IsStale(request, business))
             return ETags.PreconditionFailed();
+        var edit = new BusinessEdit(
+            patch.Has<string>("name", out var name), name,
+            patch.Has<double?>("notificationRelevanceThreshold", out var threshold), threshold,
+            patch.Has<int?>("maxTokenLifetimeDays", out var maxTokenDays), maxTokenDays,
+            patch.Has<double?>("reviewConfidenceThreshold", out var reviewThreshold), reviewThreshold,
+            patch.Has<bool?>("healthScoreFromNews", out var healthFromNews), healthFromNews);
+        patch.RefuseUnknownFields();
+        return await EditAsync(business, edit, errors, db, request.HttpContext.Response, ct);
+    }
 
-        var hasName = patch.Has<string>("name", out var name);
+    /// <summary>
+    /// Changes the business's settings (the row tracked by <paramref name="db"/>) as the edit says: the API's PATCH and the
+    /// settings page. Field errors (with those already in <paramref name="errors"/>) answer a validation problem.
+    /// </summary>
+    public static async Task<IResult> EditAsync(Business business, BusinessEdit edit, FieldErrors errors, TidingsDbContext db, HttpResponse response, CancellationToken ct)
+    {
+        var (hasName, name, hasThreshold, threshold, hasMaxTokenDays, maxTokenDays, hasReviewThreshold, reviewThreshold, hasHealthFromNews, healthFromNews) = edit;
         if (hasName)
             errors.Required("name", name, 200);
-        if (patch.Has<double?>("notificationRelevanceThreshold", out var threshold))
+        if (hasThreshold)
         {
             if (threshold is null)
                 errors.Add("notificationRelevanceThreshold", "Must be a number between 0 and 1.");
             errors.Range("notificationRelevanceThreshold", threshold, 0, 1);
         }
-        if (patch.Has<int?>("maxTokenLifetimeDays", out var maxTokenDays))
+        if (hasMaxTokenDays)
         {
             if (maxTokenDays is null)
                 errors.Add("maxTokenLifetimeDays", $"Must be a whole number of days between 1 and {Business.LongestMaxTokenLifetimeDays}.");
             errors.Range("maxTokenLifetimeDays", maxTokenDays, 1, Business.LongestMaxTokenLifetimeDays);
         }
-        if (patch.Has<double?>("reviewConfidenceThreshold", out var reviewThreshold))
+        if (hasReviewThreshold)
         {
             if (reviewThreshold is null)
                 errors.Add("reviewConfidenceThreshold", "Must be a number between 0 and 1.");
             errors.Range("reviewConfidenceThreshold", reviewThreshold, 0, 1);
         }
-        if (patch.Has<bool?>("healthScoreFromNews", out var healthFromNews) && healthFromNews is null)
+        if (hasHealthFromNews && healthFromNews is null)
             errors.Add("healthScoreFromNews", "Must be true or false.");
-        patch.RefuseUnknownFields();
         if (errors.Any)
             return errors.Problem();
 
@@ -82,7 +96,7 @@ public static class BusinessApi
         // Turning it on (or on again) scores every client nobody scored by hand; turning it off leaves the values, still marked "news".
         if (healthFromNews is true)
             await Clients.ClientHealth.RefreshAllAsync(db, ct);
-        ETags.Set(request.HttpContext.Response, business);
+        ETags.Set(response, business);
         return TypedResults.Ok(BusinessDto.Of(business));
     }
 }

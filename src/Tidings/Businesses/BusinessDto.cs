@@ -7,3 +7,10 @@ public sealed record BusinessDto(Guid Id, string Name, string Slug, double Notif
     public static BusinessDto Of(Business b) => new(b.Id, b.Name, b.Slug, b.NotificationRelevanceThreshold, b.MaxTokenLifetimeDays,
         b.ReviewConfidenceThreshold, b.HealthScoreFromNews);
 }
+
+/// <summary>What a change of the business's settings sets: a field whose Has flag is false stays as it is (merge-patch).</summary>
+public sealed record BusinessEdit(bool HasName = false, string? Name = null,
+    bool HasNotificationRelevanceThreshold = false, double? NotificationRelevanceThreshold = null,
+    bool HasMaxTokenLifetimeDays = false, int? MaxTokenLifetimeDays = null,
+    bool HasReviewConfidenceThreshold = false, double? ReviewConfidenceThreshold = null,
+    bool HasHealthScoreFromNews = false, bool? HealthScoreFromNews = null);

@@ -49,7 +49,11 @@ public static partial class CategoriesApi
         return app;
     }
 
-    private static async Task<Ok<List<CategoryDto>>> ListAsync(TidingsDbContext db, CancellationToken ct)
+    private static async Task<Ok<List<CategoryDto>>> ListAsync(TidingsDbContext db, CancellationToken ct) =>
+        TypedResults.Ok(await ListAllAsync(db, ct));
+
+    /// <summary>Every live category, each top-level one (by key) followed by its subcategories, with its live events: the list the API and the categories page show.</summary>
+    public static async Task<List<CategoryDto>> ListAllAsync(TidingsDbContext db, CancellationToken ct)
     {
         var rows = await db.Categories.AsNoTracking().ToListAsync(ct);
         var byCategory = await db.Events.GroupBy(e => e.Category).Select(g => new { g.Key, Count = g.Count() })
@@ -60,11 +64,12 @@ public static partial class CategoriesApi
         var children = rows.Where(c => c.ParentId is not null).ToLookup(c => c.ParentId!.Value);
         var ordered = rows.Where(c => c.ParentId is null).OrderBy(c => c.Key, StringComparer.Ordinal)
             .SelectMany(p => children[p.Id].OrderBy(c => c.Key, StringComparer.Ordinal).Prepend(p));
-        return TypedResults.Ok(ordered.Select(c => CategoryDto.From(c, c.ParentId is { } p ? keys[p] : null,
-            (c.ParentId is null ? byCategory : bySubcategory).GetValueOrDefault(c.Key))).ToList());
+        return ordered.Select(c => CategoryDto.From(c, c.ParentId is { } p ? keys[p] : null,
+            (c.ParentId is null ? byCategory : bySubcategory).GetValueOrDefault(c.Key))).ToList();
     }
 
-    private static async Task<IResult> CreateAsync(CreateCategoryRequest request, TidingsDbContext db, ClassifierKnowledge knowledge,
+    /// <summary>Adds a category (or a subcategory): the API's POST and the categories page. Field errors answer a validation problem.</summary>
+    public static async Task<IResult> CreateAsync(CreateCategoryRequest request, TidingsDbContext db, ClassifierKnowledge knowledge,
         HttpResponse response, CancellationToken ct)
     {
         var errors = new FieldErrors()
@@ -123,39 +128,51 @@ public static partial class CategoriesApi
             && (Guid.TryParse(parentId?.ToString(), out var parent) ? parent : (Guid?)null) != category.ParentId)
             errors.Add("parentId", "A category cannot move: create one under the new parent and merge this one into it.");
         var hasName = patch.Has<string>("name", out var name);
-        if (hasName)
-            errors.Required("name", name, Category.MaxNameLength);
         var hasDescription = patch.Has<string>("description", out var description);
-        errors.MaxLength("description", description, Category.MaxDescriptionLength);
         var hasSignal = patch.Has<string>("signal", out var signal);
-        if (hasSignal && signal is null)
-            errors.Add("signal", "Required.");
-        errors.OneOf("signal", signal, CategorySignals.All);
         var hasWeight = patch.Has<double?>("weight", out var weight);
-        if (hasWeight && weight is null)
-            errors.Add("weight", "Required.");
-        errors.Range("weight", weight, 0, 1);
         patch.RefuseUnknownFields();
+        return await EditAsync(category, new CategoryEdit(hasName, name, hasDescription, description, hasSignal, signal, hasWeight, weight),
+            errors, db, knowledge, http, ct);
+    }
+
+    /// <summary>
+    /// Changes a category (tracked by <paramref name="db"/>) as its edit says, by the rules a new one obeys: the API's
+    /// PATCH and the categories page's rename. Field errors (with those already in <paramref name="errors"/>) answer a validation problem.
+    /// </summary>
+    public static async Task<IResult> EditAsync(Category category, CategoryEdit edit, FieldErrors errors, TidingsDbContext db, ClassifierKnowledge knowledge,
+        HttpContext http, CancellationToken ct)
+    {
+        if (edit.HasName)
+            errors.Required("name", edit.Name, Category.MaxNameLength);
+        errors.MaxLength("description", edit.Description, Category.MaxDescriptionLength);
+        if (edit.HasSignal && edit.Signal is null)
+            errors.Add("signal", "Required.");
+        errors.OneOf("signal", edit.Signal, CategorySignals.All);
+        if (edit.HasWeight && edit.Weight is null)
+            errors.Add("weight", "Required.");
+        errors.Range("weight", edit.Weight, 0, 1);
         if (errors.Any)
             return errors.Problem();
         if (ETags.IsStale(http.Request, category))
             return ETags.PreconditionFailed();
 
-        if (hasName)
-            category.Name = name!.Trim();
-        if (hasDescription)
-            category.Description = Blank(description);
-        if (hasSignal)
-            category.Signal = signal!;
-        if (hasWeight)
-            category.Weight = weight!.Value;
+        if (edit.HasName)
+            category.Name = edit.Name!.Trim();
+        if (edit.HasDescription)
+            category.Description = Blank(edit.Description);
+        if (edit.HasSignal)
+            category.Signal = edit.Signal!;
+        if (edit.HasWeight)
+            category.Weight = edit.Weight!.Value;
         await db.SaveChangesAsync(ct);
         knowledge.Forget(category.BusinessId);
         ETags.Set(http.Response, category);
         return TypedResults.Ok(await ToDtoAsync(db, category, ct));
     }
 
-    private static async Task<IResult> RetireAsync(Guid id, TidingsDbContext db, ClassifierKnowledge knowledge, HttpRequest request, CancellationToken ct)
+    /// <summary>Retires a category: the API's DELETE and the categories page.</summary>
+    public static async Task<IResult> RetireAsync(Guid id, TidingsDbContext db, ClassifierKnowledge knowledge, HttpRequest request, CancellationToken ct)
     {
         var category = await db.Categories.SingleOrDefaultAsync(c => c.Id == id, ct);
         if (category is null)
@@ -194,7 +211,7 @@ public static partial class CategoriesApi
     /// the source is retired in the same save. Trashed events move too, so restoring one never brings back a retired key;
     /// the business's labelled examples move with them, so what people taught the classifier lands in the target.
     /// </summary>
-    private static async Task<IResult> MergeAsync(Guid id, MergeCategoryRequest request, TidingsDbContext db, ClassifierKnowledge knowledge,
+    public static async Task<IResult> MergeAsync(Guid id, MergeCategoryRequest request, TidingsDbContext db, ClassifierKnowledge knowledge,
         HttpRequest http, CancellationToken ct)
     {
         var result = await db.InTransactionAsync<IResult>(async ct =>

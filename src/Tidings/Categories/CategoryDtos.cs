@@ -2,6 +2,10 @@ namespace Tidings.Categories;
 
 public sealed record CreateCategoryRequest(string? Key, string? Name, string? Description, Guid? ParentId, string? Signal, double? Weight);
 
+/// <summary>What a change of a category sets: a field whose Has flag is false stays as it is (merge-patch).</summary>
+public sealed record CategoryEdit(bool HasName = false, string? Name = null, bool HasDescription = false, string? Description = null,
+    bool HasSignal = false, string? Signal = null, bool HasWeight = false, double? Weight = null);
+
 public sealed record MergeCategoryRequest(Guid? Into);
 
 /// <param name="Events">How many live events use it: their category (top level) or subcategory (a subcategory) is its key.</param>

@@ -12,6 +12,10 @@ public sealed record UserDto(Guid Id, string Email, string DisplayName, string R
     DateTime? LastLoginAt, DateTime CreatedAt, DateTime UpdatedAt, DateTime? DeletedAt);
 public sealed record CreateUserRequest(string? Email, string? DisplayName, string? Role, string? Password);
 
+/// <summary>What a change of a user sets: a field whose Has flag is false (IsActive null) stays as it is (merge-patch).</summary>
+public sealed record UserEdit(bool HasDisplayName = false, string? DisplayName = null, bool HasRole = false, string? Role = null,
+    bool? IsActive = null, bool HasPassword = false, string? Password = null);
+
 /// <summary>The sort key of the user list: display name, then id.</summary>
 public sealed record UserCursor(string DisplayName, Guid Id);
 
@@ -73,7 +77,8 @@ public static class UsersApi
         return TypedResults.Ok(Paging.Of(rows, take, ToDto, u => Paging.Encode(new UserCursor(u.DisplayName, u.Id))));
     }
 
-    private static async Task<IResult> CreateAsync(CreateUserRequest request, ClaimsPrincipal principal, TidingsDbContext db, HttpResponse response, CancellationToken ct)
+    /// <summary>Creates a user with an initial password: the API's POST and the users page.</summary>
+    public static async Task<IResult> CreateAsync(CreateUserRequest request, ClaimsPrincipal principal, TidingsDbContext db, HttpResponse response, CancellationToken ct)
     {
         var errors = new FieldErrors().Required("displayName", request.DisplayName, 200);
         AuthApi.ValidateEmail(errors, request.Email);
@@ -108,17 +113,29 @@ public static class UsersApi
         var errors = new FieldErrors();
         var patch = await PatchDocument.ReadAsync(request, errors, ct);
         var hasName = patch.Has<string>("displayName", out var displayName);
-        if (hasName)
-            errors.Required("displayName", displayName, 200);
         var hasRole = patch.Has<string>("role", out var role);
-        if (hasRole)
-            ValidateRole(errors, role);
         if (patch.Has<bool?>("isActive", out var isActive) && isActive is null)
             errors.Add("isActive", "Must be true or false.");
         var hasPassword = patch.Has<string>("password", out var password);
+        patch.RefuseUnknownFields();
+        return await EditAsync(id, new UserEdit(hasName, displayName, hasRole, role, isActive, hasPassword, password), errors, principal, db, request.HttpContext, ct);
+    }
+
+    /// <summary>
+    /// Changes a user as the edit says, under the owner rules: the API's PATCH and the users page (role, deactivate,
+    /// reactivate, reset password). Field errors (with those already in <paramref name="errors"/>) answer a validation problem.
+    /// </summary>
+    public static async Task<IResult> EditAsync(Guid id, UserEdit edit, FieldErrors errors, ClaimsPrincipal principal, TidingsDbContext db,
+        HttpContext http, CancellationToken ct)
+    {
+        var (hasName, displayName, hasRole, role, isActive, hasPassword, password) = edit;
+        if (hasName)
+            errors.Required("displayName", displayName, 200);
+        if (hasRole)
+            ValidateRole(errors, role);
         if (hasPassword)
             AuthApi.ValidatePassword(errors, password);
-        patch.RefuseUnknownFields();
+        var request = http.Request;
 
         return await BusinessLock.RunAsync(db, async ct =>
         {
@@ -158,7 +175,7 @@ public static class UsersApi
         }, ct);
     }
 
-    private static Task<IResult> DeleteAsync(Guid id, HttpRequest request, ClaimsPrincipal principal, TidingsDbContext db, CancellationToken ct) =>
+    public static Task<IResult> DeleteAsync(Guid id, HttpRequest request, ClaimsPrincipal principal, TidingsDbContext db, CancellationToken ct) =>
         BusinessLock.RunAsync(db, async ct =>
         {
             var user = await db.Users.SingleOrDefaultAsync(u => u.Id == id, ct);
