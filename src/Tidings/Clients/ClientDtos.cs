@@ -59,5 +59,8 @@ public sealed record HealthEventDto(
         c.Event.Relevance, c.Event.Confidence ?? 1, c.Weight, Math.Round(c.Decay, 4), Math.Round(c.Value, 4), Math.Round(c.Effect, 2));
 }
 
+/// <summary>GET /api/clients' search (name and domain) and filters; null leaves a filter out.</summary>
+public sealed record ClientListQuery(string? Q, bool? Active, Guid? AssignedTo, string? Tier, Guid? Tag);
+
 /// <summary>Keyset of the client list: name, then id.</summary>
 public sealed record ClientCursor(string Name, Guid Id);

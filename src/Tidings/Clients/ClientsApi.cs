@@ -51,40 +51,51 @@ public static class ClientsApi
     private static async Task<IResult> ListAsync(
         TidingsDbContext db, string? q, bool? active, Guid? assignedTo, string? tier, Guid? tag, int? limit, string? cursor, CancellationToken ct)
     {
-        var errors = new FieldErrors().MaxLength("q", q, 200).MaxLength("tier", tier, 50);
+        var query = new ClientListQuery(q, active, assignedTo, tier, tag);
+        var errors = ValidateList(query, new FieldErrors());
         var take = Paging.Limit(limit, errors);
         if (errors.Any)
             return errors.Problem();
+        return TypedResults.Ok(await ListPageAsync(db, query, take, cursor, ct));
+    }
+
+    /// <summary>The list's search and filters checked; errors go to <paramref name="errors"/>, named as the query parameters.</summary>
+    public static FieldErrors ValidateList(ClientListQuery query, FieldErrors errors) =>
+        errors.MaxLength("q", query.Q, 200).MaxLength("tier", query.Tier, 50);
+
+    /// <summary>A page of the clients <paramref name="query"/> selects, by name then id, after <paramref name="cursor"/> (InvalidCursorException when forged).</summary>
+    public static async Task<Page<ClientDto>> ListPageAsync(TidingsDbContext db, ClientListQuery query, int take, string? cursor, CancellationToken ct)
+    {
         var after = Paging.Decode<ClientCursor>(cursor);
         if (after is { Name: null } || after?.Id == Guid.Empty)
             throw new InvalidCursorException();
 
-        var query = db.Clients.AsNoTracking();
-        if (!string.IsNullOrWhiteSpace(q))
+        var clients = db.Clients.AsNoTracking();
+        if (!string.IsNullOrWhiteSpace(query.Q))
         {
             // lower() on both sides: PostgreSQL's LIKE is case-sensitive, SQLite's only for non-ASCII.
-            var term = q.Trim().ToLowerInvariant();
-            query = query.Where(c => c.Name.ToLower().Contains(term) || (c.Domain != null && c.Domain.ToLower().Contains(term)));
+            var term = query.Q.Trim().ToLowerInvariant();
+            clients = clients.Where(c => c.Name.ToLower().Contains(term) || (c.Domain != null && c.Domain.ToLower().Contains(term)));
         }
-        if (active is { } isActive)
-            query = query.Where(c => c.IsActive == isActive);
-        if (assignedTo is { } assignee)
-            query = query.Where(c => c.AssignedToUserId == assignee);
-        if (!string.IsNullOrWhiteSpace(tier))
+        if (query.Active is { } isActive)
+            clients = clients.Where(c => c.IsActive == isActive);
+        if (query.AssignedTo is { } assignee)
+            clients = clients.Where(c => c.AssignedToUserId == assignee);
+        if (!string.IsNullOrWhiteSpace(query.Tier))
         {
-            var wanted = tier.Trim();
-            query = query.Where(c => c.Tier == wanted);
+            var wanted = query.Tier.Trim();
+            clients = clients.Where(c => c.Tier == wanted);
         }
-        if (tag is { } tagId)
-            query = query.Where(c => c.ClientTags.Any(l => l.TagId == tagId));
+        if (query.Tag is { } tagId)
+            clients = clients.Where(c => c.ClientTags.Any(l => l.TagId == tagId));
         if (after is not null)
-            query = query.Where(c => string.Compare(c.Name, after.Name) > 0 || (c.Name == after.Name && c.Id.CompareTo(after.Id) > 0));
+            clients = clients.Where(c => string.Compare(c.Name, after.Name) > 0 || (c.Name == after.Name && c.Id.CompareTo(after.Id) > 0));
 
-        var rows = await query.OrderBy(c => c.Name).ThenBy(c => c.Id).Take(take + 1).ToListAsync(ct);
+        var rows = await clients.OrderBy(c => c.Name).ThenBy(c => c.Id).Take(take + 1).ToListAsync(ct);
         var tags = await TagsOfAsync(db, rows.Select(c => c.Id).ToList(), ct);
-        return TypedResults.Ok(Paging.Of(rows, take,
+        return Paging.Of(rows, take,
             c => ClientDto.From(c, tags.GetValueOrDefault(c.Id, [])),
-            c => Paging.Encode(new ClientCursor(c.Name, c.Id))));
+            c => Paging.Encode(new ClientCursor(c.Name, c.Id)));
     }
 
     private static async Task<IResult> CreateAsync(CreateClientRequest request, TidingsDbContext db, Monitoring.MonitoringSettings monitoring,
@@ -156,14 +167,28 @@ public static class ClientsApi
         if (errors.Any)
             return errors.Problem();
 
+        var (client, refusal) = await EditAsync(db, id, changes, c => ETags.IsStale(http.Request, c), ct);
+        if (refusal is not null)
+            return refusal;
+        ETags.Set(http.Response, client!);
+        return TypedResults.Ok(await ToDtoAsync(db, client!, ct));
+    }
+
+    /// <summary>
+    /// Applies valid <paramref name="changes"/> to the client and saves: the client, or a refusal (404 missing, 412 when
+    /// <paramref name="isStale"/> says the caller read an older version, 422 an assignee who may not have it).
+    /// </summary>
+    public static async Task<(Client? Client, IResult? Refusal)> EditAsync(TidingsDbContext db, Guid id, ClientChanges changes,
+        Func<Client, bool> isStale, CancellationToken ct)
+    {
         var client = await db.Clients.SingleOrDefaultAsync(c => c.Id == id, ct);
         if (client is null)
-            return TypedResults.NotFound();
-        if (ETags.IsStale(http.Request, client))
-            return ETags.PreconditionFailed();
+            return (null, TypedResults.NotFound());
+        if (isStale(client))
+            return (null, ETags.PreconditionFailed());
         if (changes is { AssigneeGiven: true, Assignee: { } assignee } && assignee != client.AssignedToUserId
             && !await ClientAssignment.IsAssignableAsync(db, assignee, ct))
-            return ClientAssignment.NotAssignable();
+            return (null, ClientAssignment.NotAssignable());
 
         var (domainBefore, frequencyBefore) = (client.Domain, client.MonitoringFrequency);
         changes.ApplyTo(client);
@@ -173,8 +198,7 @@ public static class ClientsApi
             await ClientHealth.ScoreIfUnscoredAsync(db, client, ct);
         await Monitoring.ClientSources.FollowAsync(db, client, domainBefore, frequencyBefore, ct);
         await db.SaveChangesAsync(ct);
-        ETags.Set(http.Response, client);
-        return TypedResults.Ok(await ToDtoAsync(db, client, ct));
+        return (client, null);
     }
 
     private static ClientChanges ReadPatch(PatchDocument patch, ClientChanges changes)
@@ -197,7 +221,8 @@ public static class ClientsApi
         return changes;
     }
 
-    private static Task<IResult> DeleteAsync(Guid id, TidingsDbContext db, HttpRequest request, CancellationToken ct) =>
+    /// <summary>DELETE /api/clients/{id}: to the trash, honouring If-Match; the page calls it too.</summary>
+    public static Task<IResult> DeleteAsync(Guid id, TidingsDbContext db, HttpRequest request, CancellationToken ct) =>
         SoftDeleteRoutes.DeleteAsync(db, db.Clients.Where(c => c.Id == id), request, ct);
 
     private static async Task<IResult> RestoreAsync(Guid id, TidingsDbContext db, HttpResponse response, CancellationToken ct)
@@ -242,10 +267,15 @@ public static class ClientsApi
         if (!await db.Clients.IgnoreQueryFilters([SoftDeleteRules.Filter]).AnyAsync(c => c.Id == id, ct))
             return TypedResults.NotFound();
 
+        return TypedResults.Ok(await AuditApi.PageAsync(HistoryOf(db, id), take, after, await AuditApi.SeesConnectionsAsync(authorization, reader), ct));
+    }
+
+    /// <summary>The audit entries of one client (its own row's changes).</summary>
+    public static IQueryable<Data.Auditing.AuditLog> HistoryOf(TidingsDbContext db, Guid id)
+    {
         var table = db.Model.FindEntityType(typeof(Client))!.GetTableName();
         var recordId = id.ToString();
-        var entries = db.AuditLogs.AsNoTracking().Where(a => a.TableName == table && a.RecordId == recordId);
-        return TypedResults.Ok(await AuditApi.PageAsync(entries, take, after, await AuditApi.SeesConnectionsAsync(authorization, reader), ct));
+        return db.AuditLogs.AsNoTracking().Where(a => a.TableName == table && a.RecordId == recordId);
     }
 
     private static async Task<Results<Ok<ClientHealthDto>, NotFound>> HealthAsync(Guid id, TidingsDbContext db, CancellationToken ct)

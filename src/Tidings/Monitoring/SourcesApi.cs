@@ -53,7 +53,8 @@ public static class SourcesApi
     /// <summary>The fields PATCH accepts, for the OpenAPI document.</summary>
     public sealed record UpdateSourceRequest(string? Url, string? Keep, bool? Stopped);
 
-    private static async Task<Results<Ok<List<SourceDto>>, NotFound>> ListAsync(Guid id, TidingsDbContext db, CancellationToken ct)
+    /// <summary>GET /api/clients/{id}/sources; the client page lists them through it too.</summary>
+    public static async Task<Results<Ok<List<SourceDto>>, NotFound>> ListAsync(Guid id, TidingsDbContext db, CancellationToken ct)
     {
         if (!await db.Clients.AnyAsync(c => c.Id == id, ct))
             return TypedResults.NotFound();
@@ -61,7 +62,8 @@ public static class SourcesApi
         return TypedResults.Ok(rows.Select(SourceDto.From).ToList());
     }
 
-    private static async Task<IResult> CreateAsync(Guid id, CreateSourceRequest request, TidingsDbContext db, MonitoringSettings settings,
+    /// <summary>POST /api/clients/{id}/sources; the client page adds a source through it too.</summary>
+    public static async Task<IResult> CreateAsync(Guid id, CreateSourceRequest request, TidingsDbContext db, MonitoringSettings settings,
         FetchSettings fetching, HttpResponse response, CancellationToken ct)
     {
         var errors = new FieldErrors();
@@ -161,28 +163,41 @@ public static class SourcesApi
         }
         if (hasKeep)
             source.Keep = keep!;
-        if (hasStopped && stopped == true && source.StoppedAt is null)
-        {
-            source.StoppedAt = now;
-            source.StoppedReason = $"Stopped by {db.Actor.Name}.";
-        }
-        else if (hasStopped && stopped == false && source.StoppedAt is not null)
-        {
-            source.StoppedAt = null;
-            source.StoppedReason = null;
-            source.ConsecutiveFailures = 0;
-            source.LastError = null;
-            source.NextDueAt = now;
-        }
+        if (hasStopped && stopped == true)
+            Stop(source, now, db.Actor.Name);
+        else if (hasStopped && stopped == false)
+            Restart(source, now);
         await db.SaveChangesAsync(ct);
         ETags.Set(http.Response, source);
         return TypedResults.Ok(SourceDto.From(source));
     }
 
+    /// <summary>A person stops a running source; a stopped one stays as it is.</summary>
+    public static void Stop(Source source, DateTime now, string actorName)
+    {
+        if (source.StoppedAt is not null)
+            return;
+        source.StoppedAt = now;
+        source.StoppedReason = $"Stopped by {actorName}.";
+    }
+
+    /// <summary>A person restarts a stopped source: due now, its failures forgotten; a running one stays as it is.</summary>
+    public static void Restart(Source source, DateTime now)
+    {
+        if (source.StoppedAt is null)
+            return;
+        source.StoppedAt = null;
+        source.StoppedReason = null;
+        source.ConsecutiveFailures = 0;
+        source.LastError = null;
+        source.NextDueAt = now;
+    }
+
     private static Task<IResult> DeleteAsync(Guid id, TidingsDbContext db, HttpRequest request, CancellationToken ct) =>
         SoftDeleteRoutes.DeleteAsync(db, db.Sources.Where(s => s.Id == id), request, ct);
 
-    private static async Task<IResult> CheckAsync(Guid id, TidingsDbContext db, SourcePolling polling, MonitoringSettings settings,
+    /// <summary>POST /api/sources/{id}/check: a fetch now, answered with what it found; the client page checks through it too.</summary>
+    public static async Task<IResult> CheckAsync(Guid id, TidingsDbContext db, SourcePolling polling, MonitoringSettings settings,
         HeadlineClassifier classifier, ClassifierKnowledge knowledge, MonitorRound round, HttpResponse response, CancellationToken ct)
     {
         var clientId = await db.Sources.Where(s => s.Id == id).Select(s => (Guid?)s.ClientId).SingleOrDefaultAsync(ct);
@@ -203,7 +218,8 @@ public static class SourcesApi
             totals.NewEvents, totals.Duplicates, SourceDto.From(source)));
     }
 
-    private static async Task<IResult> DiscoverAsync(Guid id, DiscoverSourcesRequest? request, TidingsDbContext db, FeedDiscovery discovery,
+    /// <summary>POST /api/clients/{id}/sources/discover; the client page discovers through it too.</summary>
+    public static async Task<IResult> DiscoverAsync(Guid id, DiscoverSourcesRequest? request, TidingsDbContext db, FeedDiscovery discovery,
         FetchSettings fetching, CancellationToken ct)
     {
         var client = await db.Clients.AsNoTracking().SingleOrDefaultAsync(c => c.Id == id, ct);

@@ -21,7 +21,7 @@ public static class TagLinksApi
         return app;
     }
 
-    private static async Task<IResult> TagClientAsync(Guid id, Guid tagId, TidingsDbContext db, CancellationToken ct)
+    public static async Task<IResult> TagClientAsync(Guid id, Guid tagId, TidingsDbContext db, CancellationToken ct)
     {
         if (!await db.Clients.AnyAsync(c => c.Id == id, ct) || !await db.Tags.AnyAsync(t => t.Id == tagId, ct))
             return TypedResults.NotFound();
@@ -34,7 +34,7 @@ public static class TagLinksApi
         return TypedResults.NoContent();
     }
 
-    private static async Task<IResult> UntagClientAsync(Guid id, Guid tagId, TidingsDbContext db, CancellationToken ct)
+    public static async Task<IResult> UntagClientAsync(Guid id, Guid tagId, TidingsDbContext db, CancellationToken ct)
     {
         if (!await db.Clients.AnyAsync(c => c.Id == id, ct) || !await db.Tags.AnyAsync(t => t.Id == tagId, ct))
             return TypedResults.NotFound();
