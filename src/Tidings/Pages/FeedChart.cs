@@ -28,11 +28,7 @@ public sealed record FeedChart(DateOnly FirstWeek, IReadOnlyList<string> Categor
         var firstWeek = today.AddDays(-(((int)today.DayOfWeek + 6) % 7) - 7 * (Weeks - 1));
         var since = firstWeek.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
         var threshold = filter.NeedsReview == true ? await EventFeed.ReviewThresholdAsync(db, ct) : (double?)null;
-        var rows = await EventFeed.Matching(db, userId, filter, threshold)
-            .Where(x => x.Event.EventDate >= since)
-            .GroupBy(x => new { x.Event.Category, Day = x.Event.EventDate.Date })
-            .Select(g => new { g.Key.Category, g.Key.Day, Count = g.Count() })
-            .ToListAsync(ct);
+        var rows = await CountsByDay(db, userId, filter, threshold, since).ToListAsync(ct);
 
         var totals = rows.GroupBy(r => r.Category).Select(g => (Category: g.Key, Count: g.Sum(r => r.Count)))
             .OrderByDescending(c => c.Count).ThenBy(c => c.Category, StringComparer.Ordinal).ToList();
@@ -48,6 +44,15 @@ public sealed record FeedChart(DateOnly FirstWeek, IReadOnlyList<string> Categor
         }
         return new FeedChart(firstWeek, shown, counts);
     }
+
+    public sealed record DayCount(string Category, DateTime Day, int Count);
+
+    /// <summary>The feed's events of the filter since <paramref name="since"/>, counted by category and day (UTC).</summary>
+    public static IQueryable<DayCount> CountsByDay(TidingsDbContext db, Guid userId, FeedFilter filter, double? reviewThreshold, DateTime since) =>
+        EventFeed.Matching(db, userId, filter, reviewThreshold)
+            .Where(x => x.Event.EventDate >= since)
+            .GroupBy(x => new { x.Event.Category, Day = x.Event.EventDate.Date })
+            .Select(g => new DayCount(g.Key.Category, g.Key.Day, g.Count()));
 
     public DateOnly WeekStart(int week) => FirstWeek.AddDays(7 * week);
 
