@@ -110,36 +110,47 @@ public static class InteractionsApi
 
         var userId = principal.UserId();
         var reviewThreshold = request.Filter?.NeedsReview == true ? await EventFeed.ReviewThresholdAsync(db, ct) : (double?)null;
+        var eventIds = request.Ids ?? await EventFeed.Matching(db, userId, request.Filter! with { Unread = true }, reviewThreshold)
+            .NewestFirst().Select(x => x.Event.Id).Take(MaxMarkRead + 1).ToListAsync(ct);
+        var more = request.Ids is null && eventIds.Count > MaxMarkRead;
+        var marked = await SetManyAsync(db, userId, eventIds.Take(MaxMarkRead).ToList(), new InteractionChange(IsRead: true, null, null), clock, ct);
+        return TypedResults.Ok(new MarkReadResult(marked.Count, more));
+    }
+
+    /// <summary>
+    /// Applies <paramref name="change"/> to the user's own rows for those of <paramref name="ids"/> that are live events of the
+    /// business, in one save; ids of missing, deleted or other businesses' events are skipped, not refused. Answers the ids
+    /// whose row changed (an event already read is not "marked read"), so an undo restores exactly those.
+    /// </summary>
+    public static async Task<List<Guid>> SetManyAsync(TidingsDbContext db, Guid userId, IReadOnlyCollection<Guid> ids, InteractionChange change,
+        TimeProvider clock, CancellationToken ct)
+    {
         for (var attempt = 1; ; attempt++)
         {
-            // Ids of missing, deleted or other businesses' events are skipped, not refused: the answer counts what was marked.
-            var eventIds = request.Ids is { } ids
-                ? await db.Events.Where(e => ids.Contains(e.Id)).Select(e => e.Id).ToListAsync(ct)
-                : await EventFeed.Matching(db, userId, request.Filter! with { Unread = true }, reviewThreshold)
-                    .NewestFirst().Select(x => x.Event.Id).Take(MaxMarkRead + 1).ToListAsync(ct);
-            var more = eventIds.Count > MaxMarkRead;
-            eventIds = eventIds.Take(MaxMarkRead).ToList();
-
+            var eventIds = await db.Events.Where(e => ids.Contains(e.Id)).Select(e => e.Id).ToListAsync(ct);
             var existing = await db.EventUserInteractions.Where(i => i.UserId == userId && eventIds.Contains(i.EventId))
                 .ToDictionaryAsync(i => i.EventId, ct);
             var now = StoredTime.Now(clock);
-            var marked = 0;
+            var changed = new List<Guid>();
             foreach (var eventId in eventIds)
             {
-                if (!existing.TryGetValue(eventId, out var mine))
-                    db.EventUserInteractions.Add(mine = new EventUserInteraction { EventId = eventId, UserId = userId });
-                if (mine.IsRead)
+                var isNew = !existing.TryGetValue(eventId, out var mine);
+                mine ??= new EventUserInteraction { EventId = eventId, UserId = userId };
+                if (!Apply(mine, change, now))
                     continue;
-                Apply(mine, new InteractionChange(IsRead: true, null, null), now);
-                marked++;
+                // A row is made only when it says something: unstarring an event never touched stores nothing.
+                if (isNew)
+                    db.EventUserInteractions.Add(mine);
+                changed.Add(eventId);
             }
             try
             {
                 await db.SaveChangesAsync(ct);
-                return TypedResults.Ok(new MarkReadResult(marked, more));
+                return changed;
             }
             catch (DbUpdateException) when (attempt < MaxAttempts)
             {
+                // Someone (the same user in another tab) inserted or changed a row first: start over from what is stored.
                 db.ChangeTracker.Clear();
             }
         }
@@ -170,14 +181,16 @@ public static class InteractionsApi
         return value;
     }
 
-    /// <summary>Sets what the change names; read_at/starred_at follow their flag, kept while it stays on.</summary>
-    private static void Apply(EventUserInteraction mine, InteractionChange change, DateTime now)
+    /// <summary>Sets what the change names; read_at/starred_at follow their flag, kept while it stays on. Answers whether anything changed.</summary>
+    private static bool Apply(EventUserInteraction mine, InteractionChange change, DateTime now)
     {
+        var changed = false;
         if (change.IsRead is { } read && read != mine.IsRead)
-            (mine.IsRead, mine.ReadAt) = (read, read ? now : null);
+            ((mine.IsRead, mine.ReadAt), changed) = ((read, read ? now : null), true);
         if (change.IsStarred is { } starred && starred != mine.IsStarred)
-            (mine.IsStarred, mine.StarredAt) = (starred, starred ? now : null);
-        if (change.Notes is { } notes)
-            mine.UserNotes = notes.Length == 0 ? null : notes;
+            ((mine.IsStarred, mine.StarredAt), changed) = ((starred, starred ? now : null), true);
+        if (change.Notes is { } notes && (notes.Length == 0 ? null : notes) != mine.UserNotes)
+            (mine.UserNotes, changed) = (notes.Length == 0 ? null : notes, true);
+        return changed;
     }
 }

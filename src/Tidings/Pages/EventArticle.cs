@@ -10,18 +10,33 @@ public sealed record EventArticle(EventDto Event, string ReturnUrl)
 
     public string Id => IdOf(Event.Id);
 
-    /// <summary>Only a web address is a link: an event's URL comes from a feed on the internet.</summary>
-    public string? Link => WebLink(Event.Url);
+    /// <summary>The event's own page in Tidings: where its title leads.</summary>
+    public string EventPage => $"/events/{Event.Id}";
 
-    /// <summary>An address as a link's href when it is http(s), else null: event URLs come from the internet.</summary>
-    public static string? WebLink(string? url) => Uri.TryCreate(url, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
-        ? uri.AbsoluteUri : null;
+    /// <summary>The original story, only when it is a web address: an event's URL comes from a feed on the internet.</summary>
+    public string? Link => WebAddress(Event.Url);
+
+    public static string? WebAddress(string? url) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
+            ? uri.AbsoluteUri : null;
+
+    /// <summary>Another outlet by its name, or its link's host when it gave none.</summary>
+    public static string SourceName(ReportedBy other) =>
+        !string.IsNullOrWhiteSpace(other.Source) ? other.Source.Trim()
+        : Uri.TryCreate(other.Url, UriKind.Absolute, out var uri) ? uri.Host
+        : "another source";
 
     public string Category => Event.Subcategory is { Length: > 0 } sub ? $"{Event.Category} / {sub}" : Event.Category;
 
-    public string Relevance => Math.Round(Event.RelevanceScore * 100).ToString(CultureInfo.InvariantCulture) + "%";
+    /// <summary>How sure the classifier was, when it chose the category.</summary>
+    public string? Confidence => Event.ConfidenceScore is { } score && Classification.ClassifiedBy.IsClassifier(Event.ClassifiedBy)
+        ? Percent(score) : null;
+
+    public string Relevance => Percent(Event.RelevanceScore);
 
     public string Date => Event.EventDate.ToString("d MMM yyyy", CultureInfo.InvariantCulture);
 
     public string IsoDate => Event.EventDate.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
+
+    private static string Percent(double score) => Math.Round(score * 100).ToString(CultureInfo.InvariantCulture) + "%";
 }

@@ -10,26 +10,81 @@ using Tidings.Web;
 namespace Tidings.Pages;
 
 /// <summary>
-/// The feed: the API's feed query (EventFeed), newest first, a page at a time by its keyset cursor. Marking read and
-/// starring answer htmx with the changed article alone and a plain form post with a redirect back to it.
+/// The feed: the API's feed query (EventFeed) under the API's filters (FeedQuery, kept in the URL), newest first, a page at
+/// a time by its keyset cursor. Marking read and starring answer htmx with the changed article alone and a plain form post
+/// with a redirect back to it; acting on the selected events or the whole page is a plain post that redirects back with a
+/// status (and, for the page, an undo). The chart comes in its own request, so the list answers as fast as the API's.
 /// </summary>
 public sealed class IndexModel(TidingsDbContext db, TimeProvider clock) : PageModel
 {
     public const int PageSize = 50;
 
-    public Page<EventDto> Feed { get; private set; } = null!;
+    /// <summary>The most clients a filter list offers; a business with more filters by the client's own page.</summary>
+    public const int MaxListed = 500;
+
+    public Page<EventDto> Feed { get; private set; } = new([], null);
     public bool HasClients { get; private set; }
     public bool IsLaterPage { get; private set; }
+    public FeedQuery Query { get; private set; } = FeedQuery.Of(new QueryCollection());
+    public FieldErrors Errors { get; } = new();
+    public IReadOnlyList<(string Value, string Name)> ClientChoices { get; private set; } = [];
+    public IReadOnlyList<(string Value, string Name)> CategoryChoices { get; private set; } = [];
+    public IReadOnlyList<(string Value, string Name)> TagChoices { get; private set; } = [];
+
+    /// <summary>Drawn with the page only when asked (?chart=show, the link a browser without JavaScript follows).</summary>
+    public FeedChart? Chart { get; private set; }
+
+    [TempData] public string? Status { get; set; }
+
+    /// <summary>The events "Mark this page as read" changed, comma-separated: what its undo marks unread again.</summary>
+    [TempData] public string? UndoIds { get; set; }
 
     /// <summary>Where a plain form post returns: this page of the feed.</summary>
     public string ReturnUrl => Request.Path + Request.QueryString;
 
-    public async Task OnGetAsync(string? after, CancellationToken ct)
+    public string NextPageUrl(string cursor) => "/" + Query.ToQueryString(("after", cursor));
+
+    public string ChartUrl(bool fragment) => fragment
+        ? Url.Page("/Index", "Chart") + Query.ToQueryString().Replace('?', '&')
+        : "/" + Query.ToQueryString(("chart", "show")) + "#feed-chart";
+
+    public async Task OnGetAsync(string? after, string? chart, CancellationToken ct)
     {
         IsLaterPage = after is not null;
-        Feed = await EventFeed.PageAsync(db, User.UserId(), new FeedFilter(), PageSize, Paging.Decode<FeedCursor>(after), ct);
-        if (Feed.Items.Count == 0 && !IsLaterPage)
+        Query = FeedQuery.Of(Request.Query);
+        var filter = Query.ToFilter(Errors);
+        await ReadChoicesAsync(ct);
+        FeedCursor? cursor = null;
+        try
+        {
+            cursor = Paging.Decode<FeedCursor>(after);
+            // As the API: only a UTC date compares with the stored ones.
+            if (cursor is not null && cursor.EventDate.Kind != DateTimeKind.Utc)
+                throw new InvalidCursorException();
+        }
+        catch (InvalidCursorException)
+        {
+            Errors.Add("after", "This link to a later page is not one Tidings gave out: start again from the newest.");
+        }
+        if (Errors.Any)
+            return;
+        Feed = await EventFeed.PageAsync(db, User.UserId(), filter, PageSize, cursor, ct);
+        if (chart == "show")
+            Chart = await FeedChart.ReadAsync(db, User.UserId(), filter, clock, ct);
+        if (Feed.Items.Count == 0 && !IsLaterPage && !Query.IsActive)
             HasClients = await db.Clients.AnyAsync(ct);
+    }
+
+    /// <summary>The chart alone, for htmx to put in its place; a plain request gets the page with it.</summary>
+    public async Task<IActionResult> OnGetChartAsync(CancellationToken ct)
+    {
+        Query = FeedQuery.Of(Request.Query);
+        if (!Request.IsHtmx())
+            return Redirect(ChartUrl(fragment: false));
+        var filter = Query.ToFilter(Errors);
+        if (Errors.Any)
+            return new EmptyResult();
+        return Partial("_FeedChart", await FeedChart.ReadAsync(db, User.UserId(), filter, clock, ct));
     }
 
     public Task<IActionResult> OnPostReadAsync(Guid id, bool read, string? returnUrl, CancellationToken ct) =>
@@ -38,12 +93,80 @@ public sealed class IndexModel(TidingsDbContext db, TimeProvider clock) : PageMo
     public Task<IActionResult> OnPostStarAsync(Guid id, bool star, string? returnUrl, CancellationToken ct) =>
         ChangeAsync(id, new InteractionsApi.InteractionChange(null, star, null), returnUrl, ct);
 
+    /// <summary>The bulk bar's buttons: <paramref name="act"/> names what to do to the ticked events.</summary>
+    public async Task<IActionResult> OnPostSelectedAsync(List<Guid> ids, string? act, string? returnUrl, CancellationToken ct)
+    {
+        InteractionsApi.InteractionChange? change = act switch
+        {
+            "read" => new(true, null, null),
+            "unread" => new(false, null, null),
+            "star" => new(null, true, null),
+            "unstar" => new(null, false, null),
+            _ => null,
+        };
+        if (change is null || ids.Count > InteractionsApi.MaxMarkRead)
+            return BadRequest();
+        if (ids.Count == 0)
+        {
+            Status = "Select at least one event first.";
+            return Redirect(Back(returnUrl));
+        }
+        var changed = await InteractionsApi.SetManyAsync(db, User.UserId(), ids, change, clock, ct);
+        Status = act switch
+        {
+            "read" => $"Marked {Events(changed.Count)} as read.",
+            "unread" => $"Marked {Events(changed.Count)} as unread.",
+            "star" => $"Starred {Events(changed.Count)}.",
+            _ => $"Unstarred {Events(changed.Count)}.",
+        };
+        return Redirect(Back(returnUrl));
+    }
+
+    /// <summary>Marks the page's unread events read and keeps which ones changed for the undo.</summary>
+    public async Task<IActionResult> OnPostMarkPageReadAsync(List<Guid> ids, string? returnUrl, CancellationToken ct)
+    {
+        if (ids.Count > InteractionsApi.MaxMarkRead)
+            return BadRequest();
+        var changed = await InteractionsApi.SetManyAsync(db, User.UserId(), ids, new(true, null, null), clock, ct);
+        Status = $"Marked {Events(changed.Count)} as read.";
+        UndoIds = changed.Count > 0 ? string.Join(',', changed) : null;
+        return Redirect(Back(returnUrl));
+    }
+
+    public async Task<IActionResult> OnPostUndoAsync(List<Guid> ids, string? returnUrl, CancellationToken ct)
+    {
+        if (ids.Count > InteractionsApi.MaxMarkRead)
+            return BadRequest();
+        var changed = await InteractionsApi.SetManyAsync(db, User.UserId(), ids, new(false, null, null), clock, ct);
+        Status = $"Undone: {Events(changed.Count)} unread again.";
+        return Redirect(Back(returnUrl));
+    }
+
+    public IReadOnlyList<Guid> Undoable => UndoIds is { Length: > 0 } text
+        ? text.Split(',').Select(s => Guid.TryParse(s, out var id) ? id : Guid.Empty).Where(id => id != Guid.Empty).ToList()
+        : [];
+
+    private static string Events(int count) => count == 1 ? "1 event" : $"{count} events";
+
+    private string Back(string? returnUrl) => Url.IsLocalUrl(returnUrl) ? returnUrl : "/";
+
+    /// <summary>The filter form's lists: three small statements on the business's own clients, categories and tags.</summary>
+    private async Task ReadChoicesAsync(CancellationToken ct)
+    {
+        ClientChoices = (await db.Clients.AsNoTracking().OrderBy(c => c.Name).Take(MaxListed).Select(c => new { c.Id, c.Name }).ToListAsync(ct))
+            .Select(c => (c.Id.ToString(), c.Name)).ToList();
+        CategoryChoices = (await db.Categories.AsNoTracking().Where(c => c.ParentId == null).OrderBy(c => c.Name).Select(c => new { c.Key, c.Name }).ToListAsync(ct))
+            .Select(c => (c.Key, c.Name)).ToList();
+        TagChoices = (await db.Tags.AsNoTracking().OrderBy(t => t.Name).Take(MaxListed).Select(t => new { t.Id, t.Name }).ToListAsync(ct))
+            .Select(t => (t.Id.ToString(), t.Name)).ToList();
+    }
+
     private async Task<IActionResult> ChangeAsync(Guid id, InteractionsApi.InteractionChange change, string? returnUrl, CancellationToken ct)
     {
         var userId = User.UserId();
         if (await InteractionsApi.SetAsync(db, userId, id, change, clock, ct) is null)
             return NotFound();
-        var back = Url.IsLocalUrl(returnUrl) ? returnUrl : "/";
+        var back = Back(returnUrl);
         if (!Request.IsHtmx())
             return Redirect($"{back}#{EventArticle.IdOf(id)}");
         var changed = await EventFeed.OneAsync(db, userId, id, ct);

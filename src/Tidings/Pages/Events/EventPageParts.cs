@@ -10,7 +10,7 @@ namespace Tidings.Pages.Events;
 /// <summary>Another event of the same story: the original or another copy, with where it was reported.</summary>
 public sealed record StoryReport(Guid Id, string Title, string? Source, string? Url, bool IsOriginal)
 {
-    public string? Link => EventArticle.WebLink(Url);
+    public string? Link => EventArticle.WebAddress(Url);
 
     /// <summary>The outlet by name, or by its link's host when it has none.</summary>
     public string Outlet => !string.IsNullOrWhiteSpace(Source) ? Source
