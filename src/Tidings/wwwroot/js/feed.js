@@ -85,9 +85,13 @@
   });
 
   // htmx replaces an article when it is marked or starred: the new one stays the current one.
+  // It takes the focus back only from nowhere: a person who has moved on (to the search box, say) keeps their place.
   document.addEventListener("htmx:afterSettle", function () {
     var article = current();
-    if (article && !article.classList.contains("current")) select(article);
+    if (!article || article.classList.contains("current")) return;
+    var active = document.activeElement;
+    if (!active || active === document.body) select(article);
+    else article.classList.add("current");
   });
 
   if (opener) {
