@@ -18,6 +18,7 @@ public static class BenchCli
         root.Subcommands.Add(Classify.ClassifyScenario.Create());
         root.Subcommands.Add(Monitor.MonitorScenario.Create());
         root.Subcommands.Add(Notify.NotifyScenario.Create());
+        root.Subcommands.Add(WebApp.WebScenario.Create());
         return root.Parse(args).InvokeAsync();
     }
 }

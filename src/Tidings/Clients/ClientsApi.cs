@@ -225,7 +225,8 @@ public static class ClientsApi
     public static Task<IResult> DeleteAsync(Guid id, TidingsDbContext db, HttpRequest request, CancellationToken ct) =>
         SoftDeleteRoutes.DeleteAsync(db, db.Clients.Where(c => c.Id == id), request, ct);
 
-    private static async Task<IResult> RestoreAsync(Guid id, TidingsDbContext db, HttpResponse response, CancellationToken ct)
+    /// <summary>The restore route, which the trash page calls too.</summary>
+    public static async Task<IResult> RestoreAsync(Guid id, TidingsDbContext db, HttpResponse response, CancellationToken ct)
     {
         var client = await db.Clients.IgnoreQueryFilters([SoftDeleteRules.Filter]).SingleOrDefaultAsync(c => c.Id == id, ct);
         if (client is null)

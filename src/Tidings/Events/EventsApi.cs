@@ -273,7 +273,8 @@ public static class EventsApi
             return TypedResults.NoContent();
         }, ct);
 
-    private static async Task<IResult> RestoreAsync(Guid id, ClaimsPrincipal principal, TidingsDbContext db, HttpResponse response, CancellationToken ct)
+    /// <summary>The restore route, which the trash page calls too.</summary>
+    public static async Task<IResult> RestoreAsync(Guid id, ClaimsPrincipal principal, TidingsDbContext db, HttpResponse response, CancellationToken ct)
     {
         var refused = await db.InTransactionAsync<IResult?>(async ct =>
         {

@@ -139,7 +139,8 @@ public static partial class TagsApi
     public static Task<IResult> DeleteAsync(Guid id, TidingsDbContext db, HttpRequest request, CancellationToken ct) =>
         SoftDeleteRoutes.DeleteAsync(db, db.Tags.Where(t => t.Id == id), request, ct);
 
-    private static async Task<IResult> RestoreAsync(Guid id, TidingsDbContext db, HttpResponse response, CancellationToken ct)
+    /// <summary>The restore route, which the trash page calls too.</summary>
+    public static async Task<IResult> RestoreAsync(Guid id, TidingsDbContext db, HttpResponse response, CancellationToken ct)
     {
         var tag = await db.Tags.IgnoreQueryFilters([SoftDeleteRules.Filter]).SingleOrDefaultAsync(t => t.Id == id, ct);
         if (tag is null)

@@ -50,10 +50,15 @@ public static class TrashApi
         var take = Paging.Limit(limit, errors);
         if (errors.Any)
             return errors.Problem();
-        var after = Paging.Decode<TrashCursor>(cursor);
-        if (after is not null)
-            after = after with { DeletedAt = DateTime.SpecifyKind(after.DeletedAt, DateTimeKind.Utc) };
+        return TypedResults.Ok(await PageAsync(db, kind, take, DecodeCursor(cursor), ct));
+    }
 
+    public static TrashCursor? DecodeCursor(string? cursor) =>
+        Paging.Decode<TrashCursor>(cursor) is { } after ? after with { DeletedAt = DateTime.SpecifyKind(after.DeletedAt, DateTimeKind.Utc) } : null;
+
+    /// <summary>A page of the trash, the list route's and the trash page's; <paramref name="kind"/> is one of TrashKinds or null for all.</summary>
+    public static async Task<Page<TrashItemDto>> PageAsync(TidingsDbContext db, string? kind, int take, TrashCursor? after, CancellationToken ct)
+    {
         // Each kind gives its own first page in the trash's order; merged, they give the page of all three.
         var items = new List<TrashItemDto>();
         if (kind is null or TrashKinds.Client)
@@ -67,7 +72,7 @@ public static class TrashApi
                 .Select(t => new TrashItemDto(TrashKinds.Tag, t.Id, t.Name, t.DeletedAt!.Value, t.DeletedByUserId)).ToListAsync(ct));
         // Guid.CompareTo orders as the databases do (uuid bytes, SQLite's upper-case text): by the canonical string.
         var page = items.OrderByDescending(i => i.DeletedAt).ThenByDescending(i => i.Id).Take(take + 1).ToList();
-        return TypedResults.Ok(Paging.Of(page, take, i => i, i => Paging.Encode(new TrashCursor(i.DeletedAt, i.Id))));
+        return Paging.Of(page, take, i => i, i => Paging.Encode(new TrashCursor(i.DeletedAt, i.Id)));
     }
 
     private static IQueryable<T> Deleted<T>(DbSet<T> set, TrashCursor? after) where T : class, ISoftDeletable
@@ -84,7 +89,7 @@ public static class TrashApi
     /// audit trail: TidingsDbContext.Purge). A live row is refused with 409: delete it first. An event that is the
     /// original of a story first hands the story to its oldest copy (Stories), in the same transaction.
     /// </summary>
-    private static async Task<IResult> PurgeAsync(string kind, Guid id, HttpRequest request, TidingsDbContext db, CancellationToken ct)
+    public static async Task<IResult> PurgeAsync(string kind, Guid id, HttpRequest request, TidingsDbContext db, CancellationToken ct)
     {
         var errors = new FieldErrors().OneOf("kind", kind, TrashKinds.All);
         if (errors.Any)
