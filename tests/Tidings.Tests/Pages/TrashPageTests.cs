@@ -73,6 +73,79 @@ public abstract class TrashPageTests<TDatabase>(BrowserServer<TDatabase> server)
     }
 
     [Fact]
+    public async Task With_JavaScript_off_restoring_posts_and_comes_back_with_the_message_and_the_api_refusal_in_words()
+    {
+        var owner = await server.SignUpAsync();
+        var member = await server.AddUserAsync(owner, UserRoles.Member, "Max Member");
+        var hooli = await BrowserFlows.AddClientAsync(server, owner, "Hooli", "hooli.example");
+        var story = await BrowserFlows.AddEventAsync(server, owner, hooli, "Hooli faces a patent lawsuit");
+        await DeleteAsync(owner, $"/api/events/{story}");
+        await DeleteAsync(owner, $"/api/clients/{hooli}");
+
+        var page = await server.NewPageAsync(javaScript: false);
+        await BrowserFlows.SignInAsync(page, member.Email);
+        await page.GotoAsync("/trash");
+        await Row(page, "Hooli faces a patent lawsuit").GetByRole(AriaRole.Button, new() { Name = "Restore" }).ClickAsync();
+        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/trash$"));
+        await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("The event's client is deleted: restore the client first.");
+        await Expect(Row(page, "Hooli faces a patent lawsuit")).ToBeVisibleAsync();
+        // No axe here: it runs as a script, and this browser runs none (it would wait for ever). The JavaScript test checks the same page.
+        await BrowserServer<TDatabase>.ScreenshotAsync(page, Shot("trash-refused-1280"));
+
+        await Row(page, "Hooli", exact: true).GetByRole(AriaRole.Button, new() { Name = "Restore" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("Restored the client “Hooli”.");
+        await Row(page, "Hooli faces a patent lawsuit").GetByRole(AriaRole.Button, new() { Name = "Restore" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("Restored the event “Hooli faces a patent lawsuit”.");
+        await Expect(page.GetByText("The trash is empty.")).ToBeVisibleAsync();
+        // The message was for that one answer: it is gone on the next visit.
+        await page.ReloadAsync();
+        await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("");
+
+        await page.GotoAsync("/");
+        await Expect(page.GetByRole(AriaRole.Article, new() { Name = "Hooli faces a patent lawsuit" })).ToBeVisibleAsync();
+    }
+
+    [Fact]
+    public async Task An_admin_deletes_for_good_only_after_confirming_with_and_without_JavaScript()
+    {
+        var owner = await server.SignUpAsync();
+        var acme = await BrowserFlows.AddClientAsync(server, owner, "Acme Anvils", "acme.example");
+        var first = await BrowserFlows.AddEventAsync(server, owner, acme, "Acme Anvils recalls a product");
+        var second = await BrowserFlows.AddEventAsync(server, owner, acme, "Acme Anvils opens a warehouse");
+        await DeleteAsync(owner, $"/api/events/{first}");
+        await DeleteAsync(owner, $"/api/events/{second}");
+
+        var page = await server.NewPageAsync();
+        await BrowserFlows.SignInAsync(page, owner.Email);
+        await page.GotoAsync("/trash?kind=event");
+        var recall = Row(page, "Acme Anvils recalls a product");
+        await recall.GetByRole(AriaRole.Link, new() { Name = "Delete for good" }).ClickAsync();
+        await Expect(recall).ToContainTextAsync("Delete the event “Acme Anvils recalls a product” for good? It cannot be restored afterwards.");
+        await BrowserServer<TDatabase>.AssertAccessibleAsync(page, "the trash asking to confirm a purge");
+        await BrowserServer<TDatabase>.ScreenshotAsync(page, Shot("trash-confirm-1280"));
+        await recall.GetByRole(AriaRole.Link, new() { Name = "Cancel" }).ClickAsync();
+        await Expect(recall.GetByRole(AriaRole.Button, new() { Name = "Restore" })).ToBeVisibleAsync();
+        await recall.GetByRole(AriaRole.Link, new() { Name = "Delete for good" }).ClickAsync();
+        await recall.GetByRole(AriaRole.Button, new() { Name = "Delete for good" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("Deleted the event “Acme Anvils recalls a product” for good.");
+        await Expect(recall).ToHaveCountAsync(0);
+
+        var plain = await server.NewPageAsync(javaScript: false);
+        await BrowserFlows.SignInAsync(plain, owner.Email);
+        await plain.GotoAsync("/trash");
+        var warehouse = Row(plain, "Acme Anvils opens a warehouse");
+        await warehouse.GetByRole(AriaRole.Link, new() { Name = "Delete for good" }).ClickAsync();
+        await Expect(plain).ToHaveURLAsync(new System.Text.RegularExpressions.Regex($"confirm={second}"));
+        await warehouse.GetByRole(AriaRole.Button, new() { Name = "Delete for good" }).ClickAsync();
+        await Expect(plain.GetByRole(AriaRole.Status)).ToHaveTextAsync("Deleted the event “Acme Anvils opens a warehouse” for good.");
+        await Expect(plain.GetByText("The trash is empty.")).ToBeVisibleAsync();
+
+        var trash = await owner.Http.GetFromJsonAsync<JsonElement>("/api/trash");
+        Assert.Equal(0, trash.GetProperty("items").GetArrayLength());
+        Assert.Equal(HttpStatusCode.NotFound, (await owner.Http.PostAsync($"/api/events/{second}/restore", null)).StatusCode);
+    }
+
+    [Fact]
     public async Task A_viewer_is_offered_no_trash_and_refused_it()
     {
         var owner = await server.SignUpAsync();
