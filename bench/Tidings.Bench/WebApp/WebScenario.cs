@@ -67,10 +67,12 @@ public static partial class WebScenario
             foreach (var part in weight)
             {
                 figures.Add(new($"weight {part.Path}", part.Bytes, "bytes"));
+                figures.Add(new($"weight {part.Path}, as sent", part.Sent, "bytes"));
                 figures.Add(new($"weight {part.Path}, gzip", part.Gzip, "bytes"));
             }
-            var (total, totalGzip) = (weight.Sum(p => p.Bytes), weight.Sum(p => p.Gzip));
+            var (total, totalSent, totalGzip) = (weight.Sum(p => p.Bytes), weight.Sum(p => p.Sent), weight.Sum(p => p.Gzip));
             figures.Add(new("page weight", total, "bytes"));
+            figures.Add(new("page weight, as sent", totalSent, "bytes"));
             figures.Add(new("page weight, gzip", totalGzip, "bytes"));
 
             List<BenchTable> tables =
@@ -78,14 +80,14 @@ public static partial class WebScenario
                 new($"The large business's first page ({data.Large.Events:N0} of {settings.Events:N0} events), {PageSize} events, {requests:N0} requests each, p50 / p95 / p99 ms",
                     ["request", "p50", "p95", "p99", "per s"],
                     [Row("feed page GET /", page), Row($"GET /api/events?limit={PageSize}", json), ["feed page / API (p50)", $"{ratio:0.00}x", "", "", ""]]),
-                new("Page weight of GET / (what the browser fetches; the service sends it uncompressed)",
-                    ["resource", "bytes", "gzip bytes"],
-                    [.. weight.Select(p => (IReadOnlyList<string>)[p.Path, $"{p.Bytes:N0}", $"{p.Gzip:N0}"]), ["total", $"{total:N0}", $"{totalGzip:N0}"]]),
+                new("Page weight of GET / (what the browser fetches: uncompressed, as the service sends it to a browser offering gzip and brotli, and gzip of all)",
+                    ["resource", "bytes", "as sent", "gzip bytes"],
+                    [.. weight.Select(p => (IReadOnlyList<string>)[p.Path, $"{p.Bytes:N0}", $"{p.Sent:N0}", $"{p.Gzip:N0}"]), ["total", $"{total:N0}", $"{totalSent:N0}", $"{totalGzip:N0}"]]),
             ];
             string[] notes =
             [
                 $"Goals (reported, not asserted): feed page p50 at most {RatioGoal}x the API's: {ratio:0.00}x, {(ratio <= RatioGoal ? "met" : "MISSED")}; " +
-                $"page weight under {WeightGoalBytes:N0} bytes: {total:N0} ({totalGzip:N0} gzipped), {(total < WeightGoalBytes ? "met" : "MISSED")}.",
+                $"page weight under {WeightGoalBytes:N0} bytes as sent: {totalSent:N0} ({total:N0} uncompressed, {totalGzip:N0} were all gzipped), {(totalSent < WeightGoalBytes ? "met" : "MISSED")}.",
             ];
             var result = new BenchResult(Name, target.Name, database.Server, startedAt, settings.Events, settings.Quick,
                 MachineInfo.Current(), figures, tables, notes);
@@ -112,6 +114,17 @@ public static partial class WebScenario
         return http;
     }
 
+    /// <summary>The body as a browser receives it: it offers gzip and brotli, and the client here does not decompress.</summary>
+    private static async Task<long> SentAsync(HttpClient http, string path, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.AcceptEncoding.ParseAdd("gzip, br");
+        using var response = await http.SendAsync(request, ct);
+        if (response.StatusCode != HttpStatusCode.OK)
+            throw new BenchFailedException($"GET {path} answered {(int)response.StatusCode}.");
+        return (await response.Content.ReadAsByteArrayAsync(ct)).LongLength;
+    }
+
     private static async Task<byte[]> GetAsync(HttpClient http, string path, CancellationToken ct)
     {
         using var response = await http.GetAsync(path, ct);
@@ -133,19 +146,19 @@ public static partial class WebScenario
     private sealed record ApiPage(IReadOnlyList<ApiEvent> Items);
     private sealed record ApiEvent(Guid Id);
 
-    public sealed record Part(string Path, long Bytes, long Gzip);
+    public sealed record Part(string Path, long Bytes, long Sent, long Gzip);
 
     /// <summary>The page's HTML and every stylesheet and script it names, each as sent and as gzip (optimal) would send it.</summary>
     private static async Task<List<Part>> WeighAsync(HttpClient http, CancellationToken ct)
     {
         var html = await GetAsync(http, "/", ct);
         var text = System.Text.Encoding.UTF8.GetString(html);
-        List<Part> parts = [new("/ (HTML)", html.Length, Gzipped(html))];
+        List<Part> parts = [new("/ (HTML)", html.Length, await SentAsync(http, "/", ct), Gzipped(html))];
         var assets = Stylesheet().Matches(text).Concat(Script().Matches(text)).Select(m => WebUtility.HtmlDecode(m.Groups["href"].Value)).Distinct();
         foreach (var path in assets)
         {
             var body = await GetAsync(http, path, ct);
-            parts.Add(new(path, body.Length, Gzipped(body)));
+            parts.Add(new(path, body.Length, await SentAsync(http, path, ct), Gzipped(body)));
         }
         if (parts.Count < 3)
             throw new BenchFailedException("the feed page names no stylesheet or no script: the page weight would leave them out.");

@@ -8,6 +8,9 @@ public sealed record EventArticle(EventDto Event, string ReturnUrl)
 {
     public static string IdOf(Guid eventId) => $"event-{eventId}";
 
+    /// <summary>Where an article's buttons post (IndexModel.OnPostMarkAsync): the same for every article, so not routed fifty times a page.</summary>
+    public const string MarkUrl = "/?handler=Mark";
+
     public string Id => IdOf(Event.Id);
 
     /// <summary>The event's own page in Tidings: where its title leads.</summary>

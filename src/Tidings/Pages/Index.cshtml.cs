@@ -87,11 +87,11 @@ public sealed class IndexModel(TidingsDbContext db, TimeProvider clock) : PageMo
         return Partial("_FeedChart", await FeedChart.ReadAsync(db, User.UserId(), filter, clock, ct));
     }
 
-    public Task<IActionResult> OnPostReadAsync(Guid id, bool read, string? returnUrl, CancellationToken ct) =>
-        ChangeAsync(id, new InteractionsApi.InteractionChange(read, null, null), returnUrl, ct);
-
-    public Task<IActionResult> OnPostStarAsync(Guid id, bool star, string? returnUrl, CancellationToken ct) =>
-        ChangeAsync(id, new InteractionsApi.InteractionChange(null, star, null), returnUrl, ct);
+    /// <summary>An article's buttons: the one pressed sends either read or star.</summary>
+    public Task<IActionResult> OnPostMarkAsync(Guid id, bool? read, bool? star, string? returnUrl, CancellationToken ct) =>
+        read is null && star is null
+            ? Task.FromResult<IActionResult>(BadRequest())
+            : ChangeAsync(id, new InteractionsApi.InteractionChange(read, star, null), returnUrl, ct);
 
     /// <summary>The bulk bar's buttons: <paramref name="act"/> names what to do to the ticked events.</summary>
     public async Task<IActionResult> OnPostSelectedAsync(List<Guid> ids, string? act, string? returnUrl, CancellationToken ct)

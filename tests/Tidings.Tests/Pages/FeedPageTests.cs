@@ -314,7 +314,7 @@ public abstract class FeedPageTests<TDatabase>(BrowserServer<TDatabase> server) 
     private const int IndexPageSize = Tidings.Pages.IndexModel.PageSize;
 
     private static ILocator ReadButton(IPage page, string title) =>
-        page.GetByRole(AriaRole.Article, new() { Name = title, Exact = true }).Locator("button[id$='-read']");
+        page.GetByRole(AriaRole.Article, new() { Name = title, Exact = true }).Locator("button[name='read']");
 
     private static ILocator StarButton(IPage page, string title) =>
         page.GetByRole(AriaRole.Article, new() { Name = title, Exact = true }).Locator("button[id$='-star']");

@@ -40,10 +40,10 @@
     return active && active.closest ? active.closest(".feed article.event") : null;
   }
 
-  function press(suffix) {
+  function press(name) {
     var article = target();
     if (!article) return;
-    var button = document.getElementById(article.id + suffix);
+    var button = article.querySelector("form.actions button[name=" + name + "]");
     if (button) button.click();
   }
 
@@ -66,10 +66,11 @@
       case "k": move(-1); break;
       case "o":
         var article = target();
-        if (article && article.dataset.eventPage) window.location.assign(article.dataset.eventPage);
+        var title = article && article.querySelector("h2 a");
+        if (title) window.location.assign(title.href);
         break;
-      case "m": press("-read"); break;
-      case "s": press("-star"); break;
+      case "m": press("read"); break;
+      case "s": press("star"); break;
       case "A":
         var markPage = document.getElementById("mark-page-read");
         if (markPage) markPage.click();
