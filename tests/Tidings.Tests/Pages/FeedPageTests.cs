@@ -187,6 +187,9 @@ public abstract class FeedPageTests<TDatabase>(BrowserServer<TDatabase> server) 
         var one = page.GetByRole(AriaRole.Article, new() { Name = "Stark one" });
         var two = page.GetByRole(AriaRole.Article, new() { Name = "Stark two" });
 
+        // Shortcuts act in place: a mark left on the window would not survive a page load.
+        await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
+        await page.EvaluateAsync("() => { window.stillTheSamePage = true; }");
         await page.Keyboard.PressAsync("j");
         await Expect(one).ToBeFocusedAsync();
         await Expect(one).ToHaveClassAsync(new Regex("\\bcurrent\\b"));
@@ -199,14 +202,17 @@ public abstract class FeedPageTests<TDatabase>(BrowserServer<TDatabase> server) 
         await page.Keyboard.PressAsync("Control+j");
         await Expect(one).ToBeFocusedAsync();
 
+        Assert.True(await page.EvaluateAsync<bool>("() => window.stillTheSamePage === true"), "moving reloaded the page");
         await page.Keyboard.PressAsync("m");
         await Expect(one.GetByRole(AriaRole.Button, new() { Name = "Mark as unread" })).ToBeVisibleAsync();
+        Assert.True(await page.EvaluateAsync<bool>("() => window.stillTheSamePage === true"), "m reloaded the page");
         await page.Keyboard.PressAsync("s");
         await Expect(one.GetByRole(AriaRole.Button, new() { Name = "Unstar" })).ToBeVisibleAsync();
         await Expect(one).ToBeFocusedAsync();
         await page.Keyboard.PressAsync("m");
         await Expect(one.GetByRole(AriaRole.Button, new() { Name = "Mark as read" })).ToBeVisibleAsync();
 
+        Assert.True(await page.EvaluateAsync<bool>("() => window.stillTheSamePage === true"), "m and s reloaded the page");
         await page.Keyboard.PressAsync("/");
         var search = page.GetByLabel("Search", new() { Exact = true });
         await Expect(search).ToBeFocusedAsync();
@@ -317,7 +323,7 @@ public abstract class FeedPageTests<TDatabase>(BrowserServer<TDatabase> server) 
         page.GetByRole(AriaRole.Article, new() { Name = title, Exact = true }).Locator("button[name='read']");
 
     private static ILocator StarButton(IPage page, string title) =>
-        page.GetByRole(AriaRole.Article, new() { Name = title, Exact = true }).Locator("button[id$='-star']");
+        page.GetByRole(AriaRole.Article, new() { Name = title, Exact = true }).Locator("button[name='star']");
 
     private static async Task<List<string[]>> TableAsync(ILocator table) =>
         (await table.EvaluateAsync<string[][]>("t => [...t.rows].map(r => [...r.cells].map(c => c.textContent.trim()))")).ToList();

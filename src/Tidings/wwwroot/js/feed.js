@@ -40,7 +40,16 @@
     return active && active.closest ? active.closest(".feed article.event") : null;
   }
 
+  // A key pressed while htmx is still swapping in an article waits for it: the new buttons are not htmx's yet, and
+  // clicking one would post the plain form (a page load) instead.
+  var busy = false;
+  var pending = null;
+
   function press(name) {
+    if (busy) {
+      pending = name;
+      return;
+    }
     var article = target();
     if (!article) return;
     var button = article.querySelector("form.actions button[name=" + name + "]");
@@ -87,7 +96,17 @@
 
   // htmx replaces an article when it is marked or starred: the new one stays the current one.
   // It takes the focus back only from nowhere: a person who has moved on (to the search box, say) keeps their place.
+  document.addEventListener("htmx:beforeRequest", function () { busy = true; });
+  ["htmx:responseError", "htmx:sendError", "htmx:timeout"].forEach(function (name) {
+    document.addEventListener(name, function () { busy = false; pending = null; });
+  });
   document.addEventListener("htmx:afterSettle", function () {
+    busy = false;
+    if (pending) {
+      var next = pending;
+      pending = null;
+      setTimeout(function () { press(next); }, 0);
+    }
     var article = current();
     if (!article || article.classList.contains("current")) return;
     var active = document.activeElement;
