@@ -179,8 +179,10 @@ public static class DatabaseSetup
     public const int AutoPrepared = 100;
 
     private static void Common(DbContextOptionsBuilder options) =>
-        // Every context of the process, the service's or not, tells the kept sign-ins what its saves changed.
-        options.AddInterceptors(SignInCache.Invalidation.Instance).UseSnakeCaseNamingConvention()
+        // Every context of the process, the service's or not, tells what the process keeps (sign-ins, the feed's filter lists,
+        // unread counts) what its saves changed.
+        options.AddInterceptors(SignInCache.Invalidation.Instance, Pages.FeedChoices.Invalidation.Instance, Notifications.UnreadCounts.Invalidation.Instance)
+            .UseSnakeCaseNamingConvention()
             // Events, tags and links hide behind their parents' filters on purpose (SoftDeleteRules).
             .ConfigureWarnings(w => w.Ignore(CoreEventId.PossibleIncorrectRequiredNavigationWithQueryFilterInteractionWarning)
                 // A retry means the database failed under a request: worth seeing in the quiet default logs.

@@ -73,9 +73,12 @@ public static class NotificationsApi
     private static async Task<Ok<UnreadCountDto>> UnreadCountAsync(ClaimsPrincipal principal, TidingsDbContext db, CancellationToken ct) =>
         TypedResults.Ok(new UnreadCountDto(await CountUnreadAsync(db, principal, ct)));
 
-    /// <summary>How many of the caller's notifications are unread: the API's count and the navigation bar's.</summary>
+    /// <summary>How many of the caller's notifications are unread: the API's count and, kept a while (UnreadCounts), the navigation bar's.</summary>
     public static Task<int> CountUnreadAsync(TidingsDbContext db, ClaimsPrincipal principal, CancellationToken ct) =>
-        Own(db, principal).CountAsync(n => !n.IsRead, ct);
+        CountUnreadAsync(db, principal.UserId(), ct);
+
+    public static Task<int> CountUnreadAsync(TidingsDbContext db, Guid userId, CancellationToken ct) =>
+        db.Notifications.CountAsync(n => n.UserId == userId && !n.IsRead, ct);
 
     private static async Task<Results<Ok<NotificationDto>, NotFound>> PostReadAsync(Guid id, ClaimsPrincipal principal, TidingsDbContext db, TimeProvider clock, CancellationToken ct) =>
         await MarkReadAsync(db, principal, id, clock, ct) is { } read ? TypedResults.Ok(read) : TypedResults.NotFound();
@@ -99,12 +102,20 @@ public static class NotificationsApi
         TypedResults.Ok(new MarkedDto(await MarkAllReadAsync(db, principal, clock, ct)));
 
     /// <summary>Marks every unread notification of the caller read, a batch per transaction; answers how many were unread.</summary>
-    public static Task<int> MarkAllReadAsync(TidingsDbContext db, ClaimsPrincipal principal, TimeProvider clock, CancellationToken ct)
+    public static async Task<int> MarkAllReadAsync(TidingsDbContext db, ClaimsPrincipal principal, TimeProvider clock, CancellationToken ct)
     {
         var now = StoredTime.Now(clock);
-        return BatchedUpdate.RunAsync(db, Own(db, principal), n => !n.IsRead,
-            set => set.SetProperty(n => n.IsRead, true).SetProperty(n => n.ReadAt, now),
-            new Dictionary<string, object?> { ["is_read"] = true, ["read_at"] = now }, "read-all", MarkAllBatchSize, now, ct);
+        try
+        {
+            return await BatchedUpdate.RunAsync(db, Own(db, principal), n => !n.IsRead,
+                set => set.SetProperty(n => n.IsRead, true).SetProperty(n => n.ReadAt, now),
+                new Dictionary<string, object?> { ["is_read"] = true, ["read_at"] = now }, "read-all", MarkAllBatchSize, now, ct);
+        }
+        finally
+        {
+            // Its batches write past the change tracker, where UnreadCounts would hear them; a failed one may have committed some.
+            UnreadCounts.Forget(principal.UserId());
+        }
     }
 
     private static NotificationDto ToDto(Notification n) =>

@@ -3,13 +3,16 @@ using Tidings.Events;
 
 namespace Tidings.Pages;
 
-/// <summary>One event of the feed as its article shows it, and the page its forms return to without JavaScript.</summary>
-public sealed record EventArticle(EventDto Event, string ReturnUrl)
+/// <summary>One event of the feed as its article shows it, its category by the names of <paramref name="CategoryNames"/> (by key).</summary>
+public sealed record EventArticle(EventDto Event, IReadOnlyDictionary<string, string>? CategoryNames = null)
 {
     public static string IdOf(Guid eventId) => $"event-{eventId}";
 
-    /// <summary>Where an article's buttons post (IndexModel.OnPostMarkAsync): the same for every article, so not routed fifty times a page.</summary>
+    /// <summary>Where an article's buttons post for htmx (IndexModel.OnPostMarkAsync), as the page's form "mark" does without it.</summary>
     public const string MarkUrl = "/?handler=Mark";
+
+    public static IReadOnlyList<EventArticle> Of(IEnumerable<EventDto> events, IReadOnlyDictionary<string, string> categoryNames) =>
+        events.Select(e => new EventArticle(e, categoryNames)).ToList();
 
     public string Id => IdOf(Event.Id);
 
@@ -29,7 +32,11 @@ public sealed record EventArticle(EventDto Event, string ReturnUrl)
         : Uri.TryCreate(other.Url, UriKind.Absolute, out var uri) ? uri.Host
         : "another source";
 
-    public string Category => Event.Subcategory is { Length: > 0 } sub ? $"{Event.Category} / {sub}" : Event.Category;
+    /// <summary>As the event page's category picker writes it: "Funding › Series A".</summary>
+    public string Category => Event.Subcategory is { Length: > 0 } sub ? $"{NameOf(Event.Category)} › {NameOf(sub)}" : NameOf(Event.Category);
+
+    /// <summary>A retired category's key stays on its events: shown as it is.</summary>
+    private string NameOf(string key) => CategoryNames is not null && CategoryNames.TryGetValue(key, out var name) ? name : key;
 
     /// <summary>How sure the classifier was, when it chose the category.</summary>
     public string? Confidence => Event.ConfidenceScore is { } score && Classification.ClassifiedBy.IsClassifier(Event.ClassifiedBy)

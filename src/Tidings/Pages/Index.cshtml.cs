@@ -15,21 +15,16 @@ namespace Tidings.Pages;
 /// with a redirect back to it; acting on the selected events or the whole page is a plain post that redirects back with a
 /// status (and, for the page, an undo). The chart comes in its own request, so the list answers as fast as the API's.
 /// </summary>
-public sealed class IndexModel(TidingsDbContext db, TimeProvider clock) : PageModel
+public sealed class IndexModel(TidingsDbContext db, TimeProvider clock, FeedChoices choices) : PageModel
 {
     public const int PageSize = 50;
-
-    /// <summary>The most clients a filter list offers; a business with more filters by the client's own page.</summary>
-    public const int MaxListed = 500;
 
     public Page<EventDto> Feed { get; private set; } = new([], null);
     public bool HasClients { get; private set; }
     public bool IsLaterPage { get; private set; }
     public FeedQuery Query { get; private set; } = FeedQuery.Of(new QueryCollection());
     public FieldErrors Errors { get; } = new();
-    public IReadOnlyList<(string Value, string Name)> ClientChoices { get; private set; } = [];
-    public IReadOnlyList<(string Value, string Name)> CategoryChoices { get; private set; } = [];
-    public IReadOnlyList<(string Value, string Name)> TagChoices { get; private set; } = [];
+    public FeedChoiceLists Choices { get; private set; } = new([], [], [], new Dictionary<string, string>());
 
     /// <summary>Drawn with the page only when asked (?chart=show, the link a browser without JavaScript follows).</summary>
     public FeedChart? Chart { get; private set; }
@@ -45,7 +40,7 @@ public sealed class IndexModel(TidingsDbContext db, TimeProvider clock) : PageMo
     public string NextPageUrl(string cursor) => "/" + Query.ToQueryString(("after", cursor));
 
     public string ChartUrl(bool fragment) => fragment
-        ? Url.Page("/Index", "Chart") + Query.ToQueryString().Replace('?', '&')
+        ? "/?handler=Chart" + Query.ToQueryString().Replace('?', '&')
         : "/" + Query.ToQueryString(("chart", "show")) + "#feed-chart";
 
     public async Task OnGetAsync(string? after, string? chart, CancellationToken ct)
@@ -53,7 +48,7 @@ public sealed class IndexModel(TidingsDbContext db, TimeProvider clock) : PageMo
         IsLaterPage = after is not null;
         Query = FeedQuery.Of(Request.Query);
         var filter = Query.ToFilter(Errors);
-        await ReadChoicesAsync(ct);
+        Choices = await choices.ReadAsync(db, ct);
         FeedCursor? cursor = null;
         try
         {
@@ -70,7 +65,7 @@ public sealed class IndexModel(TidingsDbContext db, TimeProvider clock) : PageMo
             return;
         Feed = await EventFeed.PageAsync(db, User.UserId(), filter, PageSize, cursor, ct);
         if (chart == "show")
-            Chart = await FeedChart.ReadAsync(db, User.UserId(), filter, clock, ct);
+            Chart = await FeedChart.ReadAsync(db, User.UserId(), filter, clock, ct) with { Names = Choices.CategoryNames };
         if (Feed.Items.Count == 0 && !IsLaterPage && !Query.IsActive)
             HasClients = await db.Clients.AnyAsync(ct);
     }
@@ -84,14 +79,20 @@ public sealed class IndexModel(TidingsDbContext db, TimeProvider clock) : PageMo
         var filter = Query.ToFilter(Errors);
         if (Errors.Any)
             return new EmptyResult();
-        return Partial("_FeedChart", await FeedChart.ReadAsync(db, User.UserId(), filter, clock, ct));
+        var names = (await choices.ReadAsync(db, ct)).CategoryNames;
+        return Partial("_FeedChart", await FeedChart.ReadAsync(db, User.UserId(), filter, clock, ct) with { Names = names });
     }
 
-    /// <summary>An article's buttons: the one pressed sends either read or star.</summary>
-    public Task<IActionResult> OnPostMarkAsync(Guid id, bool? read, bool? star, string? returnUrl, CancellationToken ct) =>
-        read is null && star is null
-            ? Task.FromResult<IActionResult>(BadRequest())
-            : ChangeAsync(id, new InteractionsApi.InteractionChange(read, star, null), returnUrl, ct);
+    /// <summary>An article's buttons: the one pressed is named for what it does and carries its event's id.</summary>
+    public Task<IActionResult> OnPostMarkAsync(Guid? read, Guid? unread, Guid? star, Guid? unstar, string? returnUrl, CancellationToken ct) =>
+        (read, unread, star, unstar) switch
+        {
+            ({ } id, null, null, null) => ChangeAsync(id, new(true, null, null), returnUrl, ct),
+            (null, { } id, null, null) => ChangeAsync(id, new(false, null, null), returnUrl, ct),
+            (null, null, { } id, null) => ChangeAsync(id, new(null, true, null), returnUrl, ct),
+            (null, null, null, { } id) => ChangeAsync(id, new(null, false, null), returnUrl, ct),
+            _ => Task.FromResult<IActionResult>(BadRequest()),
+        };
 
     /// <summary>The bulk bar's buttons: <paramref name="act"/> names what to do to the ticked events.</summary>
     public async Task<IActionResult> OnPostSelectedAsync(List<Guid> ids, string? act, string? returnUrl, CancellationToken ct)
@@ -150,17 +151,6 @@ public sealed class IndexModel(TidingsDbContext db, TimeProvider clock) : PageMo
 
     private string Back(string? returnUrl) => Url.IsLocalUrl(returnUrl) ? returnUrl : "/";
 
-    /// <summary>The filter form's lists: three small statements on the business's own clients, categories and tags.</summary>
-    private async Task ReadChoicesAsync(CancellationToken ct)
-    {
-        ClientChoices = (await db.Clients.AsNoTracking().OrderBy(c => c.Name).Take(MaxListed).Select(c => new { c.Id, c.Name }).ToListAsync(ct))
-            .Select(c => (c.Id.ToString(), c.Name)).ToList();
-        CategoryChoices = (await db.Categories.AsNoTracking().Where(c => c.ParentId == null).OrderBy(c => c.Name).Select(c => new { c.Key, c.Name }).ToListAsync(ct))
-            .Select(c => (c.Key, c.Name)).ToList();
-        TagChoices = (await db.Tags.AsNoTracking().OrderBy(t => t.Name).Take(MaxListed).Select(t => new { t.Id, t.Name }).ToListAsync(ct))
-            .Select(t => (t.Id.ToString(), t.Name)).ToList();
-    }
-
     private async Task<IActionResult> ChangeAsync(Guid id, InteractionsApi.InteractionChange change, string? returnUrl, CancellationToken ct)
     {
         var userId = User.UserId();
@@ -170,6 +160,6 @@ public sealed class IndexModel(TidingsDbContext db, TimeProvider clock) : PageMo
         if (!Request.IsHtmx())
             return Redirect($"{back}#{EventArticle.IdOf(id)}");
         var changed = await EventFeed.OneAsync(db, userId, id, ct);
-        return changed is null ? NotFound() : Partial("_EventArticle", new EventArticle(changed, back));
+        return changed is null ? NotFound() : Partial("_EventArticles", EventArticle.Of([changed], (await choices.ReadAsync(db, ct)).CategoryNames));
     }
 }

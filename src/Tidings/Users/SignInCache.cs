@@ -1,7 +1,5 @@
 using System.Globalization;
-using System.Runtime.CompilerServices;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.Caching.Memory;
 using Tidings.Businesses;
 using Tidings.Data;
@@ -125,77 +123,16 @@ public sealed class SignInCache : IDisposable
     /// <summary>
     /// Finds, in each save of any context of the process, the people and businesses whose sign-in may have changed (a
     /// session or token deleted or changed, a person or a business changed or removed) and makes every cache of the
-    /// process forget them, before the save and again once it has committed (at the end of the caller's transaction
-    /// when there is one), so a lookup racing the commit cannot keep the old answer.
+    /// process forget them, before the save and again once it has committed.
     /// </summary>
-    public sealed class Invalidation : SaveChangesInterceptor, IDbTransactionInterceptor
+    public sealed class Invalidation : SaveSignal<(Guid Id, bool IsBusiness)>
     {
         public static readonly Invalidation Instance = new();
 
         internal static event Action<IReadOnlyCollection<Guid>, IReadOnlyCollection<Guid>>? Saved;
 
-        private static void Forget(Changed changed) => Saved?.Invoke(changed.Users, changed.Businesses);
-
-        private readonly ConditionalWeakTable<DbContext, Changed> _pending = new();
-
-        private sealed record Changed(HashSet<Guid> Users, HashSet<Guid> Businesses);
-
-        public override InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
+        protected override void Collect(DbContext context, HashSet<(Guid Id, bool IsBusiness)> changed)
         {
-            Collect(eventData.Context);
-            return result;
-        }
-
-        public override ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result,
-            CancellationToken cancellationToken = default)
-        {
-            Collect(eventData.Context);
-            return ValueTask.FromResult(result);
-        }
-
-        public override int SavedChanges(SaveChangesCompletedEventData eventData, int result)
-        {
-            if (eventData.Context?.Database.CurrentTransaction is null)
-                Release(eventData.Context);
-            return result;
-        }
-
-        public override ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
-        {
-            if (eventData.Context?.Database.CurrentTransaction is null)
-                Release(eventData.Context);
-            return ValueTask.FromResult(result);
-        }
-
-        public void TransactionCommitted(System.Data.Common.DbTransaction transaction, TransactionEndEventData eventData) => Release(eventData.Context);
-
-        public Task TransactionCommittedAsync(System.Data.Common.DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
-        {
-            Release(eventData.Context);
-            return Task.CompletedTask;
-        }
-
-        public void TransactionRolledBack(System.Data.Common.DbTransaction transaction, TransactionEndEventData eventData) => Release(eventData.Context);
-
-        public Task TransactionRolledBackAsync(System.Data.Common.DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
-        {
-            Release(eventData.Context);
-            return Task.CompletedTask;
-        }
-
-        public override void SaveChangesFailed(DbContextErrorEventData eventData) => Release(eventData.Context);
-
-        public override Task SaveChangesFailedAsync(DbContextErrorEventData eventData, CancellationToken cancellationToken = default)
-        {
-            Release(eventData.Context);
-            return Task.CompletedTask;
-        }
-
-        private void Collect(DbContext? context)
-        {
-            if (context is null)
-                return;
-            var changed = new Changed([], []);
             foreach (var entry in context.ChangeTracker.Entries())
             {
                 if (entry.State is not (EntityState.Modified or EntityState.Deleted))
@@ -205,34 +142,19 @@ public sealed class SignInCache : IDisposable
                     // Noting when a token was last used (the sign-in lookup itself does, hourly) changes nothing it signs in as.
                     case ApiToken token when entry.State == EntityState.Deleted
                                              || entry.Properties.Any(p => p.IsModified && p.Metadata.Name != nameof(ApiToken.LastUsedAt)):
-                        changed.Users.Add(token.UserId);
+                        changed.Add((token.UserId, false));
                         break;
                     case User user:
-                        changed.Users.Add(user.Id);
+                        changed.Add((user.Id, false));
                         break;
                     case Business business:
-                        changed.Businesses.Add(business.Id);
+                        changed.Add((business.Id, true));
                         break;
                 }
             }
-            if (changed.Users.Count == 0 && changed.Businesses.Count == 0)
-                return;
-            Forget(changed);
-            if (_pending.TryGetValue(context, out var earlier))
-            {
-                changed.Users.UnionWith(earlier.Users);
-                changed.Businesses.UnionWith(earlier.Businesses);
-            }
-            _pending.AddOrUpdate(context, changed);
         }
 
-        private void Release(DbContext? context)
-        {
-            if (context is not null && _pending.TryGetValue(context, out var changed))
-            {
-                _pending.Remove(context);
-                Forget(changed);
-            }
-        }
+        protected override void Signal(IReadOnlyCollection<(Guid Id, bool IsBusiness)> changed) =>
+            Saved?.Invoke(changed.Where(c => !c.IsBusiness).Select(c => c.Id).ToList(), changed.Where(c => c.IsBusiness).Select(c => c.Id).ToList());
     }
 }

@@ -28,6 +28,8 @@ public static class WebPages
             protection.PersistKeysToFileSystem(new DirectoryInfo(keys));
         // Named, not found from the entry assembly: under a test host or another entry point the pages are still these.
         services.AddRazorPages().AddApplicationPart(typeof(WebPages).Assembly);
+        services.AddSingleton<Pages.FeedChoices>();
+        services.AddSingleton<Notifications.UnreadCounts>();
         // Static files only (UseWebPageFiles): a page carries an antiforgery token beside text a visitor chose, which
         // compressed over TLS is what BREACH reads.
         services.AddResponseCompression(o =>

@@ -100,7 +100,7 @@ public abstract class EventPageTests<TDatabase>(BrowserServer<TDatabase> server)
 
         await page.GetByLabel("Category", new() { Exact = true }).SelectOptionAsync(new SelectOptionValue { Label = "Acquisition › Target" });
         await page.GetByRole(AriaRole.Button, new() { Name = "Change category" }).ClickAsync();
-        await Expect(page.Locator(".facts")).ToContainTextAsync("acquisition / target (set by a person)");
+        await Expect(page.Locator(".facts")).ToContainTextAsync("Acquisition › Target (set by a person)");
         await Expect(page.Locator(".facts")).Not.ToContainTextAsync("Needs review");
         await Expect(page.GetByLabel("Category", new() { Exact = true })).ToHaveValueAsync("acquisition/target");
 

@@ -267,7 +267,7 @@ public abstract class FeedPageTests<TDatabase>(BrowserServer<TDatabase> server) 
         var table = chart.GetByRole(AriaRole.Table);
         await Expect(table).ToBeVisibleAsync();
         var rows = await TableAsync(table);
-        Assert.Equal(["Week of", "funding", "acquisition", "Total"], rows[0]);
+        Assert.Equal(["Week of", "Funding", "Acquisition", "Total"], rows[0]);
         Assert.Equal(13, rows.Count);
         Assert.Equal(["2", "1", "3"], rows[12][1..]);
         Assert.Equal(["1", "0", "1"], rows[9][1..]);
@@ -283,7 +283,7 @@ public abstract class FeedPageTests<TDatabase>(BrowserServer<TDatabase> server) 
         await page.GotoAsync("/?category=acquisition");
         await chart.GetByText("The chart's numbers").ClickAsync();
         rows = await TableAsync(chart.GetByRole(AriaRole.Table));
-        Assert.Equal(["Week of", "acquisition", "Total"], rows[0]);
+        Assert.Equal(["Week of", "Acquisition", "Total"], rows[0]);
         Assert.Equal(["1", "1"], rows[12][1..]);
         Assert.Equal(1, rows.Skip(1).Sum(r => int.Parse(r[^1], CultureInfo.InvariantCulture)));
     }
@@ -319,11 +319,12 @@ public abstract class FeedPageTests<TDatabase>(BrowserServer<TDatabase> server) 
 
     private const int IndexPageSize = Tidings.Pages.IndexModel.PageSize;
 
+    // The button is named for what it does next: "read" or "unread", "star" or "unstar".
     private static ILocator ReadButton(IPage page, string title) =>
-        page.GetByRole(AriaRole.Article, new() { Name = title, Exact = true }).Locator("button[name='read']");
+        page.GetByRole(AriaRole.Article, new() { Name = title, Exact = true }).Locator("button[name='read'], button[name='unread']");
 
     private static ILocator StarButton(IPage page, string title) =>
-        page.GetByRole(AriaRole.Article, new() { Name = title, Exact = true }).Locator("button[name='star']");
+        page.GetByRole(AriaRole.Article, new() { Name = title, Exact = true }).Locator("button[name='star'], button[name='unstar']");
 
     private static async Task<List<string[]>> TableAsync(ILocator table) =>
         (await table.EvaluateAsync<string[][]>("t => [...t.rows].map(r => [...r.cells].map(c => c.textContent.trim()))")).ToList();

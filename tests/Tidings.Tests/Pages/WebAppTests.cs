@@ -36,7 +36,8 @@ public abstract class WebAppTests<TDatabase>(BrowserServer<TDatabase> server) wh
         await page.GetByRole(AriaRole.Link, new() { Name = "Feed" }).ClickAsync();
         var article = page.GetByRole(AriaRole.Article, new() { Name = "Acme Rockets raises a Series B" });
         await Expect(article).ToContainTextAsync("Acme Rockets");
-        await Expect(article).ToContainTextAsync("funding");
+        // By the category's name, not its key.
+        await Expect(article).ToContainTextAsync("Funding");
         await Expect(article).ToContainTextAsync("Relevance 80%");
         await Expect(article).ToContainTextAsync("Example Wire");
         await BrowserServer<TDatabase>.AssertAccessibleAsync(page, "the feed with an event");

@@ -19,12 +19,15 @@ namespace Tidings.Pages.Events;
 /// so the classifier learns from it), the other reports of its story, its history and moving it to the trash. Every
 /// action is the API's own code; another business's or a missing event is a 404.
 /// </summary>
-public sealed class DetailsModel(TidingsDbContext db, ClassifierKnowledge knowledge, TimeProvider clock, IAuthorizationService authorization) : PageModel
+public sealed class DetailsModel(TidingsDbContext db, ClassifierKnowledge knowledge, TimeProvider clock, IAuthorizationService authorization,
+    FeedChoices choices) : PageModel
 {
     public const int HistoryShown = 50;
 
     public EventDto Event { get; private set; } = null!;
-    public EventArticle Article => new(Event, Url.Page("/Events/Details", new { id = Event.Id })!);
+    public EventArticle Article => new(Event, CategoryNames);
+
+    private IReadOnlyDictionary<string, string> CategoryNames { get; set; } = new Dictionary<string, string>();
     public bool CanEdit { get; private set; }
     public IReadOnlyList<StoryReport> Story { get; private set; } = [];
     public IReadOnlyList<HistoryLine> History { get; private set; } = [];
@@ -152,6 +155,7 @@ public sealed class DetailsModel(TidingsDbContext db, ClassifierKnowledge knowle
         var history = await AuditApi.PageAsync(AuditApi.OfRecord<Event>(db, id), HistoryShown, null, withConnections: false, ct);
         History = history.Items.Select(HistoryLine.Of).ToList();
         MoreHistory = history.NextCursor is not null;
+        CategoryNames = (await choices.ReadAsync(db, ct)).CategoryNames;
 
         if (CanEdit)
         {

@@ -52,7 +52,8 @@
     }
     var article = target();
     if (!article) return;
-    var button = article.querySelector("form.actions button[name=" + name + "]");
+    // An article's button is named for what it does now: "read" or "unread", "star" or "unstar".
+    var button = article.querySelector(".actions button[name=" + name + "], .actions button[name=un" + name + "]");
     if (button) button.click();
   }
 
