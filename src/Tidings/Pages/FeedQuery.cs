@@ -18,6 +18,9 @@ public sealed record FeedQuery(
 
     public bool IsActive => this != new FeedQuery(null, null, null, null, null, null, false, false, false);
 
+    /// <summary>Whether a filter beyond the search text is on: the filter form then shows them open.</summary>
+    public bool HasMoreThanText => (this with { Text = null }).IsActive;
+
     /// <summary>The API's filter, with the API's validation; a field that cannot be read says so in words beside it.</summary>
     public FeedFilter ToFilter(FieldErrors errors)
     {

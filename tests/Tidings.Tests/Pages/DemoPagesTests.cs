@@ -32,7 +32,7 @@ public abstract class DemoPagesTests<TDatabase>(BrowserServer<TDatabase> server)
         Assert.True(categories.Distinct().Count() >= 8, $"the first page shows {categories.Distinct().Count()} categories");
         await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Mark as unread" }).First).ToBeVisibleAsync();
         await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Unstar" }).First).ToBeVisibleAsync();
-        await Expect(page.GetByText("Needs review").First).ToBeVisibleAsync();
+        await Expect(page.Locator(".feed .review").First).ToHaveTextAsync("Needs review");
         Assert.NotEqual("0", await page.Locator(".notifications .count").TextContentAsync());
         await BrowserServer<TDatabase>.AssertAccessibleAsync(page, "the demo feed");
         await BrowserServer<TDatabase>.ScreenshotAsync(page, $"{GetType().Name}.demo-feed-1280");

@@ -30,6 +30,9 @@ public abstract class FeedPageTests<TDatabase>(BrowserServer<TDatabase> server) 
 
         var page = await server.NewPageAsync();
         await BrowserFlows.SignInAsync(page, owner.Email);
+        // The filters beyond the search are folded away until one is on.
+        await Expect(page.GetByLabel("Client", new() { Exact = true })).ToBeHiddenAsync();
+        await page.Locator("summary", new() { HasText = "Filters" }).ClickAsync();
         await page.GetByLabel("Client", new() { Exact = true }).SelectOptionAsync(new SelectOptionValue { Label = "Acme Rockets" });
         await page.GetByLabel("Category", new() { Exact = true }).SelectOptionAsync(new SelectOptionValue { Label = "Funding" });
         await page.GetByLabel("Search", new() { Exact = true }).FillAsync("ROUND");
@@ -64,6 +67,7 @@ public abstract class FeedPageTests<TDatabase>(BrowserServer<TDatabase> server) 
         await page.GotoAsync("/");
         await page.GetByRole(AriaRole.Article, new() { Name = "Globex funding round" }).GetByRole(AriaRole.Button, new() { Name = "Star", Exact = true }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Unstar", Exact = true })).ToHaveCountAsync(1);
+        await page.Locator("summary", new() { HasText = "Filters" }).ClickAsync();
         await page.GetByRole(AriaRole.Checkbox, new() { Name = "Starred" }).CheckAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Apply filters" }).ClickAsync();
         await Expect(page).ToHaveURLAsync(new Regex("starred=true"));
