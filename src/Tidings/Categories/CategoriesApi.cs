@@ -187,7 +187,8 @@ public static partial class CategoriesApi
         return TypedResults.NoContent();
     }
 
-    private static async Task<IResult> RestoreAsync(Guid id, TidingsDbContext db, ClassifierKnowledge knowledge, HttpResponse response, CancellationToken ct)
+    /// <summary>Brings a retired category back: the API's POST /restore and the categories page. A refusal is a 409 problem in words.</summary>
+    public static async Task<IResult> RestoreAsync(Guid id, TidingsDbContext db, ClassifierKnowledge knowledge, HttpResponse response, CancellationToken ct)
     {
         var category = await db.Categories.IgnoreQueryFilters([SoftDeleteRules.Filter]).SingleOrDefaultAsync(c => c.Id == id, ct);
         if (category is null)

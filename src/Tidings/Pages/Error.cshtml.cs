@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Tidings.Web;
 
 namespace Tidings.Pages;
 
@@ -40,5 +41,8 @@ public sealed class ErrorModel : PageModel
             >= 500 => ("Something went wrong", "Tidings could not finish this. Nothing was half-saved; try again in a moment."),
             _ => ("This request was refused", "Go back and try again."),
         };
+        // A refusal that says more than its status (a rate limit of a form: which one, and when to try again).
+        if (original is not null && HttpContext.Features.Get<TooManyRequests.Words>() is { } words)
+            (Heading, Explanation) = (words.Title, words.Detail);
     }
 }

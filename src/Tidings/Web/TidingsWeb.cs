@@ -11,7 +11,6 @@ using Tidings.Events;
 using Tidings.Interactions;
 using Tidings.Legacy;
 using Tidings.Delivery;
-using Tidings.Delivery.Email;
 using Tidings.Delivery.Webhooks;
 using Tidings.Monitoring;
 using Tidings.Notifications;
@@ -114,7 +113,6 @@ public static class TidingsWeb
         app.MapSourcesApi();
         app.MapWebhooksApi();
         app.MapWebhookDeliveriesApi();
-        app.MapUnsubscribeApi();
         app.MapNotificationsApi();
         app.MapNotificationPreferencesApi();
         app.MapAuditApi();

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.FileProviders;
@@ -15,6 +16,8 @@ public static class WebPages
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
     public const string AntiforgeryHeader = "RequestVerificationToken";
+
+    public const string TempDataCookie = "tidings_tempdata";
 
     /// <summary>Where the keys that sign forms' antiforgery tokens are kept, when not ASP.NET's per-user default.</summary>
     public const string KeysDirectorySetting = "Web:KeysDirectory";
@@ -41,6 +44,15 @@ public static class WebPages
         {
             o.HeaderName = AntiforgeryHeader;
             o.Cookie.Name = "tidings_antiforgery";
+        });
+        // One-time messages after a redirect ("Source added"): a Tidings name, like the session's cookie, and never read by script.
+        services.Configure<CookieTempDataProviderOptions>(o =>
+        {
+            o.Cookie.Name = TempDataCookie;
+            o.Cookie.HttpOnly = true;
+            o.Cookie.SameSite = SameSiteMode.Lax;
+            o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+            o.Cookie.IsEssential = true;
         });
         return services;
     }

@@ -182,7 +182,7 @@ public abstract class WebhookAuditPagesTests<TDatabase>(WebhookBrowser<TDatabase
         Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= 375"), "the audit log scrolls sideways at 375 px");
         await page.SetViewportSizeAsync(1280, 900);
 
-        await page.GetByLabel("Table").FillAsync("webhooks");
+        await page.GetByLabel("Table").SelectOptionAsync("webhooks");
         await page.GetByLabel("Action").SelectOptionAsync("DELETE");
         var today = DateTime.UtcNow.ToString("yyyy-MM-dd");
         await page.GetByLabel("From").FillAsync(today);

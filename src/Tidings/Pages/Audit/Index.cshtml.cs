@@ -4,7 +4,10 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
 using Tidings.Audit;
+using Tidings.Businesses;
 using Tidings.Data;
+using Tidings.Data.Auditing;
+using Tidings.Data.Tenancy;
 using Tidings.Users;
 using Tidings.Web;
 
@@ -33,12 +36,16 @@ public sealed class IndexModel(TidingsDbContext db) : PageModel
     public string? CursorProblem { get; private set; }
     public Page<AuditEntryDto> Entries { get; private set; } = new([], null);
     public IReadOnlyList<(Guid Id, string Name)> Users { get; private set; } = [];
+    /// <summary>The table filter's choices: every audited table, and the one in the URL when it is not among them (kept, so the link still reads as given).</summary>
+    public IReadOnlyList<string> Tables { get; private set; } = [];
 
     public async Task OnGetAsync(string? table, string? recordId, string? user, string? action, string? from, string? to, string? after,
         CancellationToken ct)
     {
         (Table, RecordId, UserFilter, Action, From, To) = (Blank(table), Blank(recordId), Blank(user), Blank(action), Blank(from), Blank(to));
         IsLaterPage = after is not null;
+        var audited = AuditedTables(db);
+        Tables = Table is null || audited.Contains(Table) ? audited : [.. audited, Table];
         Users = (await db.Users.AsNoTracking().OrderBy(u => u.DisplayName).Select(u => new { u.Id, u.DisplayName }).ToListAsync(ct))
             .Select(u => (u.Id, u.DisplayName)).ToList();
         Guid? userId = null;
@@ -66,6 +73,15 @@ public sealed class IndexModel(TidingsDbContext db) : PageModel
         }
         Entries = await AuditApi.PageAsync(query, PageSize, cursor, withConnections: true, ct);
     }
+
+    /// <summary>
+    /// The tables whose rows the audit trail records for a business (AuditTrail: each business-owned entity's table but the trails
+    /// themselves and INotAudited), with "platform" for work done across businesses; read from the model, so a new entity is listed the day it is added.
+    /// </summary>
+    public static IReadOnlyList<string> AuditedTables(TidingsDbContext db) => db.Model.GetEntityTypes()
+        .Where(t => typeof(ITenantOwned).IsAssignableFrom(t.ClrType) || t.ClrType == typeof(Business))
+        .Where(t => t.ClrType != typeof(AuditLog) && t.ClrType != typeof(PlatformAuditLog) && !typeof(INotAudited).IsAssignableFrom(t.ClrType))
+        .Select(t => t.GetTableName()).OfType<string>().Append("platform").Distinct().Order(StringComparer.Ordinal).ToList();
 
     /// <summary>A day typed in the form (yyyy-MM-dd) reaches through its end; the API's to is exclusive. Any other text goes to the API as typed.</summary>
     private static string? EndOfDay(string? to) =>

@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using Tidings.Categories;
 using Tidings.Classification;
 using Tidings.Data;
+using Tidings.Data.SoftDelete;
 using Tidings.Users;
 using Tidings.Web;
 
@@ -12,12 +13,19 @@ namespace Tidings.Pages.Categories;
 
 /// <summary>
 /// The business's taxonomy by CategoriesApi's own methods: add, rename, merge one into another, retire, and classify
-/// the classifier's unreviewed events again. Merging and retiring ask first (a details element, no script).
+/// the classifier's unreviewed events again, and bring a retired one back. Merging and retiring ask first (a details element, no script).
 /// </summary>
 [Authorize(Policy = Policies.Admin)]
 public sealed class IndexModel(TidingsDbContext db, ClassifierKnowledge knowledge, HeadlineClassifier classifier) : PageModel
 {
+    /// <summary>At most this many retired categories are listed, the most recently retired first.</summary>
+    public const int RetiredShown = 200;
+
+    /// <summary>A retired (or merged) category as the page lists it; ParentKey is its parent's, live or not.</summary>
+    public sealed record RetiredCategory(Guid Id, string Key, string Name, string? ParentKey, DateTime? RetiredAt);
+
     public List<CategoryDto> Categories { get; private set; } = [];
+    public List<RetiredCategory> Retired { get; private set; } = [];
     public string ClassifierVersion => classifier.Version;
 
     [BindProperty] public string? Key { get; set; }
@@ -38,6 +46,7 @@ public sealed class IndexModel(TidingsDbContext db, ClassifierKnowledge knowledg
             "added" => "Category added.",
             "renamed" => "Category renamed.",
             "retired" => "Category retired.",
+            "restored" => "Category restored: new events can be filed under it again.",
             "merged" => $"Merged: {Plural(count ?? 0, "event")} moved.",
             "reclassified" => $"Classified again: {Plural(count ?? 0, "event")} changed category.",
             _ => null,
@@ -82,6 +91,13 @@ public sealed class IndexModel(TidingsDbContext db, ClassifierKnowledge knowledg
         return await AnswerAsync(answer, "retired", "Category retired.", ct);
     }
 
+    public async Task<IActionResult> OnPostRestoreAsync(Guid id, CancellationToken ct)
+    {
+        ActingOn = id;
+        var answer = ApiAnswer.Of(await CategoriesApi.RestoreAsync(id, db, knowledge, Response, ct), Errors);
+        return await AnswerAsync(answer, "restored", "Category restored: new events can be filed under it again.", ct);
+    }
+
     public async Task<IActionResult> OnPostReclassifyAsync(CancellationToken ct)
     {
         var changed = (await Reclassification.RunAsync(db, classifier, knowledge, ct)).Value!.Changed;
@@ -107,7 +123,14 @@ public sealed class IndexModel(TidingsDbContext db, ClassifierKnowledge knowledg
         return Request.IsHtmx() ? Partial("_Categories", this) : Page();
     }
 
-    private async Task LoadAsync(CancellationToken ct) => Categories = await CategoriesApi.ListAllAsync(db, ct);
+    private async Task LoadAsync(CancellationToken ct)
+    {
+        Categories = await CategoriesApi.ListAllAsync(db, ct);
+        var all = db.Categories.IgnoreQueryFilters([SoftDeleteRules.Filter]);
+        Retired = await all.AsNoTracking().Where(c => c.IsDeleted).OrderByDescending(c => c.DeletedAt).ThenBy(c => c.Key).Take(RetiredShown)
+            .Select(c => new RetiredCategory(c.Id, c.Key, c.Name, all.Where(p => p.Id == c.ParentId).Select(p => p.Key).FirstOrDefault(), c.DeletedAt))
+            .ToListAsync(ct);
+    }
 
     public static string Plural(int n, string noun) => n == 1 ? $"1 {noun}" : $"{n} {noun}s";
 

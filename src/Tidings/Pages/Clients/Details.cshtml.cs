@@ -160,6 +160,19 @@ public sealed class DetailsModel(TidingsDbContext db, TimeProvider clock, IServi
         return Done(id, "The source is restarted: it is checked at the next round.", "sources");
     }
 
+    /// <summary>The API's stop (PATCH stopped: true): the monitor skips it until someone restarts it; the reason names who stopped it.</summary>
+    public async Task<IActionResult> OnPostStopAsync(Guid id, Guid sourceId, CancellationToken ct)
+    {
+        if (!await CanEditAsync())
+            return Forbidden();
+        var source = await db.Sources.SingleOrDefaultAsync(s => s.Id == sourceId && s.ClientId == id, ct);
+        if (source is null)
+            return NotFound();
+        SourcesApi.Stop(source, StoredTime.Now(db.Clock), db.Actor.Name);
+        await db.SaveChangesAsync(ct);
+        return Done(id, "The source is stopped: Tidings does not check it until someone restarts it.", "sources");
+    }
+
     public async Task<IActionResult> OnPostCheckAsync(Guid id, Guid sourceId, CancellationToken ct)
     {
         if (!await CanEditAsync())

@@ -30,6 +30,8 @@ public sealed class DetailsModel(TidingsDbContext db, FetchSettings fetching, We
     public bool IsLaterPage { get; private set; }
     public string? LogProblem { get; private set; }
     public bool ConfirmingDelete { get; private set; }
+    /// <summary>Set when an edit was refused because the endpoint changed since its form was drawn: what that form asked for, field by field.</summary>
+    public List<(string Field, string Value)>? StaleEdit { get; private set; }
     /// <summary>Set only in the answer to the post that rotated it.</summary>
     public string? NewSecret { get; private set; }
     [TempData] public string? Notice { get; set; }
@@ -48,11 +50,47 @@ public sealed class DetailsModel(TidingsDbContext db, FetchSettings fetching, We
     {
         if (!await LoadAsync(id, ct))
             return NotFound();
+        // The API's If-Match by a hidden field: a form drawn before someone else's save writes nothing over it.
+        if (Form.Version != ETags.Of(Webhook))
+        {
+            var current = WebhookForm.From(Webhook);
+            StaleEdit = Differences(Form, current);
+            Form = current;
+            await LoadLogAsync(null, ct);
+            Response.StatusCode = StatusCodes.Status409Conflict;
+            return Page();
+        }
         var changes = Form.ToChanges(Errors);
         if (await SaveAsync(changes, ct))
             return Done(id, "Changes saved.");
         await LoadLogAsync(null, ct);
         return Page();
+    }
+
+    /// <summary>What the stale form asked for that differs from the endpoint as it is now, in the form's words.</summary>
+    private List<(string Field, string Value)> Differences(WebhookForm yours, WebhookForm current)
+    {
+        var options = Summary.Options;
+        string Text(string? value) => string.IsNullOrWhiteSpace(value) ? "(empty)" : value.Trim();
+        string Listed(IEnumerable<string> values, string none) => values.Any() ? string.Join(", ", values) : none;
+        string Category(string key) => options.Categories.FirstOrDefault(c => c.Key == key).Name ?? key;
+        string Client(string id) => options.Clients.FirstOrDefault(c => c.Id.ToString() == id).Name ?? "(a client not listed)";
+        var differences = new List<(string, string)>();
+        if (Text(yours.Url) != Text(current.Url))
+            differences.Add(("Endpoint URL", Text(yours.Url)));
+        if (Text(yours.Description) != Text(current.Description))
+            differences.Add(("Description", Text(yours.Description)));
+        if (yours.Format != current.Format)
+            differences.Add(("Format", yours.Format == WebhookFormats.Slack ? "Slack incoming webhook" : "Standard Webhooks (signed JSON)"));
+        if (!yours.EventTypes.Order().SequenceEqual(current.EventTypes.Order()))
+            differences.Add(("Messages to send", Listed(yours.EventTypes, "none")));
+        if (Text(yours.MinRelevance) != Text(current.MinRelevance))
+            differences.Add(("Minimum relevance", Text(yours.MinRelevance)));
+        if (!yours.Categories.Order().SequenceEqual(current.Categories.Order()))
+            differences.Add(("Only these categories", Listed(yours.Categories.Select(Category), "every category")));
+        if (!yours.ClientIds.Order().SequenceEqual(current.ClientIds.Order()))
+            differences.Add(("Only these clients", Listed(yours.ClientIds.Select(Client), "every client")));
+        return differences;
     }
 
     public async Task<IActionResult> OnPostEnabledAsync(Guid id, bool enabled, CancellationToken ct)

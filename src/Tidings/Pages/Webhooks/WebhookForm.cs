@@ -12,6 +12,8 @@ namespace Tidings.Pages.Webhooks;
 /// </summary>
 public sealed class WebhookForm
 {
+    /// <summary>The edit form's hidden field: the endpoint's ETag when the form was drawn, so a save over someone else's change is refused.</summary>
+    public string? Version { get; set; }
     public string? Url { get; set; }
     public string? Description { get; set; }
     public string? Format { get; set; } = WebhookFormats.Json;
@@ -22,7 +24,7 @@ public sealed class WebhookForm
 
     public static WebhookForm From(Webhook w) => new()
     {
-        Url = w.Url, Description = w.Description, Format = w.Format, EventTypes = [.. w.EventTypes],
+        Version = ETags.Of(w), Url = w.Url, Description = w.Description, Format = w.Format, EventTypes = [.. w.EventTypes],
         MinRelevance = w.MinRelevance?.ToString(CultureInfo.InvariantCulture), Categories = [.. w.Categories ?? []], ClientIds = [.. w.ClientIds ?? []],
     };
 
