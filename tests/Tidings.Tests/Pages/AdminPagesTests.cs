@@ -165,6 +165,12 @@ public abstract class AdminPagesTests<TDatabase>(BrowserServer<TDatabase> server
         Assert.Equal("Invalid email or password.", await SignInFailureAsync(email, ApiUser.Password));
         Assert.Null(await SignInFailureAsync(email, "a brand new password"));
 
+        await nora.Locator("summary", new() { HasText = "Remove" }).ClickAsync();
+        await nora.GetByRole(AriaRole.Button, new() { Name = "Remove Nora New" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("User removed");
+        await Expect(page.GetByRole(AriaRole.Row).Filter(new() { HasText = email })).ToHaveCountAsync(0);
+        Assert.Equal("Invalid email or password.", await SignInFailureAsync(email, "a brand new password"));
+
         // The only owner cannot stop being one: the API's rule, in words.
         var me = page.GetByRole(AriaRole.Row).Filter(new() { HasText = owner.Email });
         await me.GetByLabel("Role of Owner").SelectOptionAsync("admin");

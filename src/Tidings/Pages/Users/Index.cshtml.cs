@@ -11,7 +11,7 @@ namespace Tidings.Pages.Users;
 
 /// <summary>
 /// The business's people by UsersApi's own methods: add one with an initial password, change a role, deactivate or
-/// reactivate, set a new password. The API's owner rules answer in words (only an owner touches owners; the business keeps an active owner).
+/// reactivate, set a new password, remove. The API's owner rules answer in words (only an owner touches owners; the business keeps an active owner).
 /// </summary>
 [Authorize(Policy = Policies.Admin)]
 public sealed class IndexModel(TidingsDbContext db) : PageModel
@@ -62,6 +62,14 @@ public sealed class IndexModel(TidingsDbContext db) : PageModel
     public Task<IActionResult> OnPostPasswordAsync(Guid id, string? newPassword, CancellationToken ct) =>
         EditAsync(id, new UserEdit(HasPassword: true, Password: newPassword), "password", ct);
 
+    /// <summary>DELETE /api/users/{id}'s code: deactivated and hidden from the list, their history kept under their name.</summary>
+    public async Task<IActionResult> OnPostRemoveAsync(Guid id, CancellationToken ct)
+    {
+        ActingOn = id;
+        var answer = ApiAnswer.Of(await UsersApi.DeleteAsync(id, Request, base.User, db, ct), Errors);
+        return await AnswerAsync(answer, "removed", ct);
+    }
+
     private async Task<IActionResult> EditAsync(Guid id, UserEdit edit, string done, CancellationToken ct)
     {
         ActingOn = id;
@@ -97,6 +105,7 @@ public sealed class IndexModel(TidingsDbContext db) : PageModel
         "deactivated" => "User deactivated: they can no longer sign in.",
         "reactivated" => "User reactivated: they can sign in again.",
         "password" => "Password set. Their sessions ended: they sign in with the new password.",
+        "removed" => "User removed: they can no longer sign in, and what they did stays in the history under their name.",
         _ => null,
     };
 
