@@ -44,9 +44,10 @@ public sealed record EventArticle(EventDto Event, IReadOnlyDictionary<string, st
 
     public string Relevance => Percent(Event.RelevanceScore);
 
-    public string Date => Event.EventDate.ToString("d MMM yyyy", CultureInfo.InvariantCulture);
+    /// <summary>The day the event happened where the reader is.</summary>
+    public string Date(LocalTimes times) => times.Date(Event.EventDate);
 
-    public string IsoDate => Event.EventDate.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
+    public string IsoDate => LocalTimes.Iso(Event.EventDate);
 
     private static string Percent(double score) => Math.Round(score * 100).ToString(CultureInfo.InvariantCulture) + "%";
 }

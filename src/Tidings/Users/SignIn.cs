@@ -32,6 +32,8 @@ public static class SignIn
     public const string CookieName = "tidings_session";
     public const string BusinessClaim = "business";
     public const string TokenClaim = "token";
+    /// <summary>The person's IANA time zone, which pages write times in (Pages/LocalTimes).</summary>
+    public const string TimeZoneClaim = "tz";
 
     public static IServiceCollection AddTidingsSignIn(this IServiceCollection services, IConfiguration configuration)
     {
@@ -131,6 +133,7 @@ public sealed class TokenAuthenticationHandler(
             new Claim(ClaimTypes.Role, signedIn.Role),
             new Claim(SignIn.BusinessClaim, signedIn.BusinessId.ToString()),
             new Claim(SignIn.TokenClaim, signedIn.TokenId.ToString()),
+            new Claim(SignIn.TimeZoneClaim, signedIn.TimeZone),
         ], SignIn.Scheme);
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SignIn.Scheme));
     }
@@ -155,7 +158,7 @@ public sealed class TokenAuthenticationHandler(
             token.LastUsedAt = now;
             await db.SaveChangesAsync(Context.RequestAborted);
         }
-        return new SignedIn(token.Id, user.Id, businessId, user.DisplayName, user.Role, token.ExpiresAt);
+        return new SignedIn(token.Id, user.Id, businessId, user.DisplayName, user.Role, token.ExpiresAt, user.TimeZone);
     }
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)

@@ -6,8 +6,8 @@ using Tidings.Data;
 
 namespace Tidings.Users;
 
-/// <summary>Who a token signed in as when it was last looked up.</summary>
-public sealed record SignedIn(Guid TokenId, Guid UserId, Guid BusinessId, string DisplayName, string Role, DateTime ExpiresAt);
+/// <summary>Who a token signed in as when it was last looked up, with the time zone their pages are written in.</summary>
+public sealed record SignedIn(Guid TokenId, Guid UserId, Guid BusinessId, string DisplayName, string Role, DateTime ExpiresAt, string TimeZone = "UTC");
 
 /// <summary>
 /// Keeps what a token signs in as for a few seconds (Sessions:SignInCache, a TimeSpan, default 00:00:05;

@@ -56,7 +56,7 @@ public sealed class IndexModel(TidingsDbContext db) : PageModel
             else
                 Errors.Add("user", "Must be one of the business's users.");
         }
-        var query = AuditApi.Filtered(db, new AuditFilter(Table, RecordId, userId, Action, From, EndOfDay(To)), Errors);
+        var query = AuditApi.Filtered(db, new AuditFilter(Table, RecordId, userId, Action, StartOfDay(From, 0), StartOfDay(To, 1)), Errors);
         if (query is null || Errors.Any)
             return;
         AuditCursor? cursor = null;
@@ -83,11 +83,14 @@ public sealed class IndexModel(TidingsDbContext db) : PageModel
         .Where(t => t.ClrType != typeof(AuditLog) && t.ClrType != typeof(PlatformAuditLog) && !typeof(INotAudited).IsAssignableFrom(t.ClrType))
         .Select(t => t.GetTableName()).OfType<string>().Append("platform").Distinct().Order(StringComparer.Ordinal).ToList();
 
-    /// <summary>A day typed in the form (yyyy-MM-dd) reaches through its end; the API's to is exclusive. Any other text goes to the API as typed.</summary>
-    private static string? EndOfDay(string? to) =>
-        DateOnly.TryParseExact(to, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day)
-            ? day.AddDays(1).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)
-            : to;
+    /// <summary>
+    /// A day typed in the form (yyyy-MM-dd) is a day in the reader's time zone: from starts at its start, to reaches through its
+    /// end (the API's to is exclusive, so the next day's start). Any other text, or a day at the calendar's edges, goes to the API as typed.
+    /// </summary>
+    private string? StartOfDay(string? text, int daysLater) =>
+        DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day) && day.Year is > 1 and < 9999
+            ? LocalTimes.Iso(LocalTimes.Of(User).StartOf(day.AddDays(daysLater)))
+            : text;
 
     private static string? Blank(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
 
@@ -139,8 +142,4 @@ public sealed class IndexModel(TidingsDbContext db) : PageModel
         values is { ValueKind: JsonValueKind.Object } o && o.TryGetProperty(field, out var v)
             ? v.ValueKind == JsonValueKind.String ? v.GetString() : v.GetRawText()
             : null;
-
-    public static string When(DateTime at) => at.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) + " UTC";
-
-    public static string Iso(DateTime at) => DateTime.SpecifyKind(at, DateTimeKind.Utc).ToString("O", CultureInfo.InvariantCulture);
 }

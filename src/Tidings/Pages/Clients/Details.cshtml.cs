@@ -252,6 +252,11 @@ public sealed class DetailsModel(TidingsDbContext db, TimeProvider clock, IServi
         _ => "Refused.",
     };
 
+    private IReadOnlyDictionary<string, string> CategoryNames { get; set; } = new Dictionary<string, string>();
+
+    /// <summary>A category by the business's name for it; a retired one by its key.</summary>
+    public string CategoryName(string key) => CategoryNames.TryGetValue(key, out var name) ? name : key;
+
     private async Task<bool> LoadAsync(Guid id, CancellationToken ct)
     {
         var client = await db.Clients.AsNoTracking().SingleOrDefaultAsync(c => c.Id == id, ct);
@@ -273,6 +278,7 @@ public sealed class DetailsModel(TidingsDbContext db, TimeProvider clock, IServi
             .Select(t => new Choice(t.Id.ToString(), t.Name)).ToList();
         Signal = await ClientHealth.OfClientAsync(db, id, Now, ct);
         Charts = await ClientCharts.LoadAsync(db, id, Now, ct);
+        CategoryNames = (await Service<FeedChoices>().ReadAsync(db, ct)).CategoryNames;
         Sources = (await SourcesApi.ListAsync(id, db, ct)).Result is Ok<List<SourceDto>> { Value: { } sources } ? sources : [];
         Events = await db.Events.AsNoTracking().Where(e => e.ClientId == id).OrderByDescending(e => e.EventDate).ThenByDescending(e => e.Id)
             .Take(LatestEvents).Select(e => new EventRow(e.Id, e.Title, e.Category, e.EventDate)).ToListAsync(ct);

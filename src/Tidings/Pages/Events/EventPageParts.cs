@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Tidings.Audit;
@@ -53,9 +52,6 @@ public sealed record CategoryChoice(string Value, string Label)
 public sealed record HistoryLine(string Who, DateTime When, string What)
 {
     private const int MaxValueLength = 80;
-
-    public string IsoWhen => When.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
-    public string ShownWhen => When.ToString("d MMM yyyy, HH:mm 'UTC'", CultureInfo.InvariantCulture);
 
     public static HistoryLine Of(AuditEntryDto entry) => new(Actor(entry.ActorName), entry.CreatedAt, entry.Action switch
     {

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Tidings.Notifications;
 
 namespace Tidings.Pages.Notifications;
@@ -19,7 +18,7 @@ public sealed record NotificationItem(NotificationDto Notification, string Retur
         _ => null,
     };
 
-    public string Date => Notification.CreatedAt.ToString("d MMM yyyy HH:mm", CultureInfo.InvariantCulture) + " UTC";
+    public string Date(LocalTimes times) => times.Instant(Notification.CreatedAt);
 
-    public string IsoDate => Notification.CreatedAt.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
+    public string IsoDate => LocalTimes.Iso(Notification.CreatedAt);
 }

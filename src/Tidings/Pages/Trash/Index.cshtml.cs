@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -29,8 +28,8 @@ public sealed class IndexModel(TidingsDbContext db, IAuthorizationService author
     {
         public string Id => $"trash-{Item.Kind}-{Item.Id}";
         public string KindName => KindNameOf(Item.Kind);
-        public string Date => Item.DeletedAt.ToString("d MMM yyyy, HH:mm 'UTC'", CultureInfo.InvariantCulture);
-        public string IsoDate => Item.DeletedAt.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
+        public string Date(LocalTimes times) => times.Instant(Item.DeletedAt);
+        public string IsoDate => LocalTimes.Iso(Item.DeletedAt);
     }
 
     /// <summary>A row and whether its purge is being confirmed, for the row partial.</summary>

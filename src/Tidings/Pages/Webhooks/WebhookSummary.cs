@@ -27,8 +27,9 @@ public sealed record WebhookSummary(Webhook Webhook, WebhookDelivery? LastDelive
 
     public string State => Webhook.IsEnabled ? "Enabled." : $"Disabled. {Webhook.DisabledReason}".Trim();
 
+    /// <summary>How the last delivery went; the page writes when beside it, in the reader's time zone.</summary>
     public string LastOutcome => LastDelivery is { } d
-        ? $"{DeliveryWords.Outcome(d.Succeeded, d.StatusCode, d.DurationMs, d.Error)} ({DeliveryWords.When(d.CreatedAt)}{(d.IsTest ? ", a test" : "")})"
+        ? DeliveryWords.Outcome(d.Succeeded, d.StatusCode, d.DurationMs, d.Error)
         : "Nothing sent yet.";
 }
 
@@ -41,8 +42,4 @@ public static class DeliveryWords
         (false, { } code) => $"Failed: the endpoint answered {code} in {durationMs} ms.{(error is null ? "" : " " + error)}",
         _ => $"Failed after {durationMs} ms: {error ?? "no answer came."}",
     };
-
-    public static string When(DateTime at) => at.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) + " UTC";
-
-    public static string Iso(DateTime at) => DateTime.SpecifyKind(at, DateTimeKind.Utc).ToString("O", CultureInfo.InvariantCulture);
 }
