@@ -302,14 +302,7 @@ public abstract class AccountPagesTests<TDatabase>(BrowserServer<TDatabase> serv
         Assert.Equal(1, (await (await colleague.Http.GetAsync("/api/notifications/unread-count")).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("count").GetInt32());
     }
 
-    private async Task ScreenshotsAsync(IPage page, string what)
-    {
-        await page.SetViewportSizeAsync(1280, 900);
-        await BrowserServer<TDatabase>.ScreenshotAsync(page, Shot($"{what}-1280"));
-        await page.SetViewportSizeAsync(375, 800);
-        await BrowserServer<TDatabase>.ScreenshotAsync(page, Shot($"{what}-375"));
-        Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= 375"), $"the {what} page scrolls sideways at 375 px");
-    }
+    private Task ScreenshotsAsync(IPage page, string what) => BrowserServer<TDatabase>.ScreenshotsAtBothWidthsAsync(page, Shot(what), what);
 
     private static async Task SignInWithAsync(IPage page, string email, string password)
     {

@@ -61,6 +61,17 @@ public abstract class BrowserServer<TDatabase> : TidingsServer<TDatabase>, IAsyn
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotDirectory, name + ".png"), FullPage = true });
     }
 
+    /// <summary>Screenshots at 1280 and 375 px wide (<paramref name="name"/>-1280, -375), failing if the narrow one scrolls sideways; the page is left at 1280.</summary>
+    public static async Task ScreenshotsAtBothWidthsAsync(IPage page, string name, string what)
+    {
+        await page.SetViewportSizeAsync(1280, 900);
+        await ScreenshotAsync(page, $"{name}-1280");
+        await page.SetViewportSizeAsync(375, 800);
+        await ScreenshotAsync(page, $"{name}-375");
+        Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= 375"), $"the {what} page scrolls sideways at 375 px");
+        await page.SetViewportSizeAsync(1280, 900);
+    }
+
     /// <summary>axe-core's verdict on the page as it stands; a violation fails with its rule and the elements it names.</summary>
     public static async Task AssertAccessibleAsync(IPage page, string what)
     {

@@ -102,15 +102,7 @@ public abstract class TimeZonePagesTests<TDatabase>(BrowserServer<TDatabase> ser
             await db.ApiTokens.Where(t => t.UserId == user.Id).ExecuteUpdateAsync(s => s.SetProperty(t => t.CreatedAt, at));
     }
 
-    private async Task ScreenshotsAsync(IPage page, string what)
-    {
-        await page.SetViewportSizeAsync(1280, 900);
-        await BrowserServer<TDatabase>.ScreenshotAsync(page, Shot($"{what}-1280"));
-        await page.SetViewportSizeAsync(375, 800);
-        await BrowserServer<TDatabase>.ScreenshotAsync(page, Shot($"{what}-375"));
-        Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= 375"), $"the {what} page scrolls sideways at 375 px");
-        await page.SetViewportSizeAsync(1280, 900);
-    }
+    private Task ScreenshotsAsync(IPage page, string what) => BrowserServer<TDatabase>.ScreenshotsAtBothWidthsAsync(page, Shot(what), what);
 }
 
 public sealed class TimeZonePagesTests_Sqlite(SqliteBrowser server) : TimeZonePagesTests<SqliteDatabase>(server), IClassFixture<SqliteBrowser>;

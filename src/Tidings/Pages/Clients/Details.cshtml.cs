@@ -148,29 +148,24 @@ public sealed class DetailsModel(TidingsDbContext db, TimeProvider clock, IServi
         return await TagLinksApi.UntagClientAsync(id, tagId, db, ct) is NotFound ? NotFound() : Done(id, "Tag removed.", "tags");
     }
 
-    public async Task<IActionResult> OnPostRestartAsync(Guid id, Guid sourceId, CancellationToken ct)
-    {
-        if (!await CanEditAsync())
-            return Forbidden();
-        var source = await db.Sources.SingleOrDefaultAsync(s => s.Id == sourceId && s.ClientId == id, ct);
-        if (source is null)
-            return NotFound();
-        SourcesApi.Restart(source, StoredTime.Now(db.Clock));
-        await db.SaveChangesAsync(ct);
-        return Done(id, "The source is restarted: it is checked at the next round.", "sources");
-    }
+    public Task<IActionResult> OnPostRestartAsync(Guid id, Guid sourceId, CancellationToken ct) =>
+        ChangeSourceAsync(id, sourceId, source => SourcesApi.Restart(source, StoredTime.Now(db.Clock)),
+            "The source is restarted: it is checked at the next round.", ct);
 
     /// <summary>The API's stop (PATCH stopped: true): the monitor skips it until someone restarts it; the reason names who stopped it.</summary>
-    public async Task<IActionResult> OnPostStopAsync(Guid id, Guid sourceId, CancellationToken ct)
+    public Task<IActionResult> OnPostStopAsync(Guid id, Guid sourceId, CancellationToken ct) =>
+        ChangeSourceAsync(id, sourceId, source => SourcesApi.Stop(source, StoredTime.Now(db.Clock), db.Actor.Name), "The source is stopped: Tidings does not check it until someone restarts it.", ct);
+
+    private async Task<IActionResult> ChangeSourceAsync(Guid id, Guid sourceId, Action<Source> change, string done, CancellationToken ct)
     {
         if (!await CanEditAsync())
             return Forbidden();
         var source = await db.Sources.SingleOrDefaultAsync(s => s.Id == sourceId && s.ClientId == id, ct);
         if (source is null)
             return NotFound();
-        SourcesApi.Stop(source, StoredTime.Now(db.Clock), db.Actor.Name);
+        change(source);
         await db.SaveChangesAsync(ct);
-        return Done(id, "The source is stopped: Tidings does not check it until someone restarts it.", "sources");
+        return Done(id, done, "sources");
     }
 
     public async Task<IActionResult> OnPostCheckAsync(Guid id, Guid sourceId, CancellationToken ct)
