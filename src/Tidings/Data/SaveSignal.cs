@@ -9,12 +9,23 @@ namespace Tidings.Data;
 /// Tells a process's caches what each save of any of its contexts changes: <see cref="Collect"/> picks the keys (people,
 /// businesses) out of the change tracker before the save, and <see cref="Signal"/> hears them then and again once the
 /// save has committed (at the end of the caller's transaction when there is one), so a lookup racing the commit cannot
-/// keep the old answer. Writes that bypass the change tracker (ExecuteUpdate, raw SQL) are not seen: their callers tell
-/// the cache themselves.
+/// keep the old answer. A save in bulk (TidingsDbContext.SaveInsertsInBulkAsync, which writes past EF's SaveChanges and
+/// so its interceptors) tells the signals itself (<see cref="ISaveSignal"/>). Writes that bypass the change tracker
+/// (ExecuteUpdate, raw SQL) are not seen: their callers tell the cache themselves.
 /// </summary>
-public abstract class SaveSignal<TKey> : SaveChangesInterceptor, IDbTransactionInterceptor
+public abstract class SaveSignal<TKey> : SaveChangesInterceptor, IDbTransactionInterceptor, ISaveSignal
     where TKey : notnull
 {
+    void ISaveSignal.Saving(DbContext context) => Gather(context);
+
+    void ISaveSignal.Saved(DbContext context)
+    {
+        if (context.Database.CurrentTransaction is null)
+            Release(context);
+    }
+
+    void ISaveSignal.Failed(DbContext context) => Release(context);
+
     private readonly ConditionalWeakTable<DbContext, HashSet<TKey>> _pending = new();
 
     /// <summary>Adds to <paramref name="changed"/> the keys this save touches.</summary>
@@ -95,6 +106,14 @@ public abstract class SaveSignal<TKey> : SaveChangesInterceptor, IDbTransactionI
             Signal(changed);
         }
     }
+}
+
+/// <summary>A save signal as a save that is not EF's SaveChanges calls it: before writing, after, or after failing.</summary>
+public interface ISaveSignal
+{
+    void Saving(DbContext context);
+    void Saved(DbContext context);
+    void Failed(DbContext context);
 }
 
 /// <summary>

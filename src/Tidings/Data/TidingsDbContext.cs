@@ -1,6 +1,7 @@
 using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Tidings.Businesses;
 using Tidings.Clients;
@@ -227,11 +228,17 @@ public abstract class TidingsDbContext : DbContext
         if (_purges.Count > 0 || entries.Any(e => e.State != EntityState.Added))
             throw new InvalidOperationException("SaveInsertsInBulkAsync writes new rows only: save updates and deletes with SaveChangesAsync.");
         var autoDetect = ChangeTracker.AutoDetectChangesEnabled;
+        // EF's SaveChanges is not called, nor its interceptors: the caches they keep informed are told here.
+        var signals = this.GetService<IDbContextOptions>().Extensions.OfType<CoreOptionsExtension>().SelectMany(o => o.Interceptors ?? [])
+            .OfType<ISaveSignal>().ToList();
+        var told = false;
         try
         {
             var trail = await ApplySaveRulesAsync(now, cancellationToken);
             // The rules may add rows of their own (outbox messages).
             entries = ChangeTracker.Entries().Where(e => e.State != EntityState.Unchanged).ToList();
+            signals.ForEach(s => s.Saving(this));
+            told = true;
             ChangeTracker.AutoDetectChangesEnabled = false;
             IsSaving = true;
             var tables = entries.GroupBy(e => e.Metadata.ClrType, e => e.Entity)
@@ -259,9 +266,16 @@ public abstract class TidingsDbContext : DbContext
                 throw new DbUpdateException("The database refused the rows written in bulk: " + e.Message, e);
             }
             ChangeTracker.AcceptAllChanges();
+            signals.ForEach(s => s.Saved(this));
             if (_queuesMessages)
                 Delivery.Outbox.OutboxSignal.Pulse();
             return entries.Count + trail.Count;
+        }
+        catch
+        {
+            if (told)
+                signals.ForEach(s => s.Failed(this));
+            throw;
         }
         finally
         {

@@ -3,16 +3,16 @@ using Tidings.Events;
 
 namespace Tidings.Pages;
 
-/// <summary>One event of the feed as its article shows it, its category by the names of <paramref name="CategoryNames"/> (by key).</summary>
-public sealed record EventArticle(EventDto Event, IReadOnlyDictionary<string, string>? CategoryNames = null)
+/// <summary>One event of the feed as its article shows it, its category by the business's <paramref name="Names"/> for it.</summary>
+public sealed record EventArticle(EventDto Event, CategoryNames Names)
 {
     public static string IdOf(Guid eventId) => $"event-{eventId}";
 
     /// <summary>Where an article's buttons post for htmx (IndexModel.OnPostMarkAsync), as the page's form "mark" does without it.</summary>
     public const string MarkUrl = "/?handler=Mark";
 
-    public static IReadOnlyList<EventArticle> Of(IEnumerable<EventDto> events, IReadOnlyDictionary<string, string> categoryNames) =>
-        events.Select(e => new EventArticle(e, categoryNames)).ToList();
+    public static IReadOnlyList<EventArticle> Of(IEnumerable<EventDto> events, CategoryNames names) =>
+        events.Select(e => new EventArticle(e, names)).ToList();
 
     public string Id => IdOf(Event.Id);
 
@@ -33,10 +33,7 @@ public sealed record EventArticle(EventDto Event, IReadOnlyDictionary<string, st
         : "another source";
 
     /// <summary>As the event page's category picker writes it: "Funding › Series A".</summary>
-    public string Category => Event.Subcategory is { Length: > 0 } sub ? $"{NameOf(Event.Category)} › {NameOf(sub)}" : NameOf(Event.Category);
-
-    /// <summary>A retired category's key stays on its events: shown as it is.</summary>
-    private string NameOf(string key) => CategoryNames is not null && CategoryNames.TryGetValue(key, out var name) ? name : key;
+    public string Category => Event.Subcategory is { Length: > 0 } sub ? $"{Names.Of(Event.Category)} › {Names.Of(sub)}" : Names.Of(Event.Category);
 
     /// <summary>How sure the classifier was, when it chose the category.</summary>
     public string? Confidence => Event.ConfidenceScore is { } score && Classification.ClassifiedBy.IsClassifier(Event.ClassifiedBy)

@@ -54,11 +54,10 @@ public sealed record FeedChart(DateOnly FirstWeek, IReadOnlyList<string> Categor
             .GroupBy(x => new { x.Event.Category, Day = x.Event.EventDate.Date })
             .Select(g => new DayCount(g.Key.Category, g.Key.Day, g.Count()));
 
-    /// <summary>The business's names of its categories by key (FeedChoices): a category is shown by name, its key when it has none.</summary>
-    public IReadOnlyDictionary<string, string>? Names { get; init; }
+    /// <summary>The business's names of its categories (FeedChoices), which the chart's labels use.</summary>
+    public CategoryNames Names { get; init; } = CategoryNames.None;
 
-    public string Label(int category) =>
-        Names is not null && Names.TryGetValue(Categories[category], out var name) ? name : Categories[category];
+    public string Label(int category) => Names.Of(Categories[category]);
 
     public DateOnly WeekStart(int week) => FirstWeek.AddDays(7 * week);
 

@@ -14,7 +14,18 @@ public sealed record FeedChoiceLists(
     IReadOnlyList<(string Value, string Name)> Clients,
     IReadOnlyList<(string Value, string Name)> Categories,
     IReadOnlyList<(string Value, string Name)> Tags,
-    IReadOnlyDictionary<string, string> CategoryNames);
+    CategoryNames CategoryNames);
+
+/// <summary>
+/// A business's live categories' names by key, as pages write an event's category. A key it does not know (a retired
+/// category's, kept on its events) is written as it is.
+/// </summary>
+public sealed class CategoryNames(IReadOnlyDictionary<string, string> byKey)
+{
+    public static readonly CategoryNames None = new(new Dictionary<string, string>());
+
+    public string Of(string key) => byKey.TryGetValue(key, out var name) ? name : key;
+}
 
 /// <summary>
 /// The feed filter form's lists, kept per business for <see cref="Lifetime"/>: the feed is the page people reload all day,
@@ -48,7 +59,7 @@ public sealed class FeedChoices(TimeProvider clock) : IDisposable
             categories.Where(c => c.ParentId == null).Select(c => (c.Key, c.Name)).ToList(),
             tags.Select(t => (t.Id.ToString(), t.Name)).ToList(),
             // Live keys are unique in a business.
-            categories.ToDictionary(c => c.Key, c => c.Name, StringComparer.Ordinal));
+            new CategoryNames(categories.ToDictionary(c => c.Key, c => c.Name, StringComparer.Ordinal)));
     }
 
     public void Dispose() => _kept.Dispose();

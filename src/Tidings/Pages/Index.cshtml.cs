@@ -24,7 +24,7 @@ public sealed class IndexModel(TidingsDbContext db, TimeProvider clock, FeedChoi
     public bool IsLaterPage { get; private set; }
     public FeedQuery Query { get; private set; } = FeedQuery.Of(new QueryCollection());
     public FieldErrors Errors { get; } = new();
-    public FeedChoiceLists Choices { get; private set; } = new([], [], [], new Dictionary<string, string>());
+    public FeedChoiceLists Choices { get; private set; } = new([], [], [], CategoryNames.None);
 
     /// <summary>Drawn with the page only when asked (?chart=show, the link a browser without JavaScript follows).</summary>
     public FeedChart? Chart { get; private set; }

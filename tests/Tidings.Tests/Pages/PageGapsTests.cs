@@ -319,7 +319,7 @@ public abstract class PageGapsTests<TDatabase>(PageGapsBrowser<TDatabase> server
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Tidings e-mails are off", Level = 1 })).ToBeVisibleAsync();
 
         // A link that unsubscribes nobody, or one cut short, is a page in words for a browser; nothing changes.
-        var unknown = await page.GotoAsync($"/unsubscribe?b={owner.BusinessId}&u={owner.Id}&t={UnsubscribeApi.NewToken()}");
+        var unknown = await page.GotoAsync($"/unsubscribe?b={owner.BusinessId}&u={owner.Id}&t={UnsubscribeLinks.NewToken()}");
         Assert.Equal(404, unknown!.Status);
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Unknown unsubscribe link", Level = 1 })).ToBeVisibleAsync();
         var cut = await page.GotoAsync($"/unsubscribe?b={owner.BusinessId}&u={owner.Id}");
@@ -387,7 +387,7 @@ public abstract class PageGapsTests<TDatabase>(PageGapsBrowser<TDatabase> server
             db.NotificationPreferences.Add(preference = new NotificationPreference { UserId = person.Id });
         preference.Channel = NotificationChannels.Email;
         if (preference.UnsubscribeToken is not { Length: > 0 })
-            preference.UnsubscribeToken = UnsubscribeApi.NewToken();
+            preference.UnsubscribeToken = UnsubscribeLinks.NewToken();
         await db.SaveChangesAsync();
         return preference.UnsubscribeToken;
     }

@@ -41,7 +41,7 @@ public sealed class EmailDelivery(MailSender sender, EmailSettings? settings = n
             : preference?.Channel == NotificationChannels.Email;
         if (preference is null || !wanted)
             return DeliveryResult.Nothing("unsubscribed: the recipient no longer wants these e-mails");
-        // No e-mail leaves without a working unsubscribe link; the preferences are written with a token (UnsubscribeApi.NewToken).
+        // No e-mail leaves without a working unsubscribe link; the preferences are written with a token (UnsubscribeLinks.NewToken).
         if (preference.UnsubscribeToken.Length == 0)
             return DeliveryResult.Failed("The recipient's preferences have no unsubscribe token, so no unsubscribe link can be written.", permanent: true);
 
@@ -74,7 +74,7 @@ public sealed class EmailDelivery(MailSender sender, EmailSettings? settings = n
         }
     }
 
-    /// <summary>The link that turns these e-mails off without signing in (UnsubscribeApi).</summary>
+    /// <summary>The link that turns these e-mails off without signing in (UnsubscribeLinks).</summary>
     public string UnsubscribeUrl(User user, NotificationPreference preference) =>
         $"{_baseUrl}/unsubscribe?b={user.BusinessId}&u={user.Id}&t={Uri.EscapeDataString(preference.UnsubscribeToken)}";
 

@@ -247,10 +247,7 @@ public sealed class DetailsModel(TidingsDbContext db, TimeProvider clock, IServi
         _ => "Refused.",
     };
 
-    private IReadOnlyDictionary<string, string> CategoryNames { get; set; } = new Dictionary<string, string>();
-
-    /// <summary>A category by the business's name for it; a retired one by its key.</summary>
-    public string CategoryName(string key) => CategoryNames.TryGetValue(key, out var name) ? name : key;
+    public CategoryNames CategoryNames { get; private set; } = CategoryNames.None;
 
     private async Task<bool> LoadAsync(Guid id, CancellationToken ct)
     {

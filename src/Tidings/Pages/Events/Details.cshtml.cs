@@ -27,7 +27,7 @@ public sealed class DetailsModel(TidingsDbContext db, ClassifierKnowledge knowle
     public EventDto Event { get; private set; } = null!;
     public EventArticle Article => new(Event, CategoryNames);
 
-    private IReadOnlyDictionary<string, string> CategoryNames { get; set; } = new Dictionary<string, string>();
+    private CategoryNames CategoryNames { get; set; } = CategoryNames.None;
     public bool CanEdit { get; private set; }
     public IReadOnlyList<StoryReport> Story { get; private set; } = [];
     public IReadOnlyList<HistoryLine> History { get; private set; } = [];

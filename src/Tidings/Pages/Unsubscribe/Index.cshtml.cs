@@ -10,7 +10,7 @@ using Tidings.Web;
 namespace Tidings.Pages.Unsubscribe;
 
 /// <summary>
-/// The unsubscribe link of an e-mail, by UnsubscribeApi's rules: GET asks, POST turns e-mail off. Whoever is signed in
+/// The unsubscribe link of an e-mail, by UnsubscribeLinks's rules: GET asks, POST turns e-mail off. Whoever is signed in
 /// is not read (the link acts for its own business), and POST takes no antiforgery token: a mail provider's RFC 8058
 /// one-click request cannot carry one, and the link's own token is the credential. A browser that follows a broken
 /// link gets this page in words; any other client the problem details it always had.
@@ -18,7 +18,7 @@ namespace Tidings.Pages.Unsubscribe;
 [AllowAnonymous]
 [StartsSession]
 [IgnoreAntiforgeryToken]
-[EnableRateLimiting(UnsubscribeApi.RateLimit)]
+[EnableRateLimiting(UnsubscribeLinks.RateLimit)]
 public sealed class IndexModel(TidingsDbContext db) : PageModel
 {
     public enum Outcome { Asking, AlreadyOff, Unsubscribed, Malformed, Unknown }
@@ -30,23 +30,23 @@ public sealed class IndexModel(TidingsDbContext db) : PageModel
 
     public async Task<IActionResult> OnGetAsync(string? b, string? u, string? t, CancellationToken ct)
     {
-        UnsubscribeApi.KeepPrivate(Response);
-        if (UnsubscribeApi.Read(b, u, t, out var errors) is not { } link)
+        UnsubscribeLinks.KeepPrivate(Response);
+        if (UnsubscribeLinks.Read(b, u, t, out var errors) is not { } link)
             return Malformed(errors);
-        if (await UnsubscribeApi.FindAsync(HttpContext, db, link, ct) is not { } preference)
+        if (await UnsubscribeLinks.FindAsync(HttpContext, db, link, ct) is not { } preference)
             return Unknown();
-        (Shown, Action) = UnsubscribeApi.IsSubscribed(preference) ? (Outcome.Asking, link.Url) : (Outcome.AlreadyOff, null);
+        (Shown, Action) = UnsubscribeLinks.IsSubscribed(preference) ? (Outcome.Asking, link.Url) : (Outcome.AlreadyOff, null);
         return Page();
     }
 
     public async Task<IActionResult> OnPostAsync(string? b, string? u, string? t, CancellationToken ct)
     {
-        UnsubscribeApi.KeepPrivate(Response);
-        if (UnsubscribeApi.Read(b, u, t, out var errors) is not { } link)
+        UnsubscribeLinks.KeepPrivate(Response);
+        if (UnsubscribeLinks.Read(b, u, t, out var errors) is not { } link)
             return Malformed(errors);
-        if (await UnsubscribeApi.FindAsync(HttpContext, db, link, ct) is not { } preference)
+        if (await UnsubscribeLinks.FindAsync(HttpContext, db, link, ct) is not { } preference)
             return Unknown();
-        await UnsubscribeApi.UnsubscribeAsync(db, preference, ct);
+        await UnsubscribeLinks.UnsubscribeAsync(db, preference, ct);
         Shown = Outcome.Unsubscribed;
         return Page();
     }
@@ -65,7 +65,7 @@ public sealed class IndexModel(TidingsDbContext db) : PageModel
     private IActionResult Unknown()
     {
         if (!WantsPage())
-            return new ResultAction(UnsubscribeApi.UnknownLink());
+            return new ResultAction(UnsubscribeLinks.UnknownLink());
         Shown = Outcome.Unknown;
         Response.StatusCode = StatusCodes.Status404NotFound;
         return Page();

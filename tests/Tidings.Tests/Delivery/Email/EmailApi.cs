@@ -59,7 +59,7 @@ public static class EmailTestData
         var user = new User { Email = $"ada-{Guid.NewGuid():N}@example.test", DisplayName = "Ada Lovelace", Role = UserRoles.Member, TimeZone = timeZone };
         await using var db = business.Context();
         db.Users.Add(user);
-        var preference = new NotificationPreference { UserId = user.Id, Channel = channel, UnsubscribeToken = UnsubscribeApi.NewToken() };
+        var preference = new NotificationPreference { UserId = user.Id, Channel = channel, UnsubscribeToken = UnsubscribeLinks.NewToken() };
         configure?.Invoke(preference);
         db.NotificationPreferences.Add(preference);
         await db.SaveChangesAsync();

@@ -78,7 +78,7 @@ public abstract partial class UnsubscribeApiTests<TDatabase>(EmailApi<TDatabase>
         await using var db = business.Context();
         var audit = await db.AuditLogs.AsNoTracking()
             .SingleAsync(a => a.TableName == "notification_preferences" && a.RecordId == before.Id.ToString() && a.Action == AuditActions.Update);
-        Assert.Equal(("system:" + UnsubscribeApi.ActorName, (Guid?)null), (audit.ActorName, audit.UserId));
+        Assert.Equal(("system:" + UnsubscribeLinks.ActorName, (Guid?)null), (audit.ActorName, audit.UserId));
         Assert.DoesNotContain(before.UnsubscribeToken, (audit.OldValues ?? "") + audit.NewValues);
 
         var again = await server.Anonymous().PostAsync(Link(business, userId, before.UnsubscribeToken), OneClick());
@@ -106,7 +106,7 @@ public abstract partial class UnsubscribeApiTests<TDatabase>(EmailApi<TDatabase>
         var token = before.UnsubscribeToken;
         string[] links =
         [
-            Link(business, userId, UnsubscribeApi.NewToken()),
+            Link(business, userId, UnsubscribeLinks.NewToken()),
             Link(business, userId, token[..^1]),
             Link(business, Guid.NewGuid(), token),
             Link(business, business.OwnerId, token),

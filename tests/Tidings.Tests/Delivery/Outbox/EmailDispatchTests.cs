@@ -26,7 +26,7 @@ public abstract class EmailDispatchTests<TDatabase>(EmailApi<TDatabase> server) 
         await using var db = server.Database.Context(owner.BusinessId);
         db.NotificationPreferences.Add(new NotificationPreference
         {
-            UserId = member.Id, Channel = channel, UnsubscribeToken = UnsubscribeApi.NewToken(),
+            UserId = member.Id, Channel = channel, UnsubscribeToken = UnsubscribeLinks.NewToken(),
             NextDigestAt = nextDigestAt is { } at ? StoredTime.Of(at) : null,
         });
         await db.SaveChangesAsync();

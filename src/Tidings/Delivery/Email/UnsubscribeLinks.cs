@@ -19,7 +19,7 @@ namespace Tidings.Delivery.Email;
 /// app only, acting in the link's business as the system actor "unsubscribe link", audited as any change. A wrong
 /// business, person or token is the same "unknown link".
 /// </summary>
-public static class UnsubscribeApi
+public static class UnsubscribeLinks
 {
     public const string Path = "/unsubscribe";
     public const string ActorName = "unsubscribe link";
